@@ -1,0 +1,78 @@
+package io.cloudburst.bus.client;
+
+import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.SchedulerReply;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionList;
+import io.cloudburst.bus.msg.SchedulerRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The Java client: talks to the scheduler over the event bus (local or clustered) and returns
+ * Vert.x futures. Every request carries a timeout; a call's bus timeout is its own deadline plus
+ * a margin, so a stalled call fails with TIMEOUT rather than hanging.
+ */
+public final class CloudburstClient {
+  /** Default deadline of a call when none is given. */
+  public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
+  /** Timeout of registry requests. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+  /** Added to a call's deadline for the bus request, so the scheduler's own TIMEOUT arrives first. */
+  public static final long MARGIN_MS = 2_000;
+
+  private final Vertx vertx;
+
+  public CloudburstClient(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public Future<FunctionInfo> register(String name, String language, String source) {
+    return register(name, language, source, null);
+  }
+
+  public Future<FunctionInfo> register(String name, String language, String source, String entrypoint) {
+    return request(new SchedulerRequest.RegisterFunction(name, language, source, entrypoint), DEFAULT_REQUEST_TIMEOUT_MS)
+        .map(FunctionInfo.class::cast);
+  }
+
+  public Future<List<FunctionInfo>> functions() {
+    return request(new SchedulerRequest.ListFunctions(), DEFAULT_REQUEST_TIMEOUT_MS)
+        .map(r -> ((FunctionList) r).functions());
+  }
+
+  /** Invokes the current version and waits: the finished result, done or failed. */
+  public Future<CallResult> invoke(String name, List<Object> args, long timeoutMs) {
+    long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
+    return request(SchedulerRequest.InvokeFunction.of(name, args, t, true), t + MARGIN_MS).map(CallResult.class::cast);
+  }
+
+  /** Invokes without waiting: the pending result with the call's id. */
+  public Future<CallResult> submit(String name, List<Object> args, long timeoutMs) {
+    return request(SchedulerRequest.InvokeFunction.of(name, args, timeoutMs, false), DEFAULT_REQUEST_TIMEOUT_MS)
+        .map(CallResult.class::cast);
+  }
+
+  /** Calls a function and gives its value; a failed call fails the future with its code. */
+  public Future<Object> call(String name, Object... args) {
+    return invoke(name, Arrays.asList(args), 0).compose(r ->
+        r.status() == CallResult.Status.DONE ? Future.succeededFuture(r.result()) : Future.failedFuture(r.error()));
+  }
+
+  /** The result of a call so far. */
+  public Future<CallResult> result(String id) {
+    return request(new SchedulerRequest.GetResult(id), DEFAULT_REQUEST_TIMEOUT_MS).map(CallResult.class::cast);
+  }
+
+  private Future<SchedulerReply> request(SchedulerRequest req, long timeoutMs) {
+    return vertx.eventBus()
+        .<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(timeoutMs))
+        .map(m -> m.body())
+        .recover(t -> Future.failedFuture(CloudburstException.from(t)));
+  }
+}

@@ -1,0 +1,83 @@
+package io.cloudburst.bus.msg;
+
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.value.Values;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The outcome of one call: pending, done with a result, or failed with an error code and message.
+ * {@code logs} holds what the guest printed (bounded), {@code durationMicros} the time inside the
+ * executor.
+ */
+public record CallResult(
+    String id,
+    Status status,
+    Object result,
+    String errorCode,
+    String errorMessage,
+    String logs,
+    String function,
+    String executor,
+    long durationMicros)
+    implements SchedulerReply {
+
+  public enum Status {
+    PENDING,
+    DONE,
+    FAILED;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public static CallResult pending(String id, String function) {
+    return new CallResult(id, Status.PENDING, null, null, null, null, function, null, 0);
+  }
+
+  public static CallResult done(String id, String function, Object result, String logs, String executor, long micros) {
+    return new CallResult(id, Status.DONE, result, null, null, logs, function, executor, micros);
+  }
+
+  public static CallResult failed(String id, String function, CloudburstException e, String logs, String executor, long micros) {
+    return new CallResult(id, Status.FAILED, null, e.code().name(), e.getMessage(), logs, function, executor, micros);
+  }
+
+  public CallResult withId(String newId) {
+    return new CallResult(newId, status, result, errorCode, errorMessage, logs, function, executor, durationMicros);
+  }
+
+  public boolean isFinished() {
+    return status != Status.PENDING;
+  }
+
+  public ErrorCode code() {
+    return errorCode == null ? null : ErrorCode.parse(errorCode);
+  }
+
+  /** The failure as an exception (only for failed results). */
+  public CloudburstException error() {
+    return new CloudburstException(code(), errorMessage);
+  }
+
+  /** The API.md shape: {@code {"id", "status", "result"?, "error"?, "logs"?}}. */
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject().put("id", id).put("status", status.wire());
+    if (status == Status.DONE) {
+      o.put("result", Values.toJson(result));
+    } else if (status == Status.FAILED) {
+      o.put("error", new JsonObject().put("code", errorCode).put("message", errorMessage));
+    }
+    if (function != null) {
+      o.put("function", function);
+    }
+    if (logs != null && !logs.isEmpty()) {
+      o.put("logs", logs);
+    }
+    if (status != Status.PENDING) {
+      o.put("duration_us", durationMicros);
+    }
+    return o;
+  }
+}

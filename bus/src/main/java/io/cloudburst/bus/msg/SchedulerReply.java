@@ -1,0 +1,25 @@
+package io.cloudburst.bus.msg;
+
+import java.util.List;
+
+/** Replies of the scheduler and executors. */
+public sealed interface SchedulerReply extends BusMessage permits SchedulerReply.FunctionInfo, SchedulerReply.FunctionList, SchedulerReply.Ack, CallResult {
+
+  /** A function version. */
+  record FunctionInfo(String name, String language, int version, String source, String entrypoint, long createdAt)
+      implements SchedulerReply {
+    /** The key of this version, e.g. {@code sq@3}. */
+    public String versionKey() {
+      return name + "@" + version;
+    }
+  }
+
+  record FunctionList(List<FunctionInfo> functions) implements SchedulerReply {
+    public FunctionList {
+      functions = List.copyOf(functions);
+    }
+  }
+
+  /** A plain acknowledgement. */
+  record Ack() implements SchedulerReply {}
+}

@@ -1,0 +1,58 @@
+package io.cloudburst.bus.msg;
+
+import java.util.List;
+
+/** Requests to the scheduler at {@link io.cloudburst.bus.Addresses#SCHEDULER}. */
+public sealed interface SchedulerRequest extends BusMessage {
+
+  /** Registers a new version of a function. Reply: {@link FunctionInfo}. */
+  record RegisterFunction(String name, String language, String source, String entrypoint)
+      implements SchedulerRequest {}
+
+  /** Reply: {@link FunctionList} of the current version of every function. */
+  record ListFunctions() implements SchedulerRequest {}
+
+  /** Reply: {@link FunctionList} of every version of one function, oldest first. */
+  record ListVersions(String name) implements SchedulerRequest {}
+
+  /** One function; {@code version} 0 means the current one. Reply: {@link FunctionInfo}. */
+  record GetFunction(String name, int version) implements SchedulerRequest {}
+
+  /** Deletes a function and all its versions. Reply: {@link Ack}. */
+  record DeleteFunction(String name) implements SchedulerRequest {}
+
+  /** Makes an older version current again (as a new version with its source). Reply: {@link FunctionInfo}. */
+  record RestoreFunction(String name, int version) implements SchedulerRequest {}
+
+  /**
+   * Invokes a function. With {@code awaitResult} the reply is the finished {@link CallResult}; without,
+   * a pending one with the call's id. {@code timeoutMs} 0 means the node's default. {@code
+   * callerCallId} is the call that made this one from inside a function (dynamic composition),
+   * {@code depth} its nesting.
+   */
+  record InvokeFunction(
+      String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth)
+      implements SchedulerRequest {
+    public InvokeFunction {
+      args = List.copyOf(nullSafe(args));
+    }
+
+    public static InvokeFunction of(String name, List<Object> args, long timeoutMs, boolean awaitResult) {
+      return new InvokeFunction(name, 0, args, timeoutMs, awaitResult, null, 0);
+    }
+  }
+
+  /** Reply: the {@link CallResult} so far (pending, done or failed). */
+  record GetResult(String id) implements SchedulerRequest {}
+
+  private static <T> List<T> nullSafe(List<T> l) {
+    if (l == null) {
+      return List.of();
+    }
+    // List.copyOf refuses null elements; JSON null arguments are legal, so box them.
+    if (l.contains(null)) {
+      return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(l));
+    }
+    return l;
+  }
+}
