@@ -1,0 +1,115 @@
+package io.cloudburst.node;
+
+import io.cloudburst.bus.codec.CloudburstCodecs;
+import io.cloudburst.runtime.ExecutorVerticle;
+import io.cloudburst.scheduler.SchedulerVerticle;
+import io.cloudburst.web.WebVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Assembles a node: scheduler, executors and web front on one Vert.x instance (embedded mode),
+ * and the {@code main} behind {@code ./cloudburst start}.
+ */
+public final class CloudburstNode {
+  private static final System.Logger log = System.getLogger(CloudburstNode.class.getName());
+
+  private final Vertx vertx;
+  private final NodeOptions options;
+  private WebVerticle web;
+
+  private CloudburstNode(Vertx vertx, NodeOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+  }
+
+  /** The runtime mode the executors run in ("interpreted" or "jit"), as chosen by the launcher. */
+  public static String runtimeMode() {
+    return System.getProperty("cloudburst.runtime.mode", "interpreted");
+  }
+
+  /** Deploys a whole node on {@code vertx}; completes once it can run functions and serves HTTP. */
+  public static Future<CloudburstNode> start(Vertx vertx, NodeOptions options) {
+    CloudburstCodecs.register(vertx);
+    CloudburstNode node = new CloudburstNode(vertx, options);
+    return node.deploy().map(v -> node);
+  }
+
+  private Future<Void> deploy() {
+    try {
+      Files.createDirectories(options.dataDir());
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(new IllegalArgumentException("cannot create data directory " + options.dataDir() + ": " + e));
+    }
+    JsonObject scheduler = new JsonObject().put("nodeId", options.nodeId());
+    JsonObject executor = new JsonObject()
+        .put("nodeId", options.nodeId())
+        .put("index", 0)
+        .put("threads", options.executorThreads())
+        .put("maxContexts", options.maxContexts())
+        .put("pythonSpares", options.pythonSpares())
+        .put("jsSpares", options.jsSpares());
+    JsonObject webConfig = new JsonObject()
+        .put("host", options.host())
+        .put("port", options.port())
+        .put("nodeId", options.nodeId())
+        .put("runtimeMode", runtimeMode());
+    web = new WebVerticle();
+    return vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler))
+        .compose(id -> vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(executor)))
+        .compose(id -> vertx.deployVerticle(web, new DeploymentOptions().setConfig(webConfig)))
+        .mapEmpty();
+  }
+
+  /** The HTTP port the node serves. */
+  public int httpPort() {
+    return web.actualPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    NodeOptions options;
+    try {
+      options = NodeOptions.parse(Arrays.asList(args));
+    } catch (IllegalArgumentException e) {
+      System.err.println("cloudburst: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    long t0 = System.nanoTime();
+    Vertx vertx = Vertx.vertx();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.log(System.Logger.Level.INFO, "stopping node");
+      try {
+        vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("cloudburst: shutdown: " + e);
+      }
+      stopped.countDown();
+    }, "cloudburst-shutdown"));
+    NodeOptions o = options;
+    start(vertx, options).onComplete(ar -> {
+      if (ar.failed()) {
+        System.err.println("cloudburst: node failed to start: " + ar.cause());
+        ar.cause().printStackTrace();
+        vertx.close();
+        System.exit(1);
+      } else {
+        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, data: %s) in %.1f s%n",
+            o.nodeId(), o.host().equals("127.0.0.1") ? "localhost" : o.host(), ar.result().httpPort(), runtimeMode(),
+            o.dataDir().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+        System.out.flush();
+      }
+    });
+    stopped.await();
+  }
+}

@@ -1,0 +1,84 @@
+package io.cloudburst.scheduler.impl;
+
+import io.cloudburst.bus.msg.ExecutorStatus;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the scheduler knows of every executor: its last status, when it was heard from, and the
+ * calls this scheduler has in flight on it (so placement sees load between status reports).
+ */
+public final class ExecutorTable {
+  /** One executor as placement sees it. */
+  public record Entry(ExecutorStatus status, long lastSeen, int inFlight, Set<String> warm) {
+    public String address() {
+      return status.address();
+    }
+
+    public String nodeId() {
+      return status.nodeId();
+    }
+
+    /** Running plus queued calls over threads, counting this scheduler's calls in flight. */
+    public double load() {
+      int threads = Math.max(1, status.threads());
+      return (double) Math.max(inFlight, status.busy() + status.queued()) / threads;
+    }
+  }
+
+  private final Map<String, Entry> byAddress = new LinkedHashMap<>();
+  private final long staleMs;
+
+  public ExecutorTable(long staleMs) {
+    this.staleMs = staleMs;
+  }
+
+  public void update(ExecutorStatus s, long now) {
+    if (s.leaving()) {
+      byAddress.remove(s.address());
+      return;
+    }
+    Entry old = byAddress.get(s.address());
+    byAddress.put(s.address(), new Entry(s, now, old == null ? 0 : old.inFlight(), new HashSet<>(s.warm())));
+  }
+
+  /** Records that a call was sent to (delta +1) or returned from (delta -1) an executor. */
+  public void inFlight(String address, int delta) {
+    Entry e = byAddress.get(address);
+    if (e != null) {
+      byAddress.put(address, new Entry(e.status(), e.lastSeen(), Math.max(0, e.inFlight() + delta), e.warm()));
+    }
+  }
+
+  /** Notes that an executor now holds a warm context for a function version. */
+  public void warmed(String address, String versionKey) {
+    Entry e = byAddress.get(address);
+    if (e != null) {
+      e.warm().add(versionKey);
+    }
+  }
+
+  /** Forgets an executor that stopped answering. */
+  public void remove(String address) {
+    byAddress.remove(address);
+  }
+
+  /** The executors heard from within the staleness bound. */
+  public List<Entry> live(long now) {
+    List<Entry> out = new ArrayList<>(byAddress.size());
+    for (Entry e : byAddress.values()) {
+      if (now - e.lastSeen() <= staleMs) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  public int size() {
+    return byAddress.size();
+  }
+}

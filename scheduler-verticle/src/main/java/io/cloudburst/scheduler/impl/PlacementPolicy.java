@@ -1,0 +1,84 @@
+package io.cloudburst.scheduler.impl;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Chooses the executor for a call, as in the Cloudburst paper: prefer an executor that holds a
+ * warm context for the function and whose node caches the call's referenced keys; avoid executors
+ * over the utilization threshold; otherwise spread by load. Pure: the caller supplies the
+ * candidates, the node key sets, and a tie-breaking counter.
+ */
+public final class PlacementPolicy {
+  /** Load above which an executor is avoided while another is available. */
+  public static final double DEFAULT_MAX_UTILIZATION = 0.9;
+
+  private final double maxUtilization;
+
+  public PlacementPolicy(double maxUtilization) {
+    this.maxUtilization = maxUtilization;
+  }
+
+  public PlacementPolicy() {
+    this(DEFAULT_MAX_UTILIZATION);
+  }
+
+  /**
+   * The chosen executor, or null when there is none.
+   *
+   * @param candidates live executors
+   * @param versionKey the function version ({@code name@version})
+   * @param refKeys keys the call's arguments reference
+   * @param cachedKeys which keys a node's cache holds, by node id
+   * @param spin a rotating counter for spreading ties
+   */
+  public ExecutorTable.Entry choose(
+      List<ExecutorTable.Entry> candidates,
+      String versionKey,
+      List<String> refKeys,
+      java.util.function.Function<String, Set<String>> cachedKeys,
+      long spin) {
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    ExecutorTable.Entry best = null;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    int n = candidates.size();
+    int start = (int) Math.floorMod(spin, (long) n);
+    for (int i = 0; i < n; i++) {
+      ExecutorTable.Entry e = candidates.get((start + i) % n);
+      double score = score(e, versionKey, refKeys, cachedKeys);
+      if (score > bestScore) {
+        best = e;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  double score(
+      ExecutorTable.Entry e,
+      String versionKey,
+      List<String> refKeys,
+      java.util.function.Function<String, Set<String>> cachedKeys) {
+    double load = e.load();
+    double score = 0;
+    if (load >= maxUtilization) {
+      score -= 100; // overloaded: only if every executor is
+    }
+    if (e.warm().contains(versionKey)) {
+      score += 10;
+    }
+    if (!refKeys.isEmpty()) {
+      Set<String> cached = cachedKeys.apply(e.nodeId());
+      int hits = 0;
+      for (String k : refKeys) {
+        if (cached != null && cached.contains(k)) {
+          hits++;
+        }
+      }
+      score += 20.0 * hits / refKeys.size();
+    }
+    return score - load; // spread: less loaded wins among equals
+  }
+}

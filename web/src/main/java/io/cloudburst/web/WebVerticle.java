@@ -1,0 +1,332 @@
+package io.cloudburst.web;
+
+import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.SchedulerReply;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionList;
+import io.cloudburst.bus.msg.SchedulerRequest;
+import io.cloudburst.bus.value.Values;
+import io.cloudburst.web.impl.FutureSubscriptions;
+import io.cloudburst.web.impl.Requests;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+
+/**
+ * The HTTP API of API.md, the WebSocket futures endpoint and /health. Talks to the scheduler
+ * only over the event bus; every error leaves as {@code {"error": {"code", "message"}}} with the
+ * code's HTTP status.
+ */
+public final class WebVerticle extends VerticleBase {
+  private static final System.Logger log = System.getLogger(WebVerticle.class.getName());
+  /** Timeout of registry requests to the scheduler (registration compiles and loads the source). */
+  static final long REGISTRY_TIMEOUT_MS = 70_000;
+  /** Extra time a waiting invoke gets beyond the call's deadline, so the scheduler's TIMEOUT arrives first. */
+  static final long CALL_MARGIN_MS = 3_000;
+  /** Deadline used for the bus request when a call names none (the scheduler applies its own default). */
+  static final long DEFAULT_CALL_MS = 300_000;
+  private static final String JSON = "application/json";
+
+  private WebOptions options;
+  private HttpServer server;
+  private final FutureSubscriptions subscriptions = new FutureSubscriptions();
+
+  @Override
+  public Future<?> start() {
+    options = WebOptions.fromJson(config());
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+
+    router.get("/health").handler(this::health);
+    router.post("/v1/echo").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer("{}") : ctx.body().buffer()));
+
+    router.post("/v1/functions").handler(this::registerFunction);
+    router.get("/v1/functions").handler(this::listFunctions);
+    router.get("/v1/functions/:name").handler(this::getFunction);
+    router.get("/v1/functions/:name/versions").handler(this::listVersions);
+    router.post("/v1/functions/:name/restore").handler(this::restoreFunction);
+    router.delete("/v1/functions/:name").handler(this::deleteFunction);
+    router.post("/v1/functions/:name/invoke").handler(this::invokeFunction);
+    router.get("/v1/results/:id").handler(this::getResult);
+    router.get("/v1/futures").handler(this::futuresSocket);
+
+    router.route().last().handler(ctx -> error(ctx, CloudburstException.of(
+        ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
+    router.route().failureHandler(this::failure);
+    router.errorHandler(413, ctx -> error(ctx, CloudburstException.tooLarge(
+        "request body is larger than " + options.maxBodyBytes() + " bytes"), 413));
+    router.errorHandler(405, ctx -> error(ctx, CloudburstException.badRequest(
+        "method " + ctx.request().method() + " not allowed on " + ctx.request().path()), 405));
+
+    MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> subscriptions.complete(m.body()));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
+    return results.completion().compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
+        log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  // ---- functions ----
+
+  private void registerFunction(RoutingContext ctx) {
+    JsonObject b = Requests.body(ctx, false);
+    var req = new SchedulerRequest.RegisterFunction(
+        Requests.string(b, "name", true),
+        Requests.string(b, "language", true),
+        Requests.string(b, "source", true),
+        Requests.string(b, "entrypoint", false));
+    scheduler(req, REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      FunctionInfo f = (FunctionInfo) ar.result();
+      json(ctx, 201, new JsonObject().put("name", f.name()).put("version", f.version())
+          .put("language", f.language()).put("entrypoint", f.entrypoint()));
+    });
+  }
+
+  private void listFunctions(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.ListFunctions(), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      JsonArray out = new JsonArray();
+      for (FunctionInfo f : ((FunctionList) ar.result()).functions()) {
+        out.add(summary(f));
+      }
+      json(ctx, 200, out);
+    });
+  }
+
+  private void getFunction(RoutingContext ctx) {
+    String v = ctx.request().getParam("version");
+    int version = v == null ? 0 : Requests.positiveInt(v, "version");
+    scheduler(new SchedulerRequest.GetFunction(ctx.pathParam("name"), version), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      FunctionInfo f = (FunctionInfo) ar.result();
+      json(ctx, 200, summary(f).put("source", f.source()).put("entrypoint", f.entrypoint()).put("created_at", f.createdAt()));
+    });
+  }
+
+  private void listVersions(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.ListVersions(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      JsonArray out = new JsonArray();
+      for (FunctionInfo f : ((FunctionList) ar.result()).functions()) {
+        out.add(summary(f).put("created_at", f.createdAt()));
+      }
+      json(ctx, 200, out);
+    });
+  }
+
+  private void restoreFunction(RoutingContext ctx) {
+    JsonObject b = Requests.body(ctx, false);
+    long version = Requests.nonNegativeLong(b, "version", 0);
+    if (version <= 0 || version > Integer.MAX_VALUE) {
+      throw CloudburstException.badRequest("field 'version' must be a positive integer");
+    }
+    scheduler(new SchedulerRequest.RestoreFunction(ctx.pathParam("name"), (int) version), REGISTRY_TIMEOUT_MS)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            error(ctx, ar.cause());
+            return;
+          }
+          FunctionInfo f = (FunctionInfo) ar.result();
+          json(ctx, 201, new JsonObject().put("name", f.name()).put("version", f.version()).put("restored_from", version));
+        });
+  }
+
+  private void deleteFunction(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.DeleteFunction(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        ctx.response().setStatusCode(204).end();
+      }
+    });
+  }
+
+  private static JsonObject summary(FunctionInfo f) {
+    return new JsonObject().put("name", f.name()).put("language", f.language()).put("version", f.version());
+  }
+
+  // ---- calls ----
+
+  private void invokeFunction(RoutingContext ctx) {
+    JsonObject b = Requests.body(ctx, true);
+    JsonArray rawArgs = Requests.array(b, "args");
+    boolean wait = Requests.bool(b, "wait", true);
+    long timeoutMs = Requests.nonNegativeLong(b, "timeout_ms", 0);
+    long version = Requests.nonNegativeLong(b, "version", 0);
+    @SuppressWarnings("unchecked")
+    List<Object> args = (List<Object>) Values.fromJson(rawArgs);
+    var req = new SchedulerRequest.InvokeFunction(ctx.pathParam("name"), (int) Math.min(version, Integer.MAX_VALUE),
+        args, timeoutMs, wait, null, 0);
+    long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
+    scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      callResult(ctx, (CallResult) ar.result());
+    });
+  }
+
+  private void getResult(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.GetResult(ctx.pathParam("id")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      // Reading a result back is a successful request, whatever the call's outcome.
+      json(ctx, 200, ((CallResult) ar.result()).toJson());
+    });
+  }
+
+  private void callResult(RoutingContext ctx, CallResult r) {
+    int status = switch (r.status()) {
+      case PENDING -> 202;
+      case DONE -> 200;
+      case FAILED -> r.code().httpStatus();
+    };
+    json(ctx, status, r.toJson());
+  }
+
+  // ---- WebSocket futures ----
+
+  private void futuresSocket(RoutingContext ctx) {
+    ctx.request().toWebSocket().onSuccess(ws -> {
+      ws.textMessageHandler(text -> onSocketText(ws, text));
+      ws.closeHandler(v -> subscriptions.closed(ws));
+      ws.exceptionHandler(t -> subscriptions.closed(ws));
+    }).onFailure(t -> {
+      if (!ctx.response().ended()) {
+        error(ctx, CloudburstException.badRequest("WebSocket upgrade failed: " + t.getMessage()), 400);
+      }
+    });
+  }
+
+  private void onSocketText(ServerWebSocket ws, String text) {
+    String id;
+    try {
+      JsonObject o = new JsonObject(text);
+      Object sub = o.getValue("subscribe");
+      if (!(sub instanceof String s) || s.isEmpty()) {
+        socketError(ws, null, CloudburstException.badRequest("send {\"subscribe\": \"<call id>\"}"));
+        return;
+      }
+      id = s;
+    } catch (DecodeException | ClassCastException e) {
+      socketError(ws, null, CloudburstException.badRequest("malformed JSON frame"));
+      return;
+    }
+    if (!subscriptions.add(id, ws)) {
+      socketError(ws, id, CloudburstException.of(ErrorCode.PAYLOAD_TOO_LARGE,
+          "this socket already waits on " + FutureSubscriptions.MAX_PER_SOCKET + " calls"));
+      return;
+    }
+    // Interest is registered before asking, so a completion in between is not lost.
+    scheduler(new SchedulerRequest.GetResult(id), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        if (subscriptions.remove(id, ws)) {
+          socketError(ws, id, CloudburstException.from(ar.cause()));
+        }
+        return;
+      }
+      CallResult r = (CallResult) ar.result();
+      if (r.isFinished()) {
+        subscriptions.complete(r);
+      }
+    });
+  }
+
+  private static void socketError(ServerWebSocket ws, String id, CloudburstException e) {
+    if (ws.isClosed()) {
+      return;
+    }
+    JsonObject o = new JsonObject();
+    if (id != null) {
+      o.put("id", id).put("status", "failed");
+    }
+    ws.writeTextMessage(o.put("error", e.toJson()).encode());
+  }
+
+  // ---- plumbing ----
+
+  private void health(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("status", "up").put("node", options.nodeId())
+        .put("runtime_mode", options.runtimeMode()));
+  }
+
+  private Future<SchedulerReply> scheduler(SchedulerRequest req, long timeoutMs) {
+    return vertx.eventBus()
+        .<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(timeoutMs))
+        .map(m -> m.body());
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    if (t == null) {
+      int status = ctx.statusCode();
+      ErrorCode code = switch (status) {
+        case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+        case 401 -> ErrorCode.UNAUTHORIZED;
+        default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_REQUEST;
+      };
+      error(ctx, CloudburstException.of(code, "request failed with HTTP " + status), status);
+      return;
+    }
+    error(ctx, t);
+  }
+
+  private void error(RoutingContext ctx, Throwable t) {
+    CloudburstException e = CloudburstException.from(t);
+    if (e.code() == ErrorCode.INTERNAL) {
+      log.log(System.Logger.Level.ERROR, "request " + ctx.request().method() + " " + ctx.request().path() + " failed", t);
+    }
+    error(ctx, e, e.code().httpStatus());
+  }
+
+  private static void error(RoutingContext ctx, CloudburstException e, int status) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    json(ctx, status, new JsonObject().put("error", e.toJson()));
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    String text = body instanceof JsonObject o ? o.encode() : ((JsonArray) body).encode();
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(text);
+  }
+}

@@ -1,0 +1,101 @@
+package io.cloudburst.web.impl;
+
+import io.cloudburst.bus.CloudburstException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Reading typed fields out of request bodies, failing with BAD_REQUEST that names the field. */
+public final class Requests {
+  private Requests() {}
+
+  /** The body as a JSON object; an empty body is an empty object when {@code emptyOk}. */
+  public static JsonObject body(RoutingContext ctx, boolean emptyOk) {
+    var body = ctx.body();
+    if (body == null || body.length() == 0) {
+      if (emptyOk) {
+        return new JsonObject();
+      }
+      throw CloudburstException.badRequest("request body is missing: send a JSON object");
+    }
+    Object v;
+    try {
+      v = body.buffer().toJsonValue();
+    } catch (DecodeException e) {
+      throw CloudburstException.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(v instanceof JsonObject o)) {
+      throw CloudburstException.badRequest("request body must be a JSON object");
+    }
+    return o;
+  }
+
+  public static String string(JsonObject o, String field, boolean required) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      if (required) {
+        throw CloudburstException.badRequest("field '" + field + "' is missing");
+      }
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw CloudburstException.badRequest("field '" + field + "' must be a string");
+    }
+    return s;
+  }
+
+  public static boolean bool(JsonObject o, String field, boolean dflt) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw CloudburstException.badRequest("field '" + field + "' must be true or false");
+    }
+    return b;
+  }
+
+  public static long nonNegativeLong(JsonObject o, String field, long dflt) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < 0) {
+      throw CloudburstException.badRequest("field '" + field + "' must be a non-negative integer");
+    }
+    return n.longValue();
+  }
+
+  public static JsonArray array(JsonObject o, String field) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return new JsonArray();
+    }
+    if (!(v instanceof JsonArray a)) {
+      throw CloudburstException.badRequest("field '" + field + "' must be a JSON array");
+    }
+    return a;
+  }
+
+  /** A path parameter parsed as a positive int. */
+  public static int positiveInt(String raw, String what) {
+    try {
+      int v = Integer.parseInt(raw);
+      if (v > 0) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // fall through
+    }
+    throw CloudburstException.badRequest(what + " must be a positive integer");
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int i = s.indexOf('\n');
+    return i < 0 ? s : s.substring(0, i);
+  }
+}
