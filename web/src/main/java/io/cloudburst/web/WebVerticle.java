@@ -50,6 +50,8 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> start() {
     options = WebOptions.fromJson(config());
     Router router = Router.router(vertx);
+    // The WebSocket upgrade must come before the body handler, which would consume the request.
+    router.get("/v1/futures").handler(this::futuresSocket);
     router.route().handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
 
     router.get("/health").handler(this::health);
@@ -64,7 +66,6 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/v1/functions/:name").handler(this::deleteFunction);
     router.post("/v1/functions/:name/invoke").handler(this::invokeFunction);
     router.get("/v1/results/:id").handler(this::getResult);
-    router.get("/v1/futures").handler(this::futuresSocket);
 
     router.route().last().handler(ctx -> error(ctx, CloudburstException.of(
         ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
@@ -79,6 +80,12 @@ public final class WebVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
     return results.completion().compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
         log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Open WebSockets would otherwise hold a graceful shutdown for its full default grace period.
+    return server == null ? Future.succeededFuture() : server.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** The port actually bound (useful with port 0). */
