@@ -13,7 +13,7 @@ public sealed interface ExecutorRequest extends BusMessage {
   record Execute(String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth)
       implements ExecutorRequest {
     public Execute {
-      args = args == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(args));
+      args = SchedulerRequest.immutableCopy(args);
     }
   }
 

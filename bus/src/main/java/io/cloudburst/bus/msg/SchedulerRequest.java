@@ -34,7 +34,7 @@ public sealed interface SchedulerRequest extends BusMessage {
       String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth)
       implements SchedulerRequest {
     public InvokeFunction {
-      args = List.copyOf(nullSafe(args));
+      args = immutableCopy(args);
     }
 
     public static InvokeFunction of(String name, List<Object> args, long timeoutMs, boolean awaitResult) {
@@ -45,14 +45,14 @@ public sealed interface SchedulerRequest extends BusMessage {
   /** Reply: the {@link CallResult} so far (pending, done or failed). */
   record GetResult(String id) implements SchedulerRequest {}
 
-  private static <T> List<T> nullSafe(List<T> l) {
-    if (l == null) {
+  /**
+   * An unmodifiable copy that, unlike {@link List#copyOf}, keeps null elements (JSON null is a
+   * legal argument).
+   */
+  static <T> List<T> immutableCopy(List<T> l) {
+    if (l == null || l.isEmpty()) {
       return List.of();
     }
-    // List.copyOf refuses null elements; JSON null arguments are legal, so box them.
-    if (l.contains(null)) {
-      return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(l));
-    }
-    return l;
+    return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(l));
   }
 }

@@ -1,0 +1,240 @@
+package io.cloudburst.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.client.CloudburstClient;
+import io.cloudburst.bus.codec.CloudburstCodecs;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.ExecutorRequest;
+import io.cloudburst.bus.msg.ExecutorStatus;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.msg.SchedulerRequest;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The scheduler against fake executors on the bus: registration, placement, retries, deadlines. */
+@ExtendWith(VertxExtension.class)
+class SchedulerVerticleTest {
+  private Vertx vertx;
+  private CloudburstClient client;
+  private final List<String> executedOn = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void deploy(VertxTestContext ctx) {
+    vertx = Vertx.vertx();
+    CloudburstCodecs.register(vertx);
+    client = new CloudburstClient(vertx);
+    vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(new JsonObject().put("maxCallDepth", 3)))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void close(VertxTestContext ctx) {
+    vertx.close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A fake executor that squares its first argument, or never answers when {@code silent}. */
+  private Future<MessageConsumer<ExecutorRequest>> fakeExecutor(String address, boolean silent) {
+    MessageConsumer<ExecutorRequest> c = vertx.eventBus().consumer(address, m -> {
+      switch (m.body()) {
+        case ExecutorRequest.Validate v -> {
+          if (v.function().source().contains("syntax error")) {
+            m.fail(ErrorCode.BAD_REQUEST.failureCode(), "line 1: invalid syntax");
+          } else {
+            m.reply(v.function());
+          }
+        }
+        case ExecutorRequest.Execute e -> {
+          executedOn.add(address);
+          if (!silent) {
+            long x = (Long) e.args().get(0);
+            m.reply(CallResult.done(e.callId(), e.function().name(), x * x, "", address, 1));
+          }
+        }
+      }
+    });
+    return c.completion().map(v -> {
+      announce(address, List.of());
+      return c;
+    });
+  }
+
+  private void announce(String address, List<String> warm) {
+    vertx.eventBus().send(Addresses.EXECUTOR_STATUS,
+        new ExecutorStatus("n", address, 2, 0, 0, warm, System.currentTimeMillis(), false), new DeliveryOptions());
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void registersValidatesAndRunsTheNewestVersion(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f1 -> client.register("sq", "python", "def sq(cb, x): return x * x  # v2"))
+        .compose(f2 -> {
+          ctx.verify(() -> assertThat(f2.version()).isEqualTo(2));
+          return client.invoke("sq", List.of(5L), 1_000);
+        })
+        .compose(r -> {
+          ctx.verify(() -> {
+            assertThat(r.status()).isEqualTo(CallResult.Status.DONE);
+            assertThat(r.result()).isEqualTo(25L);
+          });
+          return client.result(r.id());
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.result()).isEqualTo(25L);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aSourceTheExecutorRefusesIsNotRegistered(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("bad", "python", "syntax error here"))
+        .onComplete(ctx.failing(t -> ctx.verify(() -> {
+          assertThat(((CloudburstException) t).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+          assertThat(t.getMessage()).contains("line 1");
+          client.functions().onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+            assertThat(l).isEmpty();
+            ctx.completeNow();
+          })));
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void invalidRegistrationsAreBadRequests(VertxTestContext ctx) {
+    Future.all(List.of(
+            client.register("", "python", "x"),
+            client.register("x".repeat(200), "python", "x"),
+            client.register("a b", "python", "x"),
+            client.register("ok", "cobol", "x"),
+            client.register("ok", "python", "   ")))
+        .onComplete(ctx.failing(t -> ctx.verify(() -> {
+          assertThat(((CloudburstException) t).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void unknownFunctionIsFuncNotFoundAndNoExecutorIsNoResources(VertxTestContext ctx) {
+    client.invoke("nope", List.of(), 1_000)
+        .onComplete(ctx.failing(t -> ctx.verify(() -> {
+          assertThat(((CloudburstException) t).code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
+          client.register("sq", "python", "def sq(cb,x): return x").onComplete(ctx.failing(t2 -> ctx.verify(() -> {
+            assertThat(((CloudburstException) t2).code()).isEqualTo(ErrorCode.NO_RESOURCES);
+            ctx.completeNow();
+          })));
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aCallToAVanishedExecutorIsPlacedElsewhere(VertxTestContext ctx) {
+    fakeExecutor("gone", false)
+        .compose(gone -> client.register("sq", "python", "def sq(cb, x): return x * x").map(f -> gone))
+        .compose(gone -> gone.unregister())
+        .compose(v -> fakeExecutor("e2", false))
+        .compose(c -> client.invoke("sq", List.of(3L), 1_000))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.result()).isEqualTo(9L);
+          assertThat(r.executor()).isEqualTo("e2");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aStalledExecutorGivesTimeoutWithinTheDeadline(VertxTestContext ctx) {
+    long t0 = System.nanoTime();
+    fakeExecutor("slow", true)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> client.invoke("sq", List.of(3L), 300))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.status()).isEqualTo(CallResult.Status.FAILED);
+          assertThat(r.code()).isEqualTo(ErrorCode.TIMEOUT);
+          assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void pendingCallsPublishTheirCompletion(VertxTestContext ctx) {
+    vertx.eventBus().<CallResult>consumer(Addresses.RESULTS, m -> ctx.verify(() -> {
+      assertThat(m.body().result()).isEqualTo(16L);
+      ctx.completeNow();
+    }));
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> client.submit("sq", List.of(4L), 1_000))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> assertThat(r.status()).isEqualTo(CallResult.Status.PENDING))));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void nestedCallsBeyondTheDepthLimitFailClearly(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> vertx.eventBus().request(Addresses.SCHEDULER,
+            new SchedulerRequest.InvokeFunction("sq", 0, List.of(2L), 1_000, true, "parent", 4)))
+        .onComplete(ctx.failing(t -> ctx.verify(() -> {
+          assertThat(CloudburstException.from(t).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+          assertThat(t.getMessage()).contains("depth");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void callsPreferTheExecutorWithAWarmContext(VertxTestContext ctx) {
+    // "warm" validates the function (and so holds a warm context); "cold" joins afterwards.
+    fakeExecutor("warm", false)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> fakeExecutor("cold", false).map(c -> f))
+        .compose(f -> {
+          executedOn.clear();
+          return client.invoke("sq", List.of(1L), 1_000)
+              .compose(r -> client.invoke("sq", List.of(2L), 1_000))
+              .compose(r -> client.invoke("sq", List.of(3L), 1_000));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.result()).isEqualTo(9L);
+          assertThat(executedOn).containsExactly("warm", "warm", "warm");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void versionsCanBeListedAndRestored(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("f", "python", "def f(cb, x): return 1"))
+        .compose(f -> client.register("f", "python", "def f(cb, x): return 2"))
+        .compose(f -> vertx.eventBus().<FunctionInfo>request(Addresses.SCHEDULER, new SchedulerRequest.RestoreFunction("f", 1)))
+        .onComplete(ctx.succeeding(m -> ctx.verify(() -> {
+          assertThat(m.body().version()).isEqualTo(3);
+          assertThat(m.body().source()).isEqualTo("def f(cb, x): return 1");
+          ctx.completeNow();
+        })));
+  }
+}
