@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""The benchmark behind `./cloudburst bench`.
+
+For each runtime mode (interpreted, jit) it starts a BenchNode JVM (which first measures
+in-JVM calls through the Java client), then runs the Python client's benchmark
+(examples-python/bench.py) against that node over HTTP, and prints one table per mode with
+medians, p99s and the ratio of an invoke to a bare HTTP echo measured in the same run.
+Standard library only.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_mode(root, mode, args, workdir):
+    port = free_port()
+    data = os.path.join(workdir, "data-" + mode)
+    jvm_out = os.path.join(workdir, "jvm-" + mode + ".json")
+    py_out = os.path.join(workdir, "py-" + mode + ".json")
+    log_path = os.path.join(workdir, "node-" + mode + ".log")
+    cmd = [os.path.join(root, "cloudburst"), "run-main", mode, "io.cloudburst.node.bench.BenchNode",
+           "--out", jvm_out, "--calls", str(args.jvm_calls), "--warmup", str(args.jvm_warmup),
+           "--port", str(port), "--data", data]
+    with open(log_path, "w") as log:
+        node = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        try:
+            deadline = time.time() + 900
+            while not os.path.exists(jvm_out):
+                if node.poll() is not None:
+                    raise SystemExit("bench node (%s) exited early; see %s:\n%s" % (mode, log_path, open(log_path).read()[-4000:]))
+                if time.time() > deadline:
+                    raise SystemExit("bench node (%s) did not report in time; see %s" % (mode, log_path))
+                time.sleep(0.2)
+            time.sleep(0.2)  # the file is written in one call; give it a moment to be complete
+            jvm = json.load(open(jvm_out))
+            env = dict(os.environ, CLOUDBURST_URL="http://127.0.0.1:%d" % port)
+            subprocess.run([sys.executable, os.path.join(root, "examples-python", "bench.py"),
+                            "--n", str(args.n), "--warmup", str(args.warmup), "--json", py_out],
+                           env=env, check=True, cwd=os.path.join(root, "examples-python"))
+            py = json.load(open(py_out))
+        finally:
+            node.terminate()
+            try:
+                node.wait(30)
+            except subprocess.TimeoutExpired:
+                node.kill()
+    return jvm, py
+
+
+def row(label, median_ms, p99_ms, note=""):
+    return "| %-52s | %10s | %10s | %s |" % (label, fmt(median_ms), fmt(p99_ms), note)
+
+
+def fmt(ms):
+    if ms is None:
+        return "-"
+    if ms < 1:
+        return "%.1f µs" % (ms * 1000)
+    return "%.2f ms" % ms
+
+
+def table(mode, jvm, py):
+    lines = ["", "### Runtime mode: %s" % mode, "",
+             "| case | median | p99 | notes |", "|---|---|---|---|"]
+    cases = py.get("cases", {})
+
+    def c(name):
+        return cases.get(name) or {}
+
+    echo, sq = c("echo"), c("sq_wait")
+    lines.append(row("(a) bare HTTP echo, Python client", echo.get("median_ms"), echo.get("p99_ms"), "baseline"))
+    lines.append(row("(b) invoke `sq` with wait, Python client", sq.get("median_ms"), sq.get("p99_ms"),
+                     "ratio (b)/(a) = %.2f" % (sq["median_ms"] / echo["median_ms"]) if sq and echo else ""))
+    for key, label in (("java_sq", "(c) invoke `sq` in-JVM, Java client (Python)"),
+                       ("java_sq_js", "(c') invoke `sq` in-JVM, Java client (JavaScript)")):
+        j = jvm.get(key, {})
+        lines.append(row(label, j.get("median_us", 0) / 1000.0, j.get("p99_us", 0) / 1000.0, "n=%s" % j.get("n")))
+    reg, first = c("register_new"), c("first_call")
+    lines.append(row("(d) register a new Python function", reg.get("median_ms"), reg.get("p99_ms"), "validated and loaded"))
+    lines.append(row("(d) first call of the just-registered function", first.get("median_ms"), first.get("p99_ms"), ""))
+    for name, label in (("kvs_put", "KVS put 64 B, Python client"), ("kvs_get", "KVS get 64 B, Python client")):
+        if c(name):
+            lines.append(row(label, c(name).get("median_ms"), c(name).get("p99_ms"), ""))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ap.add_argument("--modes", default="interpreted,jit")
+    ap.add_argument("--n", type=int, default=1000, help="sequential Python client calls per case")
+    ap.add_argument("--warmup", type=int, default=50)
+    ap.add_argument("--jvm-calls", type=int, default=20000)
+    ap.add_argument("--jvm-warmup", type=int, default=5000)
+    ap.add_argument("--quick", action="store_true", help="fewer calls, for a smoke run")
+    ap.add_argument("--json", help="also write every figure to this file")
+    args = ap.parse_args()
+    if args.quick:
+        args.n, args.warmup, args.jvm_calls, args.jvm_warmup = 200, 20, 2000, 500
+    workdir = tempfile.mkdtemp(prefix="cloudburst-bench-")
+    results = {}
+    try:
+        for mode in args.modes.split(","):
+            jvm, py = run_mode(args.root, mode, args, workdir)
+            results[mode] = {"jvm": jvm, "python": py}
+            print(table(mode, jvm, py), flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("\n(%d sequential calls per Python case after %d warm-up; %d in-JVM calls after %d warm-up; 2-core machine)"
+          % (args.n, args.warmup, args.jvm_calls, args.jvm_warmup))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

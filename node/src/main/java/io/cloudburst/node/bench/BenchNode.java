@@ -1,0 +1,102 @@
+package io.cloudburst.node.bench;
+
+import io.cloudburst.bus.client.CloudburstClient;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.node.CloudburstNode;
+import io.cloudburst.node.NodeOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node that first measures itself in-JVM through the Java client, writes the figures as JSON,
+ * and then keeps serving HTTP for the Python client's benchmark. Used by {@code ./cloudburst bench}.
+ *
+ * <p>Usage: {@code BenchNode --out FILE [--calls N] [--warmup N] [node options...]}.
+ */
+public final class BenchNode {
+  private BenchNode() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> rest = new ArrayList<>(Arrays.asList(args));
+    Path out = Path.of(take(rest, "--out", "bench-jvm.json"));
+    int calls = Integer.parseInt(take(rest, "--calls", "20000"));
+    int warmup = Integer.parseInt(take(rest, "--warmup", "5000"));
+    NodeOptions options = NodeOptions.parse(rest);
+    Vertx vertx = Vertx.vertx();
+    CloudburstNode node = CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS);
+    CloudburstClient client = new CloudburstClient(vertx);
+    client.register("bench_sq", "python", "def bench_sq(cloudburst, x):\n    return x * x\n").await(60, TimeUnit.SECONDS);
+    client.register("bench_sq_js", "javascript", "function bench_sq_js(cb, x) { return x * x }").await(60, TimeUnit.SECONDS);
+
+    JsonObject figures = new JsonObject()
+        .put("mode", CloudburstNode.runtimeMode())
+        .put("port", node.httpPort())
+        .put("java_sq", sequential(vertx, client, "bench_sq", calls, warmup).toJson())
+        .put("java_sq_js", sequential(vertx, client, "bench_sq_js", calls, warmup).toJson());
+    Files.writeString(out, figures.encodePrettily());
+    System.out.println("BENCH-READY " + out);
+    System.out.flush();
+  }
+
+  /** Sequential calls from an event loop, each started when the previous one answered. */
+  static Stats sequential(Vertx vertx, CloudburstClient client, String fn, int calls, int warmup) throws Exception {
+    long[] samples = new long[calls];
+    Promise<Void> done = Promise.promise();
+    vertx.runOnContext(v -> loop(client, fn, 0, warmup + calls, warmup, samples, done));
+    done.future().await(600, TimeUnit.SECONDS);
+    return Stats.of(samples);
+  }
+
+  private static void loop(CloudburstClient client, String fn, int i, int total, int warmup, long[] samples, Promise<Void> done) {
+    if (i == total) {
+      done.complete();
+      return;
+    }
+    long t0 = System.nanoTime();
+    Future<CallResult> f = client.invoke(fn, List.of(2L), 10_000);
+    f.onComplete(ar -> {
+      long dt = System.nanoTime() - t0;
+      if (ar.failed() || ar.result().status() != CallResult.Status.DONE || !Long.valueOf(4L).equals(ar.result().result())) {
+        done.fail("bench call failed: " + (ar.failed() ? ar.cause() : ar.result()));
+        return;
+      }
+      if (i >= warmup) {
+        samples[i - warmup] = dt;
+      }
+      loop(client, fn, i + 1, total, warmup, samples, done);
+    });
+  }
+
+  private static String take(List<String> args, String flag, String dflt) {
+    int i = args.indexOf(flag);
+    if (i < 0) {
+      return dflt;
+    }
+    String v = args.get(i + 1);
+    args.remove(i + 1);
+    args.remove(i);
+    return v;
+  }
+
+  /** Median, p99 and mean of latency samples in nanoseconds. */
+  record Stats(int n, double medianUs, double p99Us, double meanUs) {
+    static Stats of(long[] ns) {
+      long[] s = ns.clone();
+      Arrays.sort(s);
+      double mean = Arrays.stream(s).average().orElse(0) / 1000.0;
+      return new Stats(s.length, s[s.length / 2] / 1000.0, s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] / 1000.0, mean);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("n", n).put("median_us", medianUs).put("p99_us", p99Us).put("mean_us", meanUs);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.cloudburst.node;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One embedded node per test JVM, started on first use on a free port with a fresh data
+ * directory, and stopped when the JVM exits. Starting a node costs seconds (the first Python
+ * context), so end-to-end classes share it; each test uses its own function names.
+ *
+ * <p>The black-box tests talk plain HTTP with {@link HttpClient} from the test thread: blocking
+ * there is harmless and keeps each scenario readable top to bottom.
+ */
+final class TestNode {
+  private static TestNode shared;
+
+  final CloudburstNode node;
+  final String base;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestNode(CloudburstNode node) {
+    this.node = node;
+    this.base = "http://127.0.0.1:" + node.httpPort();
+  }
+
+  static synchronized TestNode shared() throws Exception {
+    if (shared == null) {
+      Path data = Files.createTempDirectory("cloudburst-e2e");
+      Vertx vertx = Vertx.vertx();
+      NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(data);
+      CloudburstNode node = CloudburstNode.start(vertx, options).await(120, TimeUnit.SECONDS);
+      shared = new TestNode(node);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // the JVM is going away
+        }
+      }));
+    }
+    return shared;
+  }
+
+  /** A response: status and body parsed as JSON (object or array text kept raw). */
+  record Reply(int status, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+
+    String errorMessage() {
+      return json().getJsonObject("error").getString("message");
+    }
+  }
+
+  Reply send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    if (body != null) {
+      b.header("content-type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body());
+  }
+
+  Reply post(String path, JsonObject body) throws IOException, InterruptedException {
+    return send("POST", path, body.encode());
+  }
+
+  Reply get(String path) throws IOException, InterruptedException {
+    return send("GET", path, null);
+  }
+
+  Reply register(String name, String language, String source) throws IOException, InterruptedException {
+    return post("/v1/functions", new JsonObject().put("name", name).put("language", language).put("source", source));
+  }
+
+  Reply invoke(String name, Object... args) throws IOException, InterruptedException {
+    return post("/v1/functions/" + name + "/invoke", new JsonObject().put("args", new io.vertx.core.json.JsonArray(java.util.Arrays.asList(args))));
+  }
+}
