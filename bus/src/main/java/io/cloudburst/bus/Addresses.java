@@ -15,6 +15,11 @@ public final class Addresses {
   /** Caches report the keys they hold here. */
   public static final String CACHE_REPORT = "cloudburst.scheduler.cache-report";
 
+  /** Where executors report the steps of DAG calls started by a node's scheduler. */
+  public static String dagEvents(String nodeId) {
+    return "cloudburst.scheduler." + nodeId + ".dag-events";
+  }
+
   /** The address of one executor verticle ({@link io.cloudburst.bus.msg.ExecutorRequest}). */
   public static String executor(String nodeId, int index) {
     return "cloudburst.executor." + nodeId + "." + index;

@@ -6,6 +6,8 @@ import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Languages;
 import io.cloudburst.bus.Names;
 import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.DagEvent;
+import io.cloudburst.bus.msg.DagSchedule;
 import io.cloudburst.bus.msg.ExecutorRequest;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.bus.msg.SchedulerReply;
@@ -21,6 +23,9 @@ import io.cloudburst.bus.msg.SchedulerRequest.ListVersions;
 import io.cloudburst.bus.msg.SchedulerRequest.RegisterFunction;
 import io.cloudburst.bus.msg.SchedulerRequest.RestoreFunction;
 import io.cloudburst.bus.value.Values;
+import io.cloudburst.scheduler.impl.DagCall;
+import io.cloudburst.scheduler.impl.DagPlan;
+import io.cloudburst.scheduler.impl.DagRegistry;
 import io.cloudburst.scheduler.impl.ExecutorTable;
 import io.cloudburst.scheduler.impl.FunctionRegistry;
 import io.cloudburst.scheduler.impl.PlacementPolicy;
@@ -36,6 +41,8 @@ import io.vertx.core.eventbus.ReplyFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +60,10 @@ public final class SchedulerVerticle extends VerticleBase {
   static final long EXECUTOR_MARGIN_MS = 1_000;
   /** Time allowed to validate (compile and load) a new function version. */
   static final long VALIDATE_TIMEOUT_MS = 60_000;
+  /** Time an executor has to acknowledge a DAG schedule before the call is placed elsewhere. */
+  static final long DAG_ACK_TIMEOUT_MS = 5_000;
+  /** Attempts of a call whose executor goes away before it is failed. */
+  static final int MAX_ATTEMPTS = 3;
 
   private SchedulerOptions options;
   private FunctionRegistry registry;
@@ -61,6 +72,11 @@ public final class SchedulerVerticle extends VerticleBase {
   private final PlacementPolicy placement = new PlacementPolicy();
   /** Registrations of one name run one after the other, so versions are assigned in order. */
   private final Map<String, Future<?>> registrations = new HashMap<>();
+  private final DagRegistry dags = new DagRegistry();
+  /** Running DAG calls by call id. */
+  private final Map<String, RunningDag> runningDags = new HashMap<>();
+  /** Single-function calls in flight, by executor address, so they can be re-run if it leaves. */
+  private final Map<String, Set<Promise<CallResult>>> inFlightByExecutor = new HashMap<>();
   private long spin;
   private long seq;
   private String idPrefix;
@@ -73,10 +89,10 @@ public final class SchedulerVerticle extends VerticleBase {
     executors = new ExecutorTable(options.executorStaleMs());
     idPrefix = options.nodeId() + "-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     MessageConsumer<SchedulerRequest> requests = vertx.eventBus().consumer(Addresses.SCHEDULER, this::handle);
-    MessageConsumer<ExecutorStatus> status = vertx.eventBus().consumer(
-        Addresses.EXECUTOR_STATUS, m -> executors.update(m.body(), System.currentTimeMillis()));
+    MessageConsumer<ExecutorStatus> status = vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> onStatus(m.body()));
+    MessageConsumer<DagEvent> dagEvents = vertx.eventBus().consumer(Addresses.dagEvents(options.nodeId()), m -> onDagEvent(m.body()));
     vertx.setPeriodic(10_000, t -> results.expire(System.currentTimeMillis()));
-    return Future.all(requests.completion(), status.completion());
+    return Future.all(requests.completion(), status.completion(), dagEvents.completion());
   }
 
   private void handle(Message<SchedulerRequest> m) {
@@ -88,9 +104,21 @@ public final class SchedulerVerticle extends VerticleBase {
         case ListVersions r -> m.reply(new FunctionList(registry.history(r.name())));
         case GetFunction r -> m.reply(registry.get(r.name(), r.version()));
         case DeleteFunction r -> {
+          List<String> users = dags.using(r.name());
+          if (!users.isEmpty()) {
+            throw CloudburstException.of(ErrorCode.CONFLICT, "function '" + r.name() + "' is used by DAG(s) " + users);
+          }
           registry.remove(r.name());
           m.reply(new SchedulerReply.Ack());
         }
+        case SchedulerRequest.RegisterDag r -> m.reply(registerDag(r));
+        case SchedulerRequest.ListDags r -> m.reply(new SchedulerReply.DagList(dags.all()));
+        case SchedulerRequest.GetDag r -> m.reply(dags.get(r.name()).info());
+        case SchedulerRequest.DeleteDag r -> {
+          dags.remove(r.name());
+          m.reply(new SchedulerReply.Ack());
+        }
+        case SchedulerRequest.InvokeDag r -> invokeDag(m, r);
         case RestoreFunction r -> answer(m, restore(r));
         case GetResult r -> {
           CallResult res = r.id() == null ? null : results.get(r.id(), System.currentTimeMillis());
@@ -221,18 +249,35 @@ public final class SchedulerVerticle extends VerticleBase {
     }
     String address = e.address();
     executors.inFlight(address, +1);
-    return vertx.eventBus()
+    Promise<CallResult> outcome = Promise.promise();
+    inFlightByExecutor.computeIfAbsent(address, k -> new LinkedHashSet<>()).add(outcome);
+    vertx.eventBus()
         .<CallResult>request(address, new ExecutorRequest.Execute(id, f, args, timeout, depth),
             new DeliveryOptions().setSendTimeout(timeout + EXECUTOR_MARGIN_MS))
-        .map(msg -> {
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            outcome.tryComplete(ar.result().body());
+          } else {
+            outcome.tryFail(ar.cause());
+          }
+        });
+    return outcome.future()
+        .andThen(ar -> {
           executors.inFlight(address, -1);
+          Set<Promise<CallResult>> s = inFlightByExecutor.get(address);
+          if (s != null) {
+            s.remove(outcome);
+          }
+        })
+        .map(r -> {
           executors.warmed(address, f.versionKey());
-          return msg.body();
+          return r;
         })
         .recover(t -> {
-          executors.inFlight(address, -1);
-          if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS && attempt < 2) {
-            // The executor is gone: forget it and place the call elsewhere.
+          boolean gone = t instanceof ExecutorGone
+              || (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS);
+          if (gone && attempt + 1 < MAX_ATTEMPTS) {
+            // The executor is gone: forget it and run the call elsewhere.
             executors.remove(address);
             return execute(id, f, args, timeout, depth, attempt + 1);
           }
@@ -240,8 +285,194 @@ public final class SchedulerVerticle extends VerticleBase {
             return Future.failedFuture(CloudburstException.timeout(
                 "call " + id + " of " + f.name() + " did not finish within " + timeout + " ms"));
           }
+          if (gone) {
+            return Future.failedFuture(CloudburstException.noResources(
+                "call " + id + " of " + f.name() + " lost its executor " + MAX_ATTEMPTS + " times"));
+          }
           return Future.failedFuture(t);
         });
+  }
+
+  /** Marks a call whose executor left while it ran; such calls are placed again. */
+  private static final class ExecutorGone extends RuntimeException {
+    ExecutorGone(String address) {
+      super("executor " + address + " left", null, false, false);
+    }
+  }
+
+  private void onStatus(ExecutorStatus s) {
+    executors.update(s, System.currentTimeMillis());
+    if (!s.leaving()) {
+      return;
+    }
+    Set<Promise<CallResult>> calls = inFlightByExecutor.remove(s.address());
+    if (calls != null) {
+      for (Promise<CallResult> p : new ArrayList<>(calls)) {
+        p.tryFail(new ExecutorGone(s.address()));
+      }
+    }
+    for (RunningDag run : new ArrayList<>(runningDags.values())) {
+      if (run.call.schedule().placement().containsValue(s.address())) {
+        retryDag(run, "executor " + s.address() + " left");
+      }
+    }
+  }
+
+  // ---- DAGs ----
+
+  private SchedulerReply.DagInfo registerDag(SchedulerRequest.RegisterDag r) {
+    String name = Names.requireValid("DAG", r.name());
+    if (dags.contains(name)) {
+      throw CloudburstException.of(ErrorCode.DAG_ALREADY_EXISTS, "a DAG named '" + name + "' exists");
+    }
+    DagPlan plan = DagPlan.of(name, r.functions(), r.connections(), registry::contains);
+    SchedulerReply.DagInfo info = new SchedulerReply.DagInfo(name, plan.functions(), plan.connections(), System.currentTimeMillis());
+    dags.add(info, plan);
+    log.log(System.Logger.Level.INFO, "registered DAG " + name + " " + plan.connections());
+    return info;
+  }
+
+  /** One DAG call in progress. */
+  private static final class RunningDag {
+    final DagCall call;
+    final DagPlan plan;
+    final Map<String, List<Object>> args;
+    final Message<SchedulerRequest> awaiting;
+    final long deadline;
+    final int depth;
+    final String consistency;
+    long timer = -1;
+
+    RunningDag(DagCall call, DagPlan plan, Map<String, List<Object>> args, Message<SchedulerRequest> awaiting,
+        long deadline, int depth, String consistency) {
+      this.call = call;
+      this.plan = plan;
+      this.args = args;
+      this.awaiting = awaiting;
+      this.deadline = deadline;
+      this.depth = depth;
+      this.consistency = consistency;
+    }
+  }
+
+  static String consistency(String requested) {
+    if (requested == null || requested.isEmpty()) {
+      return "normal";
+    }
+    return switch (requested) {
+      case "normal", "repeatable_read", "causal" -> requested;
+      default -> throw CloudburstException.badRequest(
+          "unknown consistency '" + requested + "': use \"normal\", \"repeatable_read\" or \"causal\"");
+    };
+  }
+
+  private void invokeDag(Message<SchedulerRequest> m, SchedulerRequest.InvokeDag r) {
+    if (r.depth() > options.maxCallDepth()) {
+      throw CloudburstException.badRequest("call depth limit of " + options.maxCallDepth() + " exceeded (calls nested too deeply or a call cycle)");
+    }
+    DagRegistry.Entry dag = dags.get(r.name());
+    for (String fn : r.args().keySet()) {
+      if (!dag.plan().functions().contains(fn)) {
+        throw CloudburstException.badRequest("args name function '" + fn + "', which is not in DAG '" + r.name() + "'");
+      }
+    }
+    String consistency = consistency(r.consistency());
+    long timeout = options.deadline(r.timeoutMs());
+    String id = idPrefix + (++seq);
+    DagCall call = new DagCall(id, r.name(), null);
+    RunningDag run = new RunningDag(call, dag.plan(), r.args(), r.awaitResult() ? m : null,
+        System.currentTimeMillis() + timeout, r.depth(), consistency);
+    call.begin(schedule(run, 0));
+    results.put(CallResult.pending(id, r.name()), System.currentTimeMillis());
+    runningDags.put(id, run);
+    run.timer = vertx.setTimer(timeout, t -> finishDag(run, run.call.fail(CloudburstException.timeout(
+        "DAG call " + id + " of " + r.name() + " did not finish within " + timeout + " ms"))));
+    if (!r.awaitResult()) {
+      m.reply(CallResult.pending(id, r.name()));
+    }
+    dispatch(run);
+  }
+
+  /** Places every function of the DAG and builds the schedule of the next attempt. */
+  private DagSchedule schedule(RunningDag run, int attempt) {
+    Map<String, FunctionInfo> fns = new LinkedHashMap<>();
+    Map<String, String> where = new LinkedHashMap<>();
+    for (String fn : run.plan.order()) {
+      FunctionInfo f = registry.current(fn);
+      List<String> refs = new ArrayList<>();
+      for (Object a : run.args.getOrDefault(fn, List.of())) {
+        Values.collectRefs(a, refs);
+      }
+      ExecutorTable.Entry e = pick(f.versionKey(), refs);
+      if (e == null) {
+        throw CloudburstException.noResources("no executor can run function '" + fn + "' of DAG '" + run.plan.name() + "'");
+      }
+      fns.put(fn, f);
+      where.put(fn, e.address());
+    }
+    return new DagSchedule(run.call.id() + "#" + attempt, run.plan.name(), fns, where,
+        run.plan.upstreams(), run.plan.downstreams(), run.args, run.plan.sinks(),
+        Addresses.dagEvents(options.nodeId()), run.deadline, run.depth, run.consistency);
+  }
+
+  /** Sends the current schedule to every executor it names; an executor that does not answer causes a retry. */
+  private void dispatch(RunningDag run) {
+    DagSchedule s = run.call.schedule();
+    for (String address : new LinkedHashSet<>(s.placement().values())) {
+      vertx.eventBus()
+          .request(address, new ExecutorRequest.RunDag(s), new DeliveryOptions().setSendTimeout(DAG_ACK_TIMEOUT_MS))
+          .onFailure(t -> {
+            if (!run.call.finished() && run.call.schedule() == s) {
+              executors.remove(address);
+              retryDag(run, "executor " + address + " did not take the schedule: " + t.getMessage());
+            }
+          });
+    }
+  }
+
+  private void retryDag(RunningDag run, String why) {
+    if (run.call.finished()) {
+      return;
+    }
+    if (run.call.attempt() + 1 >= MAX_ATTEMPTS) {
+      finishDag(run, run.call.fail(CloudburstException.noResources(
+          "DAG call " + run.call.id() + " failed after " + MAX_ATTEMPTS + " attempts: " + why)));
+      return;
+    }
+    log.log(System.Logger.Level.WARNING, "re-running DAG call " + run.call.id() + ": " + why);
+    DagSchedule next;
+    try {
+      next = schedule(run, run.call.attempt() + 1);
+    } catch (CloudburstException e) {
+      finishDag(run, run.call.fail(e));
+      return;
+    }
+    run.call.retry(next);
+    dispatch(run);
+  }
+
+  private void onDagEvent(DagEvent event) {
+    switch (event) {
+      case DagEvent.StepDone d -> {
+        int hash = d.callId().lastIndexOf('#');
+        RunningDag run = hash < 0 ? null : runningDags.get(d.callId().substring(0, hash));
+        if (run != null) {
+          finishDag(run, run.call.step(d.callId(), d.function(), d.result()));
+        }
+      }
+    }
+  }
+
+  private void finishDag(RunningDag run, CallResult res) {
+    if (res == null) {
+      return;
+    }
+    runningDags.remove(run.call.id());
+    vertx.cancelTimer(run.timer);
+    finish(res);
+    if (run.awaiting != null) {
+      run.awaiting.reply(res);
+    }
   }
 
   private ExecutorTable.Entry pick(String versionKey, List<String> refKeys) {

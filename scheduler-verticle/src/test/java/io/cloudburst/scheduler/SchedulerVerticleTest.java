@@ -8,6 +8,8 @@ import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.client.CloudburstClient;
 import io.cloudburst.bus.codec.CloudburstCodecs;
 import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.DagEvent;
+import io.cloudburst.bus.msg.DagSchedule;
 import io.cloudburst.bus.msg.ExecutorRequest;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
@@ -68,6 +70,23 @@ class SchedulerVerticleTest {
             m.reply(CallResult.done(e.callId(), e.function().name(), x * x, "", address, 1));
           }
         }
+        case ExecutorRequest.RunDag r -> {
+          // Acknowledge, then square the arguments of every source placed here and report it as done.
+          m.reply(new io.cloudburst.bus.msg.SchedulerReply.Ack());
+          executedOn.add(address);
+          if (!silent) {
+            DagSchedule s = r.schedule();
+            s.placement().forEach((fn, addr) -> {
+              if (addr.equals(address) && s.upstreams().get(fn).isEmpty()) {
+                long x = (Long) s.args().get(fn).get(0);
+                vertx.eventBus().send(s.completionAddress(),
+                    new DagEvent.StepDone(s.callId(), fn, CallResult.done(s.callId(), fn, x * x, "", address, 1)));
+              }
+            });
+          }
+        }
+        case ExecutorRequest.Trigger t -> { }
+        case ExecutorRequest.Direct d -> { }
       }
     });
     return c.completion().map(v -> {
@@ -234,6 +253,97 @@ class SchedulerVerticleTest {
         .onComplete(ctx.succeeding(m -> ctx.verify(() -> {
           assertThat(m.body().version()).isEqualTo(3);
           assertThat(m.body().source()).isEqualTo("def f(cb, x): return 1");
+          ctx.completeNow();
+        })));
+  }
+
+  private Future<io.cloudburst.bus.msg.SchedulerReply> dag(SchedulerRequest r) {
+    return vertx.eventBus().<io.cloudburst.bus.msg.SchedulerReply>request(Addresses.SCHEDULER, r).map(m -> m.body())
+        .recover(t -> Future.failedFuture(CloudburstException.from(t)));
+  }
+
+  private static SchedulerRequest.InvokeDag invokeDag(String name, java.util.Map<String, List<Object>> args, long timeoutMs) {
+    return new SchedulerRequest.InvokeDag(name, args, null, timeoutMs, true, null, null, null, 0);
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aDagWithSeveralSinksAnswersAnObjectKeyedBySink(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("a", "python", "def a(cb, x): return x * x"))
+        .compose(f -> client.register("b", "python", "def b(cb, x): return x * x"))
+        .compose(f -> dag(new SchedulerRequest.RegisterDag("two", List.of("a", "b"), List.of())))
+        .compose(d -> dag(invokeDag("two", java.util.Map.of("a", List.of(3L), "b", List.of(4L)), 2_000)))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          CallResult res = (CallResult) r;
+          assertThat(res.status()).isEqualTo(CallResult.Status.DONE);
+          assertThat(res.result()).isEqualTo(java.util.Map.of("a", 9L, "b", 16L));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void dagRegistryRefusesDuplicatesAndProtectsItsFunctions(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("a", "python", "def a(cb, x): return x"))
+        .compose(f -> dag(new SchedulerRequest.RegisterDag("d", List.of("a"), List.of())))
+        .compose(d -> dag(new SchedulerRequest.RegisterDag("d", List.of("a"), List.of())).transform(ar -> {
+          ctx.verify(() -> assertThat(((CloudburstException) ar.cause()).code()).isEqualTo(ErrorCode.DAG_ALREADY_EXISTS));
+          return dag(new SchedulerRequest.DeleteFunction("a"));
+        }))
+        .transform(ar -> {
+          ctx.verify(() -> assertThat(((CloudburstException) ar.cause()).code()).isEqualTo(ErrorCode.CONFLICT));
+          return dag(invokeDag("missing", java.util.Map.of(), 1_000));
+        })
+        .transform(ar -> {
+          ctx.verify(() -> assertThat(((CloudburstException) ar.cause()).code()).isEqualTo(ErrorCode.DAG_NOT_FOUND));
+          return dag(invokeDag("d", java.util.Map.of("zzz", List.of(1L)), 1_000));
+        })
+        .transform(ar -> {
+          ctx.verify(() -> {
+            assertThat(((CloudburstException) ar.cause()).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(ar.cause().getMessage()).contains("zzz");
+          });
+          return dag(new SchedulerRequest.InvokeDag("d", java.util.Map.of("a", List.of(1L)), "serializable", 1_000, true, null, null, null, 0));
+        })
+        .onComplete(ar -> ctx.verify(() -> {
+          assertThat(((CloudburstException) ar.cause()).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+          assertThat(ar.cause().getMessage()).contains("consistency");
+          ctx.completeNow();
+        }));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aDagWhoseExecutorLeavesIsReRunElsewhere(VertxTestContext ctx) {
+    fakeExecutor("stuck", true)
+        .compose(c -> client.register("a", "python", "def a(cb, x): return x * x"))
+        .compose(f -> dag(new SchedulerRequest.RegisterDag("d", List.of("a"), List.of())))
+        .compose(d -> {
+          Future<io.cloudburst.bus.msg.SchedulerReply> call = dag(invokeDag("d", java.util.Map.of("a", List.of(5L)), 5_000));
+          // Once the stuck executor has the schedule, it leaves and a healthy one appears.
+          vertx.setTimer(200, t -> {
+            vertx.eventBus().send(Addresses.EXECUTOR_STATUS, new ExecutorStatus("n", "stuck", 2, 0, 0, List.of(), 0, true));
+          });
+          return fakeExecutor("healthy", false).compose(c -> call);
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(((CallResult) r).result()).isEqualTo(25L);
+          assertThat(executedOn).contains("stuck", "healthy");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aStalledDagFailsWithTimeoutWithinItsDeadline(VertxTestContext ctx) {
+    fakeExecutor("stuck", true)
+        .compose(c -> client.register("a", "python", "def a(cb, x): return x * x"))
+        .compose(f -> dag(new SchedulerRequest.RegisterDag("d", List.of("a"), List.of())))
+        .compose(d -> dag(invokeDag("d", java.util.Map.of("a", List.of(5L)), 300)))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(((CallResult) r).code()).isEqualTo(ErrorCode.TIMEOUT);
           ctx.completeNow();
         })));
   }

@@ -1,5 +1,6 @@
 package io.cloudburst.bus.codec;
 
+import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.ExecutorRequest;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.bus.msg.SchedulerReply;
@@ -24,7 +25,8 @@ public final class CloudburstCodecs {
       new FamilyCodec<>("cb.scheduler-request", SchedulerRequest.class),
       new FamilyCodec<>("cb.scheduler-reply", SchedulerReply.class),
       new FamilyCodec<>("cb.executor-request", ExecutorRequest.class),
-      new FamilyCodec<>("cb.executor-status", ExecutorStatus.class));
+      new FamilyCodec<>("cb.executor-status", ExecutorStatus.class),
+      new FamilyCodec<>("cb.dag-event", DagEvent.class));
 
   private CloudburstCodecs() {}
 

@@ -18,6 +18,24 @@ public sealed interface ExecutorRequest extends BusMessage {
   }
 
   /**
+   * One DAG call's schedule, sent to every executor that runs at least one of its functions. An
+   * executor runs each of its functions once all upstream {@link Trigger}s for it have arrived
+   * (at once for a source), then sends its result as a Trigger to each downstream function's
+   * executor, or, for a sink or a failure, a {@link DagEvent.StepDone} to the schedule's
+   * completion address. No reply.
+   */
+  record RunDag(DagSchedule schedule) implements ExecutorRequest {}
+
+  /** The result of {@code from} for {@code function} in DAG call {@code callId}. No reply. */
+  record Trigger(String callId, String function, String from, Object value) implements ExecutorRequest {}
+
+  /**
+   * A direct message between two invocations of the same DAG call ({@code send}/{@code recv}):
+   * {@code to} and {@code from} are invocation ids ({@code callId/function}). No reply.
+   */
+  record Direct(String callId, String to, String from, byte[] data) implements ExecutorRequest {}
+
+  /**
    * Checks that a source compiles and defines its entrypoint, and warms a context for it. Reply:
    * the {@link FunctionInfo}; failure BAD_REQUEST with the line number.
    */

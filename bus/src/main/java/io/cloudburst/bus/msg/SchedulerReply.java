@@ -3,7 +3,8 @@ package io.cloudburst.bus.msg;
 import java.util.List;
 
 /** Replies of the scheduler and executors. */
-public sealed interface SchedulerReply extends BusMessage permits SchedulerReply.FunctionInfo, SchedulerReply.FunctionList, SchedulerReply.Ack, CallResult {
+public sealed interface SchedulerReply extends BusMessage permits SchedulerReply.FunctionInfo, SchedulerReply.FunctionList, SchedulerReply.Ack, SchedulerReply.DagInfo,
+        SchedulerReply.DagList, CallResult {
 
   /** A function version. */
   record FunctionInfo(String name, String language, int version, String source, String entrypoint, long createdAt)
@@ -17,6 +18,20 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
   record FunctionList(List<FunctionInfo> functions) implements SchedulerReply {
     public FunctionList {
       functions = List.copyOf(functions);
+    }
+  }
+
+  /** A registered DAG. */
+  record DagInfo(String name, List<String> functions, List<List<String>> connections, long createdAt) implements SchedulerReply {
+    public DagInfo {
+      functions = List.copyOf(functions);
+      connections = List.copyOf(connections);
+    }
+  }
+
+  record DagList(List<DagInfo> dags) implements SchedulerReply {
+    public DagList {
+      dags = List.copyOf(dags);
     }
   }
 

@@ -45,6 +45,44 @@ public sealed interface SchedulerRequest extends BusMessage {
   /** Reply: the {@link CallResult} so far (pending, done or failed). */
   record GetResult(String id) implements SchedulerRequest {}
 
+  /** Registers a DAG. Reply: {@link SchedulerReply.DagInfo}; DAG_INVALID or DAG_ALREADY_EXISTS. */
+  record RegisterDag(String name, List<String> functions, List<List<String>> connections) implements SchedulerRequest {
+    public RegisterDag {
+      functions = immutableCopy(functions);
+      connections = immutableCopy(connections);
+    }
+  }
+
+  /** Reply: {@link SchedulerReply.DagList}. */
+  record ListDags() implements SchedulerRequest {}
+
+  /** Reply: {@link SchedulerReply.DagInfo} or DAG_NOT_FOUND. */
+  record GetDag(String name) implements SchedulerRequest {}
+
+  /** Reply: {@link SchedulerReply.Ack} or DAG_NOT_FOUND. */
+  record DeleteDag(String name) implements SchedulerRequest {}
+
+  /**
+   * Invokes a DAG: {@code args} holds the explicit arguments of each function by name (a function
+   * with upstreams receives them first, then its upstreams' results in connection order). Reply as
+   * for {@link InvokeFunction}; with several sinks the result is an object keyed by sink.
+   */
+  record InvokeDag(
+      String name,
+      java.util.Map<String, List<Object>> args,
+      String consistency,
+      long timeoutMs,
+      boolean awaitResult,
+      String outputKey,
+      String clientId,
+      String callerCallId,
+      int depth)
+      implements SchedulerRequest {
+    public InvokeDag {
+      args = args == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+    }
+  }
+
   /**
    * An unmodifiable copy that, unlike {@link List#copyOf}, keeps null elements (JSON null is a
    * legal argument).

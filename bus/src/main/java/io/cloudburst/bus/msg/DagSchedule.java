@@ -1,0 +1,62 @@
+package io.cloudburst.bus.msg;
+
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the executors of one DAG call need: the function versions, where each function
+ * runs (executor address), each function's upstreams in connection order and downstreams, the
+ * explicit arguments, the sinks, where to report completion, and the call's deadline.
+ *
+ * @param callId the DAG call
+ * @param dag the DAG's name
+ * @param functions function versions by function name
+ * @param placement executor address by function name
+ * @param upstreams upstream functions by function name, in connection order
+ * @param downstreams downstream functions by function name
+ * @param args explicit arguments by function name
+ * @param sinks the functions whose results make the call's result
+ * @param completionAddress where {@link DagEvent.StepDone} goes
+ * @param deadline epoch millis after which the call has failed
+ * @param depth nesting of calls made from inside functions
+ * @param consistency "normal", "repeatable_read" or "causal"
+ */
+public record DagSchedule(
+    String callId,
+    String dag,
+    Map<String, FunctionInfo> functions,
+    Map<String, String> placement,
+    Map<String, List<String>> upstreams,
+    Map<String, List<String>> downstreams,
+    Map<String, List<Object>> args,
+    List<String> sinks,
+    String completionAddress,
+    long deadline,
+    int depth,
+    String consistency) {
+  public DagSchedule {
+    functions = copy(functions);
+    placement = copy(placement);
+    upstreams = copy(upstreams);
+    downstreams = copy(downstreams);
+    args = copy(args);
+    sinks = List.copyOf(sinks);
+  }
+
+  private static <V> Map<String, V> copy(Map<String, V> m) {
+    return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+  }
+
+  /** The invocation id of one function in this call, as {@code id()} returns it. */
+  public String invocationId(String function) {
+    return callId + "/" + function;
+  }
+
+  /** Milliseconds left before the deadline (never negative). */
+  public long remainingMs(long now) {
+    return Math.max(0, deadline - now);
+  }
+}
