@@ -66,6 +66,11 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/v1/functions/:name").handler(this::deleteFunction);
     router.post("/v1/functions/:name/invoke").handler(this::invokeFunction);
     router.get("/v1/results/:id").handler(this::getResult);
+    router.post("/v1/dags").handler(this::registerDag);
+    router.get("/v1/dags").handler(this::listDags);
+    router.get("/v1/dags/:name").handler(this::getDag);
+    router.delete("/v1/dags/:name").handler(this::deleteDag);
+    router.post("/v1/dags/:name/invoke").handler(this::invokeDag);
 
     router.route().last().handler(ctx -> error(ctx, CloudburstException.of(
         ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
@@ -183,6 +188,100 @@ public final class WebVerticle extends VerticleBase {
 
   private static JsonObject summary(FunctionInfo f) {
     return new JsonObject().put("name", f.name()).put("language", f.language()).put("version", f.version());
+  }
+
+  // ---- DAGs ----
+
+  private void registerDag(RoutingContext ctx) {
+    JsonObject b = Requests.body(ctx, false);
+    String name = Requests.string(b, "name", true);
+    List<String> functions = Requests.strings(b, "functions");
+    List<List<String>> connections = new java.util.ArrayList<>();
+    for (Object c : Requests.array(b, "connections")) {
+      if (!(c instanceof JsonArray pair) || pair.size() != 2 || !(pair.getValue(0) instanceof String) || !(pair.getValue(1) instanceof String)) {
+        throw CloudburstException.badRequest("each connection must be a pair [\"from\", \"to\"] of function names");
+      }
+      connections.add(List.of(pair.getString(0), pair.getString(1)));
+    }
+    scheduler(new SchedulerRequest.RegisterDag(name, functions, connections), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        json(ctx, 201, dagJson((SchedulerReply.DagInfo) ar.result()));
+      }
+    });
+  }
+
+  private void listDags(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.ListDags(), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      JsonArray out = new JsonArray();
+      for (SchedulerReply.DagInfo d : ((SchedulerReply.DagList) ar.result()).dags()) {
+        out.add(dagJson(d));
+      }
+      json(ctx, 200, out);
+    });
+  }
+
+  private void getDag(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.GetDag(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        json(ctx, 200, dagJson((SchedulerReply.DagInfo) ar.result()));
+      }
+    });
+  }
+
+  private void deleteDag(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.DeleteDag(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        ctx.response().setStatusCode(204).end();
+      }
+    });
+  }
+
+  private static JsonObject dagJson(SchedulerReply.DagInfo d) {
+    JsonArray conns = new JsonArray();
+    for (List<String> c : d.connections()) {
+      conns.add(new JsonArray(c));
+    }
+    return new JsonObject().put("name", d.name()).put("functions", new JsonArray(d.functions())).put("connections", conns);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void invokeDag(RoutingContext ctx) {
+    JsonObject b = Requests.body(ctx, true);
+    Object rawArgs = b.getValue("args");
+    java.util.Map<String, List<Object>> args = new java.util.LinkedHashMap<>();
+    if (rawArgs != null) {
+      if (!(rawArgs instanceof JsonObject argMap)) {
+        throw CloudburstException.badRequest("field 'args' must be an object of argument lists by function name");
+      }
+      for (String fn : argMap.fieldNames()) {
+        if (!(argMap.getValue(fn) instanceof JsonArray a)) {
+          throw CloudburstException.badRequest("args of function '" + fn + "' must be a JSON array");
+        }
+        args.put(fn, (List<Object>) Values.fromJson(a));
+      }
+    }
+    boolean wait = Requests.bool(b, "wait", true);
+    long timeoutMs = Requests.nonNegativeLong(b, "timeout_ms", 0);
+    var req = new SchedulerRequest.InvokeDag(ctx.pathParam("name"), args, Requests.string(b, "consistency", false),
+        timeoutMs, wait, Requests.string(b, "output_key", false), Requests.string(b, "client_id", false), null, 0);
+    long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
+    scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        callResult(ctx, (CallResult) ar.result());
+      }
+    });
   }
 
   // ---- calls ----

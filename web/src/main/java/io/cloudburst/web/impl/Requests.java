@@ -5,6 +5,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /** Reading typed fields out of request bodies, failing with BAD_REQUEST that names the field. */
 public final class Requests {
@@ -76,6 +77,22 @@ public final class Requests {
       throw CloudburstException.badRequest("field '" + field + "' must be a JSON array");
     }
     return a;
+  }
+
+  /** A required array of strings. */
+  public static List<String> strings(JsonObject o, String field) {
+    Object v = o.getValue(field);
+    if (!(v instanceof JsonArray a)) {
+      throw CloudburstException.badRequest("field '" + field + "' must be an array of strings");
+    }
+    List<String> out = new java.util.ArrayList<>(a.size());
+    for (Object e : a) {
+      if (!(e instanceof String s)) {
+        throw CloudburstException.badRequest("field '" + field + "' must be an array of strings");
+      }
+      out.add(s);
+    }
+    return out;
   }
 
   /** A path parameter parsed as a positive int. */
