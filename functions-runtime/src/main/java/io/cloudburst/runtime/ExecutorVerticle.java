@@ -1,0 +1,375 @@
+package io.cloudburst.runtime;
+
+import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.DagEvent;
+import io.cloudburst.bus.msg.DagSchedule;
+import io.cloudburst.bus.msg.ExecutorRequest;
+import io.cloudburst.bus.msg.ExecutorRequest.Direct;
+import io.cloudburst.bus.msg.ExecutorRequest.Execute;
+import io.cloudburst.bus.msg.ExecutorRequest.RunDag;
+import io.cloudburst.bus.msg.ExecutorRequest.Trigger;
+import io.cloudburst.bus.msg.ExecutorRequest.Validate;
+import io.cloudburst.bus.msg.ExecutorStatus;
+import io.cloudburst.bus.msg.SchedulerReply;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.msg.SchedulerRequest;
+import io.cloudburst.bus.value.Bytes;
+import io.cloudburst.bus.value.Values;
+import io.cloudburst.runtime.impl.ContextPool;
+import io.cloudburst.runtime.impl.DagRun;
+import io.cloudburst.runtime.impl.Engines;
+import io.cloudburst.runtime.impl.GuestContexts;
+import io.cloudburst.runtime.impl.Invocation;
+import io.cloudburst.runtime.impl.LibraryBackend;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An executor: runs user functions in sandboxed GraalPy and GraalJS contexts on its own worker
+ * threads (never on an event loop), answers single calls, runs its share of DAG calls (passing
+ * results straight to the next executors), carries direct messages between invocations of one
+ * DAG call, and reports its load and warm contexts to the scheduler.
+ *
+ * <p>Event-loop state (DAG runs, early triggers) is confined to this verticle's context; the
+ * context pool and mailboxes are thread-safe because workers use them.
+ */
+public final class ExecutorVerticle extends VerticleBase implements LibraryBackend {
+  private static final System.Logger log = System.getLogger(ExecutorVerticle.class.getName());
+  /** Extra time a nested call's bus request gets beyond its own deadline. */
+  private static final long CALL_MARGIN_MS = 1_000;
+  /** How long triggers and messages for a DAG call this executor has not heard of are kept. */
+  private static final long EARLY_KEEP_MS = 60_000;
+
+  private ExecutorOptions options;
+  private String address;
+  private GuestContexts contexts;
+  private final Map<String, DagRun> runs = new HashMap<>();
+  private final Map<String, List<Trigger>> early = new HashMap<>();
+  private final Map<String, Long> earlySeen = new HashMap<>();
+  private final Map<String, ConcurrentLinkedQueue<List<Object>>> mailboxes = new ConcurrentHashMap<>();
+  private long statusTimer = -1;
+
+  @Override
+  public Future<?> start() {
+    options = ExecutorOptions.fromJson(config());
+    address = Addresses.executor(options.nodeId(), options.index());
+    RuntimeMode mode = RuntimeMode.configured();
+    return vertx.executeBlocking(() -> {
+          // Engines and the first contexts take seconds: never on the event loop.
+          GuestContexts g = new GuestContexts(new Engines(mode, options.cpuLimitMs()), new ContextPool(options.maxContexts()), options, this);
+          g.prewarm();
+          return g;
+        }, false)
+        .compose(g -> {
+          contexts = g;
+          MessageConsumer<ExecutorRequest> consumer = vertx.eventBus().consumer(address, this::handle);
+          return consumer.completion();
+        })
+        .onSuccess(v -> {
+          publishStatus(false);
+          statusTimer = vertx.setPeriodic(options.statusIntervalMs(), t -> {
+            publishStatus(false);
+            expireEarly();
+          });
+          vertx.setPeriodic(Math.min(60_000, options.idleRetireMs()), t -> contexts.retireIdle());
+          log.log(System.Logger.Level.INFO, "executor " + address + " ready: " + options.threads() + " threads, up to "
+              + options.maxContexts() + " contexts, runtime mode " + mode.wire()
+              + (contexts.compiled() ? " (compiled)" : " (interpreter only)")
+              + (contexts.cpuLimited() ? ", sandbox CPU-time limit on" : ", time limits by watchdog"));
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(statusTimer);
+    publishStatus(true);
+    GuestContexts g = contexts;
+    return g == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      g.close();
+      return null;
+    }, false);
+  }
+
+  private void publishStatus(boolean leaving) {
+    GuestContexts g = contexts;
+    if (g == null) {
+      return;
+    }
+    vertx.eventBus().publish(Addresses.EXECUTOR_STATUS, new ExecutorStatus(options.nodeId(), address, options.threads(),
+        g.busy(), g.queued(), g.warmVersions(), System.currentTimeMillis(), leaving));
+  }
+
+  private void handle(Message<ExecutorRequest> m) {
+    switch (m.body()) {
+      case Execute e -> submit(m, () -> m.reply(execute(e)));
+      case Validate v -> submit(m, () -> {
+        try {
+          contexts.validate(v.function());
+          m.reply(v.function());
+        } catch (RuntimeException e) {
+          CloudburstException ce = CloudburstException.from(e);
+          m.fail(ce.code().failureCode(), ce.getMessage());
+        }
+      });
+      case RunDag r -> {
+        m.reply(new SchedulerReply.Ack());
+        runDag(r.schedule());
+      }
+      case Trigger t -> onTrigger(t);
+      case Direct d -> mailboxes.computeIfAbsent(d.to(), k -> new ConcurrentLinkedQueue<>())
+          .add(List.of(d.from(), new Bytes(d.data())));
+    }
+  }
+
+  private void submit(Message<ExecutorRequest> m, Runnable work) {
+    if (!contexts.submit(work)) {
+      m.fail(ErrorCode.NO_RESOURCES.failureCode(), "executor " + address + " is overloaded (queue full)");
+    }
+  }
+
+  private CallResult execute(Execute e) {
+    long timeout = e.timeoutMs() > 0 ? e.timeoutMs() : options.defaultTimeoutMs();
+    Invocation inv = new Invocation(e.callId(), e.function().name(), e.callId(), e.depth(),
+        System.currentTimeMillis() + timeout, null);
+    return run(e.callId(), e.function(), e.args(), inv);
+  }
+
+  /** Runs one function on the current worker thread; failures are results. */
+  private CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv) {
+    long t0 = System.nanoTime();
+    try {
+      List<Object> resolved = resolveRefs(args);
+      var out = contexts.invoke(f, resolved, inv);
+      long micros = (System.nanoTime() - t0) / 1_000;
+      return out.error() == null
+          ? CallResult.done(resultId, f.name(), out.value(), out.logs(), address, micros)
+          : CallResult.failed(resultId, f.name(), out.error(), out.logs(), address, micros);
+    } catch (RuntimeException ex) {
+      return CallResult.failed(resultId, f.name(), CloudburstException.from(ex), null, address, (System.nanoTime() - t0) / 1_000);
+    }
+  }
+
+  private static List<Object> resolveRefs(List<Object> args) {
+    List<String> refs = new ArrayList<>();
+    for (Object a : args) {
+      Values.collectRefs(a, refs);
+    }
+    if (!refs.isEmpty()) {
+      throw CloudburstException.badRequest("references ($ref " + refs.get(0) + ") need the key-value store, which this node does not run yet");
+    }
+    return args;
+  }
+
+  // ---- DAG calls ----
+
+  private void runDag(DagSchedule s) {
+    DagRun run = new DagRun(s, address);
+    if (run.local().isEmpty() || runs.containsKey(s.callId())) {
+      return;
+    }
+    runs.put(s.callId(), run);
+    vertx.setTimer(Math.max(1, s.remainingMs(System.currentTimeMillis())) + CALL_MARGIN_MS, t -> endRun(s.callId()));
+    for (String fn : run.sources()) {
+      startStep(run, fn);
+    }
+    List<Trigger> waiting = early.remove(s.callId());
+    earlySeen.remove(s.callId());
+    if (waiting != null) {
+      waiting.forEach(this::onTrigger);
+    }
+  }
+
+  private void onTrigger(Trigger t) {
+    DagRun run = runs.get(t.callId());
+    if (run == null) {
+      early.computeIfAbsent(t.callId(), k -> new ArrayList<>()).add(t);
+      earlySeen.putIfAbsent(t.callId(), System.currentTimeMillis());
+      return;
+    }
+    if (run.arrive(t.function(), t.from(), t.value())) {
+      startStep(run, t.function());
+    }
+  }
+
+  private void startStep(DagRun run, String fn) {
+    if (!run.start(fn)) {
+      return;
+    }
+    DagSchedule s = run.schedule();
+    FunctionInfo f = s.functions().get(fn);
+    List<Object> args = run.argsFor(fn);
+    Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run);
+    boolean queued = contexts.submit(() -> {
+      CallResult r = inv.remainingMs() == 0
+          ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
+          : run(s.callId(), f, args, inv);
+      route(run, fn, r);
+    });
+    if (!queued) {
+      route(run, fn, CallResult.failed(s.callId(), fn, CloudburstException.noResources("executor " + address + " is overloaded"), null, address, 0));
+    }
+  }
+
+  /** Passes a step's result on: to each downstream executor, and to the scheduler for a sink or a failure. */
+  private void route(DagRun run, String fn, CallResult r) {
+    DagSchedule s = run.schedule();
+    if (r.status() == CallResult.Status.DONE) {
+      for (String d : run.downstreams(fn)) {
+        vertx.eventBus().send(s.placement().get(d), new Trigger(s.callId(), d, fn, r.result()));
+      }
+    }
+    if (r.status() != CallResult.Status.DONE || run.isSink(fn)) {
+      vertx.eventBus().send(s.completionAddress(), new DagEvent.StepDone(s.callId(), fn, r));
+    }
+    context.runOnContext(v -> {
+      if (run.finish(fn)) {
+        endRun(s.callId());
+      }
+    });
+  }
+
+  private void endRun(String callId) {
+    DagRun run = runs.remove(callId);
+    if (run != null) {
+      for (String fn : run.local()) {
+        mailboxes.remove(run.schedule().invocationId(fn));
+      }
+    }
+  }
+
+  private void expireEarly() {
+    long now = System.currentTimeMillis();
+    earlySeen.entrySet().removeIf(e -> {
+      if (now - e.getValue() > EARLY_KEEP_MS) {
+        early.remove(e.getKey());
+        return true;
+      }
+      return false;
+    });
+  }
+
+  // ---- the user library (called on worker threads) ----
+
+  @Override
+  public Object get(Invocation inv, String key) {
+    throw noStore();
+  }
+
+  @Override
+  public Map<String, Object> getMany(Invocation inv, List<String> keys) {
+    throw noStore();
+  }
+
+  @Override
+  public void put(Invocation inv, String key, Object value) {
+    throw noStore();
+  }
+
+  private static CloudburstException noStore() {
+    return CloudburstException.badRequest("get/put need the key-value store, which this node does not run yet");
+  }
+
+  @Override
+  public Object call(Invocation inv, String name, List<Object> args) {
+    long remaining = inv.remainingMs();
+    if (remaining <= 0) {
+      throw CloudburstException.timeout("the calling function's deadline has passed");
+    }
+    CallResult r;
+    try {
+      r = await(new SchedulerRequest.InvokeFunction(name, 0, args, remaining, true, inv.callId(), inv.depth() + 1), remaining);
+    } catch (CloudburstException e) {
+      if (e.code() != ErrorCode.FUNC_NOT_FOUND) {
+        throw e;
+      }
+      r = callDag(inv, name, args, remaining);
+    }
+    if (r.status() == CallResult.Status.FAILED) {
+      throw new CloudburstException(r.code(), "call of '" + name + "' failed: " + r.errorMessage());
+    }
+    return r.result();
+  }
+
+  @SuppressWarnings("unchecked")
+  private CallResult callDag(Invocation inv, String name, List<Object> args, long remaining) {
+    Map<String, List<Object>> argMap = new HashMap<>();
+    if (args.size() == 1 && args.get(0) instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getValue() instanceof List<?> l)) {
+          throw CloudburstException.badRequest("to call DAG '" + name + "', pass one dict of argument lists by function name");
+        }
+        argMap.put(String.valueOf(e.getKey()), (List<Object>) l);
+      }
+    } else if (!args.isEmpty()) {
+      throw CloudburstException.badRequest("to call DAG '" + name + "', pass one dict of argument lists by function name");
+    }
+    try {
+      return await(new SchedulerRequest.InvokeDag(name, argMap, null, remaining, true, null, null, inv.callId(), inv.depth() + 1), remaining);
+    } catch (CloudburstException e) {
+      if (e.code() == ErrorCode.DAG_NOT_FOUND) {
+        throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function or DAG named '" + name + "'");
+      }
+      throw e;
+    }
+  }
+
+  private CallResult await(SchedulerRequest req, long remaining) {
+    long budget = remaining + CALL_MARGIN_MS;
+    var f = vertx.eventBus().<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(budget));
+    try {
+      return (CallResult) f.toCompletionStage().toCompletableFuture().get(budget, TimeUnit.MILLISECONDS).body();
+    } catch (ExecutionException e) {
+      throw CloudburstException.from(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw CloudburstException.timeout("nested call did not finish within " + remaining + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CloudburstException.timeout("nested call interrupted");
+    }
+  }
+
+  @Override
+  public void send(Invocation inv, String dest, byte[] data) {
+    DagRun run = inv.dag();
+    if (run == null) {
+      throw CloudburstException.badRequest("send works only between functions of the same DAG call; this is a single-function call");
+    }
+    DagSchedule s = run.schedule();
+    String prefix = s.callId() + "/";
+    String fn = dest != null && dest.startsWith(prefix) ? dest.substring(prefix.length()) : null;
+    String where = fn == null ? null : s.placement().get(fn);
+    if (where == null) {
+      throw CloudburstException.badRequest("send: '" + dest + "' is not an invocation of this DAG call");
+    }
+    vertx.eventBus().send(where, new Direct(s.callId(), dest, inv.invocationId(), data));
+  }
+
+  @Override
+  public List<Object> recv(Invocation inv) {
+    if (inv.dag() == null) {
+      throw CloudburstException.badRequest("recv works only inside a DAG call; this is a single-function call");
+    }
+    ConcurrentLinkedQueue<List<Object>> q = mailboxes.get(inv.invocationId());
+    List<Object> out = new ArrayList<>();
+    if (q != null) {
+      for (List<Object> msg; (msg = q.poll()) != null; ) {
+        out.add(msg);
+      }
+    }
+    return out;
+  }
+}

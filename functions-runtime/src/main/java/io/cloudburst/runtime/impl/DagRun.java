@@ -1,0 +1,104 @@
+package io.cloudburst.runtime.impl;
+
+import io.cloudburst.bus.msg.DagSchedule;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One executor's share of one DAG call attempt: the functions placed here, the upstream results
+ * that have arrived for each, and which have started and finished. Pure state, confined to the
+ * executor's event loop (workers hand results back there).
+ */
+public final class DagRun {
+  private final DagSchedule schedule;
+  private final Set<String> local;
+  private final Map<String, Map<String, Object>> arrived = new HashMap<>();
+  private final Set<String> started = new HashSet<>();
+  private final Set<String> finished = new HashSet<>();
+
+  public DagRun(DagSchedule schedule, String address) {
+    this.schedule = schedule;
+    Set<String> mine = new LinkedHashSet<>();
+    schedule.placement().forEach((fn, where) -> {
+      if (where.equals(address)) {
+        mine.add(fn);
+      }
+    });
+    this.local = Collections.unmodifiableSet(mine);
+  }
+
+  public DagSchedule schedule() {
+    return schedule;
+  }
+
+  /** The functions of the call placed on this executor. */
+  public Set<String> local() {
+    return local;
+  }
+
+  /** The local functions with no upstreams: they start at once. */
+  public List<String> sources() {
+    List<String> out = new ArrayList<>();
+    for (String fn : local) {
+      if (upstreams(fn).isEmpty()) {
+        out.add(fn);
+      }
+    }
+    return out;
+  }
+
+  private List<String> upstreams(String fn) {
+    return schedule.upstreams().getOrDefault(fn, List.of());
+  }
+
+  /**
+   * Records the result of {@code from} for {@code fn}; true when {@code fn} now has all its
+   * upstream results and has not started yet (the caller starts it).
+   */
+  public boolean arrive(String fn, String from, Object value) {
+    if (!local.contains(fn) || !upstreams(fn).contains(from)) {
+      return false;
+    }
+    Map<String, Object> got = arrived.computeIfAbsent(fn, k -> new HashMap<>());
+    got.put(from, value);
+    return got.size() == upstreams(fn).size() && !started.contains(fn);
+  }
+
+  /** Marks {@code fn} started; false when it already was. */
+  public boolean start(String fn) {
+    return local.contains(fn) && started.add(fn);
+  }
+
+  /**
+   * The arguments of {@code fn}: its explicit arguments, then its upstreams' results in the
+   * order of the DAG's connections.
+   */
+  public List<Object> argsFor(String fn) {
+    List<Object> args = new ArrayList<>(schedule.args().getOrDefault(fn, List.of()));
+    Map<String, Object> got = arrived.getOrDefault(fn, Map.of());
+    for (String up : upstreams(fn)) {
+      args.add(got.get(up));
+    }
+    return args;
+  }
+
+  /** Marks {@code fn} finished; true when every local function has finished. */
+  public boolean finish(String fn) {
+    finished.add(fn);
+    return finished.containsAll(local);
+  }
+
+  public boolean isSink(String fn) {
+    return schedule.sinks().contains(fn);
+  }
+
+  public List<String> downstreams(String fn) {
+    return schedule.downstreams().getOrDefault(fn, List.of());
+  }
+}

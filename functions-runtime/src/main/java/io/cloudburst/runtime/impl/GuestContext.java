@@ -1,0 +1,315 @@
+package io.cloudburst.runtime.impl;
+
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Languages;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.value.Values;
+import java.math.BigInteger;
+import java.util.List;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+
+/**
+ * One sandboxed polyglot context: blank (a spare, prelude loaded) or holding one function
+ * version. Borrowed by one worker thread at a time, so a JavaScript context is never entered by
+ * two threads. A call that overruns its deadline is cancelled by the {@link Watchdog} closing
+ * the context; such a context is dead and is never pooled again.
+ *
+ * <p>State: BLANK, then LOADED (after {@link #load}), then DEAD (cancelled, failed to load, or
+ * retired). The watchdog and the worker agree on DEAD under this object's lock.
+ */
+public final class GuestContext {
+  private final String language;
+  private final Context context;
+  private final BoundedOutput output;
+  private final UserLibrary host;
+  private final Value guestLib;
+  private final Value run;
+  private final Value decode;
+  private final Value format;
+  private final Value prelude;
+  private volatile FunctionInfo function;
+  private Value entry;
+  private long lastUsed;
+  /** Set by the watchdog when it cancelled the running call. */
+  private boolean timedOut;
+  private boolean running;
+  private boolean dead;
+
+  private GuestContext(String language, Context context, BoundedOutput output, UserLibrary host, Value prelude) {
+    this.language = language;
+    this.context = context;
+    this.output = output;
+    this.host = host;
+    this.prelude = prelude;
+    if (Languages.PYTHON.equals(language)) {
+      Value b = context.getBindings("python");
+      this.run = b.getMember("_run");
+      this.decode = b.getMember("_decode");
+      this.format = b.getMember("_format");
+      this.guestLib = b.getMember("Cloudburst").newInstance(host);
+    } else {
+      this.run = prelude.getMember("run");
+      this.decode = prelude.getMember("decode");
+      this.format = prelude.getMember("format");
+      this.guestLib = prelude.getMember("makeLib").execute(host);
+    }
+    this.lastUsed = System.nanoTime();
+  }
+
+  /** Creates a blank context with the prelude loaded (seconds for the first Python context). */
+  static GuestContext create(Engines engines, String language, int maxLogBytes, LibraryBackend backend) {
+    BoundedOutput out = new BoundedOutput(maxLogBytes);
+    Context c = engines.newContext(language, out);
+    try {
+      Value prelude = c.eval(engines.prelude(language));
+      GuestContext g = new GuestContext(language, c, out, new UserLibrary(backend), prelude);
+      out.reset();
+      c.resetLimits();
+      return g;
+    } catch (RuntimeException e) {
+      c.close(true);
+      throw e;
+    }
+  }
+
+  public String language() {
+    return language;
+  }
+
+  /** The loaded function version, or null while blank. */
+  public FunctionInfo function() {
+    return function;
+  }
+
+  long lastUsed() {
+    return lastUsed;
+  }
+
+  void touch() {
+    lastUsed = System.nanoTime();
+  }
+
+  synchronized boolean isDead() {
+    return dead;
+  }
+
+  /**
+   * Loads a function version into this blank context: evaluates its module and finds its
+   * entrypoint. Fails BAD_REQUEST for a syntax error (with its line), a module that raises, or a
+   * missing entrypoint; TIMEOUT when the module does not finish loading in time.
+   */
+  void load(FunctionInfo f, Watchdog watchdog, long timeoutMs) {
+    String fileName = f.name() + (Languages.PYTHON.equals(language) ? ".py" : ".js");
+    Source src = Source.newBuilder(Engines.languageId(language), f.source(), fileName).buildLiteral();
+    Watchdog.Ticket t = watchdog.arm(this, timeoutMs);
+    try {
+      context.eval(src);
+      Value candidate = Languages.PYTHON.equals(language)
+          ? context.getBindings("python").getMember(f.entrypoint())
+          : lookupJs(f.entrypoint());
+      if (candidate == null || candidate.isNull() || !candidate.canExecute()) {
+        throw CloudburstException.badRequest("the source does not define a function named '" + f.entrypoint() + "' (its entrypoint)");
+      }
+      entry = candidate;
+      function = f;
+      output.reset();
+      context.resetLimits();
+    } catch (PolyglotException e) {
+      throw loadFailure(f, e);
+    } finally {
+      if (finish(t)) {
+        markDead();
+      }
+    }
+  }
+
+  private Value lookupJs(String name) {
+    Value v = context.getBindings("js").getMember(name);
+    return v != null && !v.isNull() ? v : prelude.getMember("lookup").execute(name);
+  }
+
+  private CloudburstException loadFailure(FunctionInfo f, PolyglotException e) {
+    markDead();
+    if (wasTimedOut() || e.isCancelled() || e.isResourceExhausted()) {
+      return CloudburstException.timeout("loading function '" + f.name() + "' did not finish in time");
+    }
+    if (e.isSyntaxError()) {
+      SourceSection at = e.getSourceLocation();
+      String line = at == null ? "" : " at line " + at.getStartLine();
+      return CloudburstException.badRequest("syntax error in function '" + f.name() + "'" + line + ": " + e.getMessage());
+    }
+    if (e.isGuestException()) {
+      return CloudburstException.badRequest("loading function '" + f.name() + "' raised an error:\n" + describe(e));
+    }
+    return CloudburstException.badRequest("cannot load function '" + f.name() + "': " + e.getMessage());
+  }
+
+  /** The outcome of one invocation. */
+  public record Outcome(Object value, CloudburstException error, String logs) {}
+
+  /**
+   * Runs the loaded function with model-value arguments. Never throws for guest failures: a
+   * raise becomes EXECUTION_ERROR with the traceback or stack, an overrun TIMEOUT (and the
+   * context dies).
+   */
+  Outcome invoke(List<Object> args, Invocation inv, Watchdog watchdog, long timeoutMs) {
+    Object[] guestArgs = new Object[args.size() + 2];
+    guestArgs[0] = entry;
+    guestArgs[1] = guestLib;
+    host.bind(inv);
+    output.reset();
+    Watchdog.Ticket t = watchdog.arm(this, timeoutMs);
+    Object value = null;
+    CloudburstException error = null;
+    try {
+      for (int i = 0; i < args.size(); i++) {
+        guestArgs[i + 2] = toGuest(args.get(i));
+      }
+      value = fromGuest(run.execute(guestArgs));
+    } catch (PolyglotException e) {
+      error = invokeFailure(e, timeoutMs);
+    } catch (CloudburstException e) {
+      error = e;
+    } catch (IllegalStateException e) {
+      // the context was closed under us (cancelled between statements)
+      error = wasTimedOut() ? timeoutError(timeoutMs) : CloudburstException.internal("context failed: " + e.getMessage());
+      markDead();
+    } finally {
+      host.bind(null);
+      if (finish(t)) {
+        markDead();
+        if (error == null || error.code() != io.cloudburst.bus.ErrorCode.TIMEOUT) {
+          error = timeoutError(timeoutMs);
+          value = null;
+        }
+      }
+    }
+    String logs = dead ? null : output.take();
+    if (!dead) {
+      try {
+        context.resetLimits();
+      } catch (RuntimeException e) {
+        markDead();
+      }
+    }
+    touch();
+    return new Outcome(value, error, logs);
+  }
+
+  private CloudburstException timeoutError(long timeoutMs) {
+    return CloudburstException.timeout("function '" + (function == null ? "?" : function.name())
+        + "' did not finish within " + timeoutMs + " ms and was cancelled");
+  }
+
+  private CloudburstException invokeFailure(PolyglotException e, long timeoutMs) {
+    if (wasTimedOut() || e.isCancelled() || e.isResourceExhausted() || e.isInterrupted()) {
+      markDead();
+      return timeoutError(timeoutMs);
+    }
+    if (e.isHostException() && e.asHostException() instanceof CloudburstException ce) {
+      return ce;
+    }
+    if (e.isGuestException()) {
+      return CloudburstException.executionError(describe(e));
+    }
+    if (e.isInternalError() || e.isExit()) {
+      markDead();
+    }
+    return CloudburstException.executionError(e.getMessage());
+  }
+
+  /** The guest's own rendering of an exception: Python traceback or JS stack. */
+  private String describe(PolyglotException e) {
+    Value g = e.getGuestObject();
+    if (g != null && !g.isNull()) {
+      try {
+        return format.execute(g).asString();
+      } catch (RuntimeException ignored) {
+        // fall back to the polyglot message
+      }
+    }
+    return e.getMessage();
+  }
+
+  private Object toGuest(Object v) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double) {
+      return v;
+    }
+    if (Languages.JAVASCRIPT.equals(language) && Values.containsPickle(v)) {
+      throw CloudburstException.badRequest("a Python-private (pickled) value cannot be passed to a JavaScript function");
+    }
+    return decode.execute(Values.encode(v));
+  }
+
+  private static Object fromGuest(Value r) {
+    if (r.isNull()) {
+      return null;
+    }
+    if (r.isBoolean()) {
+      return r.asBoolean();
+    }
+    if (r.isString()) {
+      return r.asString();
+    }
+    if (r.isNumber()) {
+      if (r.fitsInLong()) {
+        return r.asLong();
+      }
+      if (r.fitsInDouble()) {
+        return r.asDouble();
+      }
+      return r.as(BigInteger.class);
+    }
+    // The prelude encodes everything else as [jsonText].
+    return Values.decode(r.getArrayElement(0).asString());
+  }
+
+  /** Called by the watchdog on the deadline: cancels a call still running. */
+  void cancel(Watchdog.Ticket t) {
+    synchronized (this) {
+      if (!running || t.done) {
+        return;
+      }
+      timedOut = true;
+      dead = true;
+    }
+    context.close(true);
+  }
+
+  synchronized void started() {
+    running = true;
+    timedOut = false;
+  }
+
+  /** Disarms the ticket; true when the watchdog already cancelled this call. */
+  private boolean finish(Watchdog.Ticket t) {
+    t.disarm();
+    synchronized (this) {
+      running = false;
+      t.done = true;
+      return timedOut;
+    }
+  }
+
+  private synchronized boolean wasTimedOut() {
+    return timedOut;
+  }
+
+  private synchronized void markDead() {
+    dead = true;
+  }
+
+  /** Closes the context (cancelling anything running in it). */
+  void close() {
+    markDead();
+    try {
+      context.close(true);
+    } catch (RuntimeException ignored) {
+      // already closed or cancelled
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package io.cloudburst.runtime.impl;
+
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Languages;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.runtime.ExecutorOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The executor's machinery for guest code: the worker threads that run it, the pool of warm
+ * contexts, the spare-context warmer, and the watchdog. A call borrows the context warm for its
+ * function version, else a blank spare (and loads the function into it, sub-millisecond), else
+ * a new context; it gives the context back afterwards unless the call killed it.
+ */
+public final class GuestContexts implements AutoCloseable {
+  private static final System.Logger log = System.getLogger(GuestContexts.class.getName());
+  /** Calls that may wait for a worker before the executor answers NO_RESOURCES. */
+  static final int MAX_QUEUED = 10_000;
+
+  private final Engines engines;
+  private final ContextPool pool;
+  private final ExecutorOptions options;
+  private final LibraryBackend backend;
+  private final Watchdog watchdog = new Watchdog();
+  private final ThreadPoolExecutor workers;
+  private final ExecutorService warmer;
+  private final AtomicInteger busy = new AtomicInteger();
+  private final java.util.Map<String, AtomicInteger> sparesInFlight = java.util.Map.of(
+      Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
+  private final AtomicLong created = new AtomicLong();
+
+  public GuestContexts(Engines engines, ContextPool pool, ExecutorOptions options, LibraryBackend backend) {
+    this.engines = engines;
+    this.pool = pool;
+    this.options = options;
+    this.backend = backend;
+    AtomicInteger n = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(options.threads(), options.threads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
+          Thread t = new Thread(r, "cloudburst-exec-" + options.nodeId() + "-" + options.index() + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    this.warmer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "cloudburst-warmer-" + options.nodeId() + "-" + options.index());
+      t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
+      return t;
+    });
+  }
+
+  /** Creates the first spare of each language now (seconds for Python) and the rest in the background. */
+  public void prewarm() {
+    long t0 = System.nanoTime();
+    if (options.pythonSpares() > 0) {
+      addSpare(Languages.PYTHON);
+    }
+    if (options.jsSpares() > 0) {
+      addSpare(Languages.JAVASCRIPT);
+    }
+    log.log(System.Logger.Level.INFO, String.format("first spare contexts ready in %.1f s", (System.nanoTime() - t0) / 1e9));
+    refill();
+  }
+
+  public boolean compiled() {
+    return engines.compiled();
+  }
+
+  public boolean cpuLimited() {
+    return engines.cpuLimited();
+  }
+
+  /** Queues work for a worker thread; false when the queue is full. */
+  public boolean submit(Runnable work) {
+    try {
+      workers.execute(() -> {
+        busy.incrementAndGet();
+        try {
+          work.run();
+        } catch (RuntimeException e) {
+          log.log(System.Logger.Level.ERROR, "executor task failed", e);
+        } finally {
+          busy.decrementAndGet();
+        }
+      });
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  public int busy() {
+    return busy.get();
+  }
+
+  public int queued() {
+    return workers.getQueue().size();
+  }
+
+  public List<String> warmVersions() {
+    return pool.warmVersions();
+  }
+
+  /** Loads a function version to check it, keeping the context warm for its first calls. */
+  public void validate(FunctionInfo f) {
+    GuestContext c = acquire(f, options.loadTimeoutMs());
+    giveBack(c);
+  }
+
+  /** Runs a function version on the current (worker) thread. */
+  public GuestContext.Outcome invoke(FunctionInfo f, List<Object> args, Invocation inv) {
+    long remaining = inv.remainingMs();
+    if (remaining <= 0) {
+      throw CloudburstException.timeout("the call's deadline passed before it could start");
+    }
+    GuestContext c = acquire(f, Math.min(remaining, options.loadTimeoutMs()));
+    try {
+      long left = inv.remainingMs();
+      if (left <= 0) {
+        throw CloudburstException.timeout("the call's deadline passed while its function was loading");
+      }
+      return c.invoke(args, inv, watchdog, left);
+    } finally {
+      giveBack(c);
+    }
+  }
+
+  private GuestContext acquire(FunctionInfo f, long loadTimeoutMs) {
+    GuestContext c = pool.borrowWarm(f.versionKey());
+    if (c != null) {
+      return c;
+    }
+    c = pool.borrowSpare(f.language());
+    if (c != null) {
+      refill();
+    } else {
+      c = createBorrowed(f.language());
+    }
+    try {
+      c.load(f, watchdog, loadTimeoutMs);
+    } catch (RuntimeException e) {
+      giveBack(c);
+      throw e;
+    }
+    return c;
+  }
+
+  private GuestContext createBorrowed(String language) {
+    List<GuestContext> evicted = new ArrayList<>(1);
+    if (!pool.reserve(evicted)) {
+      throw CloudburstException.noResources("every one of the executor's " + options.maxContexts() + " contexts is busy");
+    }
+    evicted.forEach(GuestContext::close);
+    try {
+      GuestContext c = GuestContext.create(engines, language, options.maxLogBytes(), backend);
+      created.incrementAndGet();
+      pool.addedBorrowed(c);
+      return c;
+    } catch (RuntimeException e) {
+      pool.unreserve();
+      throw CloudburstException.internal("cannot create a " + language + " context: " + e.getMessage());
+    }
+  }
+
+  private void giveBack(GuestContext c) {
+    if (!pool.release(c)) {
+      c.close();
+    }
+  }
+
+  private int spareTarget(String language) {
+    return Languages.PYTHON.equals(language) ? options.pythonSpares() : options.jsSpares();
+  }
+
+  /** Tops the spares up in the background, one context at a time per language, on the warmer thread. */
+  private void refill() {
+    for (String language : List.of(Languages.PYTHON, Languages.JAVASCRIPT)) {
+      AtomicInteger inFlight = sparesInFlight.get(language);
+      if (pool.spareCount(language) + inFlight.get() < spareTarget(language)) {
+        inFlight.incrementAndGet();
+        try {
+          warmer.execute(() -> {
+            boolean added = false;
+            try {
+              added = pool.spareCount(language) < spareTarget(language) && addSpare(language);
+            } finally {
+              inFlight.decrementAndGet();
+            }
+            if (added) {
+              refill(); // more may be wanted
+            }
+          });
+        } catch (RejectedExecutionException e) {
+          inFlight.decrementAndGet();
+          return;
+        }
+      }
+    }
+  }
+
+  private boolean addSpare(String language) {
+    if (!pool.reserveFree()) {
+      return false; // spares never push out warm contexts
+    }
+    try {
+      GuestContext c = GuestContext.create(engines, language, options.maxLogBytes(), backend);
+      created.incrementAndGet();
+      pool.addSpare(c);
+      return true;
+    } catch (RuntimeException e) {
+      pool.unreserve();
+      log.log(System.Logger.Level.WARNING, "cannot create a spare " + language + " context", e);
+      return false;
+    }
+  }
+
+  /** Closes contexts idle longer than the retirement time. */
+  public void retireIdle() {
+    List<GuestContext> old = pool.retireIdle(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(options.idleRetireMs()));
+    if (!old.isEmpty()) {
+      warmer.execute(() -> old.forEach(GuestContext::close));
+      refill();
+    }
+  }
+
+  /** Contexts created since start (for metrics and tests). */
+  public long createdCount() {
+    return created.get();
+  }
+
+  @Override
+  public void close() {
+    workers.shutdownNow();
+    warmer.shutdownNow();
+    pool.drain().forEach(GuestContext::close);
+    watchdog.close();
+    engines.close();
+  }
+}

@@ -1,0 +1,19 @@
+package io.cloudburst.runtime.impl;
+
+/**
+ * What a running function knows about itself: its call, its address for {@code send} (its
+ * {@code id()}), its nesting depth for calls it makes, and its deadline.
+ *
+ * @param callId the call (for a DAG: the schedule id of the current attempt)
+ * @param function the function's name
+ * @param invocationId what {@code id()} returns
+ * @param depth nesting of calls made from inside functions
+ * @param deadline epoch millis after which the call has failed
+ * @param dag the DAG call this invocation belongs to, or null for a single-function call
+ */
+public record Invocation(String callId, String function, String invocationId, int depth, long deadline, DagRun dag) {
+  /** Milliseconds left before the deadline (never negative). */
+  public long remainingMs() {
+    return Math.max(0, deadline - System.currentTimeMillis());
+  }
+}

@@ -1,0 +1,119 @@
+package io.cloudburst.runtime.impl;
+
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.value.Bytes;
+import io.cloudburst.bus.value.Values;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.graalvm.polyglot.HostAccess;
+
+/**
+ * The host side of the user library, one per context. Only its {@code @Export} methods are
+ * reachable from guest code; they take and give JSON text (the guest prelude converts), so no
+ * host object ever enters a guest. A failure is answered as {@code {"$error": {code, message}}},
+ * which the prelude raises as the guest's own {@code CloudburstError}.
+ *
+ * <p>The context is borrowed by one worker thread at a time, which sets {@link #current} around
+ * each invocation.
+ */
+public final class UserLibrary {
+  private final LibraryBackend backend;
+  private Invocation current;
+
+  UserLibrary(LibraryBackend backend) {
+    this.backend = backend;
+  }
+
+  void bind(Invocation inv) {
+    current = inv;
+  }
+
+  private Invocation inv() {
+    if (current == null) {
+      throw CloudburstException.badRequest("the cloudburst library is usable only while the function runs");
+    }
+    return current;
+  }
+
+  @HostAccess.Export
+  public String id() {
+    return current == null ? null : current.invocationId();
+  }
+
+  @HostAccess.Export
+  public String get(String key) {
+    return answer(() -> Values.encode(backend.get(inv(), requireKey(key))));
+  }
+
+  @HostAccess.Export
+  public String getMany(String keysJson) {
+    return answer(() -> {
+      List<String> keys = new ArrayList<>();
+      if (!(Values.decode(keysJson) instanceof List<?> l)) {
+        throw CloudburstException.badRequest("get: keys must be a list of strings");
+      }
+      for (Object k : l) {
+        if (!(k instanceof String s)) {
+          throw CloudburstException.badRequest("get: keys must be strings");
+        }
+        keys.add(requireKey(s));
+      }
+      Map<String, Object> values = backend.getMany(inv(), keys);
+      return Values.encode(values);
+    });
+  }
+
+  @HostAccess.Export
+  public String put(String key, String valueJson) {
+    return answer(() -> {
+      backend.put(inv(), requireKey(key), Values.decode(valueJson));
+      return "null";
+    });
+  }
+
+  @HostAccess.Export
+  public String call(String name, String argsJson) {
+    return answer(() -> {
+      if (!(Values.decode(argsJson) instanceof List<?> args)) {
+        throw CloudburstException.badRequest("call: arguments must be a list");
+      }
+      @SuppressWarnings("unchecked")
+      List<Object> a = (List<Object>) args;
+      return Values.encode(backend.call(inv(), name, a));
+    });
+  }
+
+  @HostAccess.Export
+  public String send(String dest, String dataJson) {
+    return answer(() -> {
+      if (!(Values.decode(dataJson) instanceof Bytes b)) {
+        throw CloudburstException.badRequest("send: the message must be bytes");
+      }
+      backend.send(inv(), dest, b.data());
+      return "null";
+    });
+  }
+
+  @HostAccess.Export
+  public String recv() {
+    return answer(() -> Values.encode(backend.recv(inv())));
+  }
+
+  private static String requireKey(String key) {
+    if (key == null || key.isEmpty()) {
+      throw CloudburstException.badRequest("a key must be a non-empty string");
+    }
+    return key;
+  }
+
+  private static String answer(java.util.function.Supplier<String> body) {
+    try {
+      return body.get();
+    } catch (RuntimeException e) {
+      CloudburstException ce = CloudburstException.from(e);
+      return new JsonObject().put("$error", ce.toJson()).encode();
+    }
+  }
+}

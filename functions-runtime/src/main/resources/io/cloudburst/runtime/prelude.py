@@ -1,0 +1,111 @@
+# The Cloudburst prelude: loaded into every Python context before user code. It converts values
+# at the executor edge (JSON text with $bytes/$pickle markers), wraps the host library object as
+# the `cloudburst` argument, and formats tracebacks. User code runs in __main__; the executor
+# keeps its own references to these functions, so user code that rebinds a name cannot break it.
+import base64 as _b64
+import json as _json
+import pickle as _pickle
+import traceback as _tb
+
+
+class CloudburstError(Exception):
+    """A failure of a library call (get, put, call, send, recv): .code is the API error code."""
+
+    def __init__(self, code, message):
+        super().__init__(code + ": " + message)
+        self.code = code
+        self.message = message
+
+
+def _to_json(v):
+    if v is None or v is True or v is False or type(v) in (int, float, str):
+        return v
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return {"$bytes": _b64.b64encode(bytes(v)).decode("ascii")}
+    if type(v) in (list, tuple):
+        return [_to_json(x) for x in v]
+    if type(v) is dict and all(type(k) is str for k in v):
+        return {k: _to_json(x) for k, x in v.items()}
+    # Not JSON-shaped: private to Python functions (API.md), carried as a pickle.
+    return {"$pickle": _b64.b64encode(_pickle.dumps(v)).decode("ascii")}
+
+
+def _from_json(v):
+    t = type(v)
+    if t is dict:
+        if len(v) == 1:
+            if "$bytes" in v:
+                return _b64.b64decode(v["$bytes"])
+            if "$pickle" in v:
+                return _pickle.loads(_b64.b64decode(v["$pickle"]))
+        return {k: _from_json(x) for k, x in v.items()}
+    if t is list:
+        return [_from_json(x) for x in v]
+    return v
+
+
+def _encode(v):
+    return _json.dumps(_to_json(v), separators=(",", ":"), allow_nan=False)
+
+
+def _decode(text):
+    return _from_json(_json.loads(text))
+
+
+def _reply(text):
+    # Host methods answer JSON text; a failure is {"$error": {"code", "message"}}.
+    if text.startswith('{"$error"'):
+        e = _json.loads(text)["$error"]
+        raise CloudburstError(e["code"], e["message"])
+    return _decode(text)
+
+
+class Cloudburst:
+    """The user library: the first argument of every function."""
+
+    __slots__ = ("_h",)
+    Error = CloudburstError
+
+    def __init__(self, host):
+        self._h = host
+
+    def id(self):
+        return self._h.id()
+
+    def get(self, key):
+        if isinstance(key, (list, tuple)):
+            return _reply(self._h.getMany(_encode(list(key))))
+        return _reply(self._h.get(key))
+
+    def put(self, key, value):
+        _reply(self._h.put(key, _encode(value)))
+
+    def call(self, name, *args):
+        return _reply(self._h.call(name, _encode(list(args))))
+
+    def send(self, dest, data):
+        if not isinstance(dest, str):
+            raise TypeError("send: dest must be an invocation id (str)")
+        _reply(self._h.send(dest, _encode(bytes(data))))
+
+    def recv(self):
+        return [(m[0], m[1]) for m in _reply(self._h.recv())]
+
+
+def _run(fn, lib, *args):
+    r = fn(lib, *args)
+    t = type(r)
+    if r is None or t is str or t is bool or (t is int and -9223372036854775808 <= r <= 9223372036854775807):
+        return r
+    return [_encode(r)]
+
+
+def _format(exc):
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_frame.f_code is _run.__code__:
+        tb = tb.tb_next
+    return "".join(_tb.format_exception(type(exc), exc, tb))
+
+
+def _callable(name):
+    return callable(globals().get(name))
