@@ -70,7 +70,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     RuntimeMode mode = RuntimeMode.configured();
     return vertx.executeBlocking(() -> {
           // Engines and the first contexts take seconds: never on the event loop.
-          GuestContexts g = new GuestContexts(new Engines(mode, options.cpuLimitMs()), new ContextPool(options.maxContexts()), options, this);
+          GuestContexts g = new GuestContexts(new Engines(mode, options.cpuLimitMs()), new ContextPool<>(options.maxContexts()), options, this);
           g.prewarm();
           return g;
         }, false)

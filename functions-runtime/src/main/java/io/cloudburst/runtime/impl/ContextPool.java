@@ -15,21 +15,36 @@ import java.util.TreeSet;
  * created). Thread-safe: workers borrow and return, the warmer adds spares, the sweeper retires.
  * Closing a context happens outside the lock; methods hand back the contexts to close.
  */
-public final class ContextPool {
+public final class ContextPool<C extends ContextPool.Pooled> {
+  /** What the pool needs of a context. */
+  public interface Pooled {
+    String language();
+
+    /** The function version it holds ({@code name@version}), or null while blank. */
+    String versionKey();
+
+    boolean isDead();
+
+    /** {@link System#nanoTime()} of its last use. */
+    long lastUsed();
+
+    void touch();
+  }
+
   private final int maxContexts;
-  private final Map<String, ArrayDeque<GuestContext>> idle = new HashMap<>();
-  private final Map<String, ArrayDeque<GuestContext>> spares = new HashMap<>();
+  private final Map<String, ArrayDeque<C>> idle = new HashMap<>();
+  private final Map<String, ArrayDeque<C>> spares = new HashMap<>();
   private int live;
-  private final java.util.Set<GuestContext> borrowed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final java.util.Set<C> borrowed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   public ContextPool(int maxContexts) {
     this.maxContexts = maxContexts;
   }
 
   /** An idle context holding {@code versionKey}, or null. */
-  public synchronized GuestContext borrowWarm(String versionKey) {
-    ArrayDeque<GuestContext> q = idle.get(versionKey);
-    GuestContext c = q == null ? null : q.pollLast();
+  public synchronized C borrowWarm(String versionKey) {
+    ArrayDeque<C> q = idle.get(versionKey);
+    C c = q == null ? null : q.pollLast();
     if (c != null) {
       if (q.isEmpty()) {
         idle.remove(versionKey);
@@ -40,9 +55,9 @@ public final class ContextPool {
   }
 
   /** A blank spare of {@code language}, or null. */
-  public synchronized GuestContext borrowSpare(String language) {
-    ArrayDeque<GuestContext> q = spares.get(language);
-    GuestContext c = q == null ? null : q.pollFirst();
+  public synchronized C borrowSpare(String language) {
+    ArrayDeque<C> q = spares.get(language);
+    C c = q == null ? null : q.pollFirst();
     if (c != null) {
       borrowed.add(c);
     }
@@ -56,12 +71,12 @@ public final class ContextPool {
    *
    * @return true when room was reserved (the caller must then {@link #added} or {@link #unreserve})
    */
-  public synchronized boolean reserve(List<GuestContext> evicted) {
+  public synchronized boolean reserve(List<C> evicted) {
     if (live < maxContexts) {
       live++;
       return true;
     }
-    GuestContext victim = lruIdle(idle);
+    C victim = lruIdle(idle);
     if (victim == null) {
       victim = lruIdle(spares);
     }
@@ -72,18 +87,18 @@ public final class ContextPool {
     return true;
   }
 
-  private static GuestContext lruIdle(Map<String, ArrayDeque<GuestContext>> from) {
+  private static <C extends Pooled> C lruIdle(Map<String, ArrayDeque<C>> from) {
     String key = null;
-    GuestContext oldest = null;
-    for (Map.Entry<String, ArrayDeque<GuestContext>> e : from.entrySet()) {
-      GuestContext first = e.getValue().peekFirst();
+    C oldest = null;
+    for (Map.Entry<String, ArrayDeque<C>> e : from.entrySet()) {
+      C first = e.getValue().peekFirst();
       if (first != null && (oldest == null || first.lastUsed() < oldest.lastUsed())) {
         oldest = first;
         key = e.getKey();
       }
     }
     if (oldest != null) {
-      ArrayDeque<GuestContext> q = from.get(key);
+      ArrayDeque<C> q = from.get(key);
       q.pollFirst();
       if (q.isEmpty()) {
         from.remove(key);
@@ -107,38 +122,38 @@ public final class ContextPool {
   }
 
   /** A newly created context was borrowed straight away (its reservation becomes a borrow). */
-  public synchronized void addedBorrowed(GuestContext c) {
+  public synchronized void addedBorrowed(C c) {
     borrowed.add(c);
   }
 
   /** A newly created blank context becomes a spare. */
-  public synchronized void addSpare(GuestContext c) {
+  public synchronized void addSpare(C c) {
     spares.computeIfAbsent(c.language(), k -> new ArrayDeque<>()).addLast(c);
   }
 
   /** Returns a borrowed context: pooled as idle when it holds a function and is alive, else dropped. */
-  public synchronized boolean release(GuestContext c) {
+  public synchronized boolean release(C c) {
     borrowed.remove(c);
-    if (c.isDead() || c.function() == null) {
+    if (c.isDead() || c.versionKey() == null) {
       live--;
       return false;
     }
     c.touch();
-    idle.computeIfAbsent(c.function().versionKey(), k -> new ArrayDeque<>()).addLast(c);
+    idle.computeIfAbsent(c.versionKey(), k -> new ArrayDeque<>()).addLast(c);
     return true;
   }
 
   /** Spares of a language ready now. */
   public synchronized int spareCount(String language) {
-    ArrayDeque<GuestContext> q = spares.get(language);
+    ArrayDeque<C> q = spares.get(language);
     return q == null ? 0 : q.size();
   }
 
   /** Removes idle contexts unused for {@code idleNanos}; returns them for closing. */
-  public synchronized List<GuestContext> retireIdle(long now, long idleNanos) {
-    List<GuestContext> out = new ArrayList<>();
-    for (Iterator<ArrayDeque<GuestContext>> it = idle.values().iterator(); it.hasNext(); ) {
-      ArrayDeque<GuestContext> q = it.next();
+  public synchronized List<C> retireIdle(long now, long idleNanos) {
+    List<C> out = new ArrayList<>();
+    for (Iterator<ArrayDeque<C>> it = idle.values().iterator(); it.hasNext(); ) {
+      ArrayDeque<C> q = it.next();
       while (!q.isEmpty() && now - q.peekFirst().lastUsed() > idleNanos) {
         out.add(q.pollFirst());
         live--;
@@ -156,8 +171,8 @@ public final class ContextPool {
   }
 
   /** Every idle and spare context, removed from the pool (for shutdown). */
-  public synchronized List<GuestContext> drain() {
-    List<GuestContext> out = new ArrayList<>();
+  public synchronized List<C> drain() {
+    List<C> out = new ArrayList<>();
     idle.values().forEach(out::addAll);
     spares.values().forEach(out::addAll);
     idle.clear();
@@ -169,10 +184,10 @@ public final class ContextPool {
   /** The function versions with an idle or busy warm context here ({@code name@version}), sorted. */
   public synchronized List<String> warmVersions() {
     TreeSet<String> warm = new TreeSet<>(idle.keySet());
-    for (GuestContext c : borrowed) {
-      var f = c.function();
-      if (f != null && !c.isDead()) {
-        warm.add(f.versionKey());
+    for (C c : borrowed) {
+      String key = c.versionKey();
+      if (key != null && !c.isDead()) {
+        warm.add(key);
       }
     }
     return new ArrayList<>(warm);
@@ -181,11 +196,11 @@ public final class ContextPool {
   /** Counts for status and metrics: live, borrowed, idle, spare contexts. */
   public synchronized Map<String, Integer> counts() {
     int idleCount = 0;
-    for (ArrayDeque<GuestContext> q : idle.values()) {
+    for (ArrayDeque<C> q : idle.values()) {
       idleCount += q.size();
     }
     int spareCount = 0;
-    for (ArrayDeque<GuestContext> q : spares.values()) {
+    for (ArrayDeque<C> q : spares.values()) {
       spareCount += q.size();
     }
     Map<String, Integer> m = new LinkedHashMap<>();

@@ -21,7 +21,7 @@ import org.graalvm.polyglot.Value;
  * <p>State: BLANK, then LOADED (after {@link #load}), then DEAD (cancelled, failed to load, or
  * retired). The watchdog and the worker agree on DEAD under this object's lock.
  */
-public final class GuestContext {
+public final class GuestContext implements ContextPool.Pooled {
   private final String language;
   private final Context context;
   private final BoundedOutput output;
@@ -33,7 +33,7 @@ public final class GuestContext {
   private final Value prelude;
   private volatile FunctionInfo function;
   private Value entry;
-  private long lastUsed;
+  private volatile long lastUsed;
   /** Set by the watchdog when it cancelled the running call. */
   private boolean timedOut;
   private boolean running;
@@ -76,8 +76,15 @@ public final class GuestContext {
     }
   }
 
+  @Override
   public String language() {
     return language;
+  }
+
+  @Override
+  public String versionKey() {
+    FunctionInfo f = function;
+    return f == null ? null : f.versionKey();
   }
 
   /** The loaded function version, or null while blank. */
@@ -85,15 +92,18 @@ public final class GuestContext {
     return function;
   }
 
-  long lastUsed() {
+  @Override
+  public long lastUsed() {
     return lastUsed;
   }
 
-  void touch() {
+  @Override
+  public void touch() {
     lastUsed = System.nanoTime();
   }
 
-  synchronized boolean isDead() {
+  @Override
+  public synchronized boolean isDead() {
     return dead;
   }
 

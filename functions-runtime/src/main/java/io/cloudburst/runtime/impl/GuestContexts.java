@@ -27,7 +27,7 @@ public final class GuestContexts implements AutoCloseable {
   static final int MAX_QUEUED = 10_000;
 
   private final Engines engines;
-  private final ContextPool pool;
+  private final ContextPool<GuestContext> pool;
   private final ExecutorOptions options;
   private final LibraryBackend backend;
   private final Watchdog watchdog = new Watchdog();
@@ -38,7 +38,7 @@ public final class GuestContexts implements AutoCloseable {
       Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
   private final AtomicLong created = new AtomicLong();
 
-  public GuestContexts(Engines engines, ContextPool pool, ExecutorOptions options, LibraryBackend backend) {
+  public GuestContexts(Engines engines, ContextPool<GuestContext> pool, ExecutorOptions options, LibraryBackend backend) {
     this.engines = engines;
     this.pool = pool;
     this.options = options;
