@@ -16,7 +16,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxLogBytes captured stdout/stderr kept per call; the rest is cut
  * @param statusIntervalMs how often the executor reports its load to the scheduler
  * @param idleRetireMs a context unused this long is closed
- * @param cpuLimitMs the sandbox CPU-time backstop per call in interpreted mode (0: none)
+ * @param cpuLimitMs interpreted mode only: the sandbox CPU-time backstop behind the watchdog (0: none); a
+ *     context is cancelled once it used this much CPU since its last reset, and is reset whenever its
+ *     calls have taken half of it
  */
 public record ExecutorOptions(
     String nodeId,
@@ -41,7 +43,7 @@ public record ExecutorOptions(
   public static final int DEFAULT_MAX_LOG_BYTES = 64 * 1024;
   public static final long DEFAULT_STATUS_INTERVAL_MS = 1_000;
   public static final long DEFAULT_IDLE_RETIRE_MS = 10 * 60_000;
-  public static final long DEFAULT_CPU_LIMIT_MS = 300_000;
+  public static final long DEFAULT_CPU_LIMIT_MS = 600_000;
 
   public ExecutorOptions {
     require(nodeId != null && !nodeId.isBlank(), "nodeId");

@@ -96,6 +96,11 @@ public final class Engines implements AutoCloseable {
     return builder(id, out).build();
   }
 
+  /** The sandbox CPU-time budget of a context between resets. */
+  public long cpuLimitMs() {
+    return cpuLimitMs;
+  }
+
   /** Whether contexts carry the sandbox CPU-time backstop. */
   public boolean cpuLimited() {
     return cpuLimitSupported;

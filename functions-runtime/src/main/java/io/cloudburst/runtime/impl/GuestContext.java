@@ -34,13 +34,17 @@ public final class GuestContext implements ContextPool.Pooled {
   private volatile FunctionInfo function;
   private Value entry;
   private volatile long lastUsed;
+  /** The sandbox CPU-time budget (0: none) and the wall time of calls since its last reset. */
+  private final long cpuBudgetNanos;
+  private long sinceReset;
   /** Set by the watchdog when it cancelled the running call. */
   private boolean timedOut;
   private boolean running;
   private boolean dead;
 
-  private GuestContext(String language, Context context, BoundedOutput output, UserLibrary host, Value prelude) {
+  private GuestContext(String language, Context context, BoundedOutput output, UserLibrary host, Value prelude, long cpuBudgetNanos) {
     this.language = language;
+    this.cpuBudgetNanos = cpuBudgetNanos;
     this.context = context;
     this.output = output;
     this.host = host;
@@ -66,7 +70,8 @@ public final class GuestContext implements ContextPool.Pooled {
     Context c = engines.newContext(language, out);
     try {
       Value prelude = c.eval(engines.prelude(language));
-      GuestContext g = new GuestContext(language, c, out, new UserLibrary(backend), prelude);
+      long budget = engines.cpuLimited() ? java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engines.cpuLimitMs()) : 0;
+      GuestContext g = new GuestContext(language, c, out, new UserLibrary(backend), prelude, budget);
       out.reset();
       c.resetLimits();
       return g;
@@ -131,7 +136,7 @@ public final class GuestContext implements ContextPool.Pooled {
     } catch (PolyglotException e) {
       throw loadFailure(f, e);
     } finally {
-      if (finish(t)) {
+      if (finish(watchdog, t)) {
         markDead();
       }
     }
@@ -172,6 +177,7 @@ public final class GuestContext implements ContextPool.Pooled {
     guestArgs[1] = guestLib;
     host.bind(inv);
     output.reset();
+    long started = System.nanoTime();
     Watchdog.Ticket t = watchdog.arm(this, timeoutMs);
     Object value = null;
     CloudburstException error = null;
@@ -190,7 +196,7 @@ public final class GuestContext implements ContextPool.Pooled {
       markDead();
     } finally {
       host.bind(null);
-      if (finish(t)) {
+      if (finish(watchdog, t)) {
         markDead();
         if (error == null || error.code() != io.cloudburst.bus.ErrorCode.TIMEOUT) {
           error = timeoutError(timeoutMs);
@@ -199,14 +205,21 @@ public final class GuestContext implements ContextPool.Pooled {
       }
     }
     String logs = dead ? null : output.take();
-    if (!dead) {
-      try {
-        context.resetLimits();
-      } catch (RuntimeException e) {
-        markDead();
+    touch();
+    if (!dead && cpuBudgetNanos > 0) {
+      // The sandbox's CPU time accumulates over the context's life. A call uses at most its wall
+      // time in CPU, so resetting once the calls since the last reset add up to half the budget
+      // keeps the backstop from tripping on a long series of short calls, at no per-call cost.
+      sinceReset += lastUsed - started;
+      if (sinceReset > cpuBudgetNanos / 2) {
+        sinceReset = 0;
+        try {
+          context.resetLimits();
+        } catch (RuntimeException e) {
+          markDead();
+        }
       }
     }
-    touch();
     return new Outcome(value, error, logs);
   }
 
@@ -296,8 +309,8 @@ public final class GuestContext implements ContextPool.Pooled {
   }
 
   /** Disarms the ticket; true when the watchdog already cancelled this call. */
-  private boolean finish(Watchdog.Ticket t) {
-    t.disarm();
+  private boolean finish(Watchdog watchdog, Watchdog.Ticket t) {
+    watchdog.disarm(t);
     synchronized (this) {
       running = false;
       t.done = true;

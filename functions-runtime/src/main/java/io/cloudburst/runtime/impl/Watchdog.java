@@ -1,48 +1,70 @@
 package io.cloudburst.runtime.impl;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Enforces per-call time limits in both runtime modes: each running call is armed with a timer
- * that, on expiry, cancels it by closing its context ({@code Context.close(true)} stops a
- * runaway loop within milliseconds). The context is then discarded, never pooled again.
+ * Enforces per-call time limits in both runtime modes: each running call is armed with a
+ * deadline; a single thread looks at the armed calls every {@link #TICK_MS} ms and cancels an
+ * overdue one by closing its context ({@code Context.close(true)} stops a runaway loop within
+ * milliseconds). The context is then discarded, never pooled again.
+ *
+ * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path),
+ * at the price of up to one tick of lateness.
  */
 public final class Watchdog implements AutoCloseable {
-  private final ScheduledThreadPoolExecutor timer;
+  static final long TICK_MS = 5;
+
+  private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
+  private final Thread thread;
+  private volatile boolean closed;
 
   public Watchdog() {
-    timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "cloudburst-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.setRemoveOnCancelPolicy(true);
+    thread = new Thread(this::loop, "cloudburst-watchdog");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /** One armed deadline. {@code done} is guarded by the context's lock. */
   static final class Ticket {
+    final GuestContext context;
+    final long deadlineNanos;
     boolean done;
-    private volatile ScheduledFuture<?> future;
 
-    void disarm() {
-      ScheduledFuture<?> f = future;
-      if (f != null) {
-        f.cancel(false);
-      }
+    Ticket(GuestContext context, long deadlineNanos) {
+      this.context = context;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
   Ticket arm(GuestContext c, long timeoutMs) {
     c.started();
-    Ticket t = new Ticket();
-    t.future = timer.schedule(() -> c.cancel(t), Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+    Ticket t = new Ticket(c, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs)));
+    armed.add(t);
     return t;
+  }
+
+  void disarm(Ticket t) {
+    armed.remove(t);
+  }
+
+  private void loop() {
+    while (!closed) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+      long now = System.nanoTime();
+      for (Ticket t : armed) {
+        if (now - t.deadlineNanos >= 0 && armed.remove(t)) {
+          t.context.cancel(t);
+        }
+      }
+    }
   }
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    closed = true;
+    LockSupport.unpark(thread);
   }
 }
