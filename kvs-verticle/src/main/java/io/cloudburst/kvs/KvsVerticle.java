@@ -46,7 +46,10 @@ import java.util.Set;
  * <p><b>Reads</b> run on a worker pool and see what earlier batches committed.
  *
  * <p><b>Pushed updates.</b> A cache subscribes its node to keys ({@code subscriber} of a request,
- * or {@link KvsRequest.Subscribe}); after each batch the store sends the merged state of every key
+ * or {@link KvsRequest.Subscribe}) and stays subscribed until it unsubscribes (also after reading
+ * an absent key: only the cache knows whether it went on to hold it) or the key is deleted. A
+ * reader's subscription is registered before its read runs, a writer's when its batch is answered,
+ * so neither misses a later update. After each batch the store sends the merged state of every key
  * it changed as a {@link CacheEvent.Update} to {@link Addresses#cacheUpdates} of each subscribed
  * node (skipping the node whose own put produced that state, which has it in its reply).
  */
@@ -121,26 +124,14 @@ public final class KvsVerticle extends VerticleBase {
         case KvsRequest.Get g -> {
           checkKey(g.key());
           subscribe(g.subscriber(), List.of(g.key()));
-          read(m, () -> store.get(g.key())).onSuccess(l -> {
-            if (l == null) {
-              unsubscribe(g.subscriber(), List.of(g.key()));
-            }
-            m.reply(new KvsReply.Found(g.key(), l));
-          });
+          read(m, () -> store.get(g.key())).onSuccess(l -> m.reply(new KvsReply.Found(g.key(), l)));
         }
         case KvsRequest.GetMany g -> {
           for (String k : g.keys()) {
             checkKey(k);
           }
           subscribe(g.subscriber(), g.keys());
-          read(m, () -> store.getMany(g.keys())).onSuccess(found -> {
-            if (g.subscriber() != null) {
-              List<String> absent = new ArrayList<>(g.keys());
-              absent.removeAll(found.keySet());
-              unsubscribe(g.subscriber(), absent);
-            }
-            m.reply(new KvsReply.FoundMany(found));
-          });
+          read(m, () -> store.getMany(g.keys())).onSuccess(found -> m.reply(new KvsReply.FoundMany(found)));
         }
         case KvsRequest.Subscribe s -> {
           requireNode(s.nodeId());
@@ -180,12 +171,6 @@ public final class KvsVerticle extends VerticleBase {
   private void subscribe(String nodeId, List<String> keys) {
     if (nodeId != null) {
       subscriptions.subscribe(nodeId, keys);
-    }
-  }
-
-  private void unsubscribe(String nodeId, List<String> keys) {
-    if (nodeId != null) {
-      subscriptions.unsubscribe(nodeId, keys);
     }
   }
 

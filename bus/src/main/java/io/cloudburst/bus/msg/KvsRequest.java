@@ -9,9 +9,11 @@ import java.util.List;
  * lattice kind), NO_RESOURCES (too many writes queued), INTERNAL (the disk failed).
  *
  * <p>{@code subscriber}, where present, is a node id whose cache holds (or is about to hold) the
- * key(s): the store registers it before it reads or writes, so every later merged update of those
- * keys is pushed to {@link io.cloudburst.bus.Addresses#cacheUpdates} of that node as a {@link
- * CacheEvent.Update}, with no gap between the answer and the first push. Null registers nothing.
+ * key(s): the store registers it (before a read runs; when a write is answered), so every later
+ * merged update of those keys is pushed to {@link io.cloudburst.bus.Addresses#cacheUpdates} of
+ * that node as a {@link CacheEvent.Update}, with no gap after the answer. The subscription stays,
+ * even for a key read as absent, until {@link Unsubscribe} or a delete of the key. Null registers
+ * nothing.
  */
 public sealed interface KvsRequest extends BusMessage {
 
