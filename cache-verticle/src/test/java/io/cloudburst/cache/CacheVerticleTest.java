@@ -48,13 +48,15 @@ class CacheVerticleTest {
 
   private Vertx vertx;
   private CacheVerticle cache;
+  private KvsVerticle kvs;
 
   @BeforeEach
   void deploy(VertxTestContext ctx) {
     vertx = Vertx.vertx();
     CloudburstCodecs.register(vertx);
     cache = new CacheVerticle();
-    vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(new JsonObject().put("dataDir", dir.toString())))
+    kvs = new KvsVerticle();
+    vertx.deployVerticle(kvs, new DeploymentOptions().setConfig(new JsonObject().put("dataDir", dir.toString())))
         .compose(x -> vertx.deployVerticle(cache, new DeploymentOptions().setConfig(new JsonObject()
             .put("nodeId", NODE).put("maxBytes", 1000).put("reportIntervalMs", 50).put("fullReportIntervalMs", 60_000))))
         .onComplete(ctx.succeedingThenComplete());
@@ -260,5 +262,23 @@ class CacheVerticleTest {
         .compose(x -> kvs(new KvsRequest.Put("r2", LwwLattice.of(2L, 1, "n"), null)))
         .compose(x -> cacheGet("r2"))
         .onFailure(ctx::failNow);
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void theStorePushesOnlyTheKeysTheCacheHolds(VertxTestContext ctx) {
+    String big = "x".repeat(300);
+    cache(new CacheRequest.PutValue("a", null, big))
+        .compose(x -> cache(new CacheRequest.PutValue("b", null, big)))
+        .compose(x -> cache(new CacheRequest.PutValue("c", null, big)))
+        .compose(x -> cacheGet("absent"))
+        .compose(x -> cache(new CacheRequest.GetMany(List.of("absent2", "a"))))
+        // Evictions and absent reads unsubscribe; the store's subscriptions converge on the held keys.
+        .compose(x -> eventually(() -> Future.succeededFuture(kvs.subscriptionCount()),
+            n -> n == cache.stats().keys(), 200))
+        .onComplete(ctx.succeeding(n -> ctx.verify(() -> {
+          assertThat(n).isEqualTo(2);
+          ctx.completeNow();
+        })));
   }
 }

@@ -107,6 +107,11 @@ public final class KvsVerticle extends VerticleBase {
     return store == null ? 0 : store.syncedBatches();
   }
 
+  /** How many (key, node) subscriptions there are; safe to call from any thread (tests, metrics). */
+  public int subscriptionCount() {
+    return subscriptions.size();
+  }
+
   private void handle(Message<KvsRequest> m) {
     try {
       switch (m.body()) {

@@ -6,21 +6,30 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Which nodes' caches want pushed updates of which keys. Confined to the store's event loop. */
+/**
+ * Which nodes' caches want pushed updates of which keys. Changed only on the store's event loop;
+ * {@link #size()} may be read from any thread.
+ */
 public final class Subscriptions {
   private final Map<String, Set<String>> nodesByKey = new HashMap<>();
+  private volatile int size;
 
   public void subscribe(String nodeId, Collection<String> keys) {
     for (String k : keys) {
-      nodesByKey.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(nodeId);
+      if (nodesByKey.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(nodeId)) {
+        size++;
+      }
     }
   }
 
   public void unsubscribe(String nodeId, Collection<String> keys) {
     for (String k : keys) {
       Set<String> nodes = nodesByKey.get(k);
-      if (nodes != null && nodes.remove(nodeId) && nodes.isEmpty()) {
-        nodesByKey.remove(k);
+      if (nodes != null && nodes.remove(nodeId)) {
+        size--;
+        if (nodes.isEmpty()) {
+          nodesByKey.remove(k);
+        }
       }
     }
   }
@@ -34,15 +43,15 @@ public final class Subscriptions {
   /** Forgets every subscription of {@code key} and returns the nodes that had one. */
   public Set<String> removeKey(String key) {
     Set<String> nodes = nodesByKey.remove(key);
-    return nodes == null ? Set.of() : nodes;
+    if (nodes == null) {
+      return Set.of();
+    }
+    size -= nodes.size();
+    return nodes;
   }
 
   /** How many (key, node) subscriptions there are. */
   public int size() {
-    int n = 0;
-    for (Set<String> s : nodesByKey.values()) {
-      n += s.size();
-    }
-    return n;
+    return size;
   }
 }
