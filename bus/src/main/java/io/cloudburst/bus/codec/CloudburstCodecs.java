@@ -26,7 +26,11 @@ public final class CloudburstCodecs {
       new FamilyCodec<>("cb.scheduler-reply", SchedulerReply.class),
       new FamilyCodec<>("cb.executor-request", ExecutorRequest.class),
       new FamilyCodec<>("cb.executor-status", ExecutorStatus.class),
-      new FamilyCodec<>("cb.dag-event", DagEvent.class));
+      new FamilyCodec<>("cb.dag-event", DagEvent.class),
+      new FamilyCodec<>("cb.kvs-request", io.cloudburst.bus.msg.KvsRequest.class),
+      new FamilyCodec<>("cb.kvs-reply", io.cloudburst.bus.msg.KvsReply.class),
+      new FamilyCodec<>("cb.cache-request", io.cloudburst.bus.msg.CacheRequest.class),
+      new FamilyCodec<>("cb.cache-event", io.cloudburst.bus.msg.CacheEvent.class));
 
   private CloudburstCodecs() {}
 
