@@ -1,6 +1,7 @@
 package io.cloudburst.cache;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.lattice.Lattices;
@@ -68,6 +69,8 @@ public final class CacheVerticle extends VerticleBase {
   private volatile CacheStats snapshot = new CacheStats(0, 0, 0, 0, 0);
   private long reportTimer = -1;
   private long periodicReport = -1;
+  /** The executors' read view of the held entries; changed only here, before the reply that follows. */
+  private CacheView view;
   private long lastReportAt;
 
   /** A read-through in flight: pushed updates that arrive meanwhile are kept and merged in. */
@@ -82,6 +85,8 @@ public final class CacheVerticle extends VerticleBase {
     options = CacheOptions.fromJson(config());
     kvsDelivery = new DeliveryOptions().setSendTimeout(options.kvsTimeoutMs());
     lru = new LruCache<>(options.maxBytes());
+    view = CacheView.of(vertx, options.nodeId());
+    view.clear();
     MessageConsumer<CacheRequest> requests = vertx.eventBus().consumer(Addresses.cache(options.nodeId()), this::handle);
     MessageConsumer<CacheEvent> updates = vertx.eventBus().consumer(Addresses.cacheUpdates(options.nodeId()), m -> {
       if (m.body() instanceof CacheEvent.Update u) {
@@ -97,6 +102,7 @@ public final class CacheVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(periodicReport);
     vertx.cancelTimer(reportTimer);
+    view.clear();
     List<String> held = lru.keys();
     if (held.isEmpty()) {
       return Future.succeededFuture();
@@ -163,6 +169,13 @@ public final class CacheVerticle extends VerticleBase {
           checkKey(p.key());
           answer(m, serialized(p.key(), () -> base(p.key()).compose(base ->
               put(p.key(), Lattices.write(base, p.kind(), p.value(), options.nodeId(), System.currentTimeMillis())))));
+        }
+        case CacheRequest.Touch t -> {
+          for (String k : t.keys()) {
+            lru.get(k); // recency only
+          }
+          hits.addAndGet(t.hits());
+          updateStats();
         }
         case CacheRequest.Delete d -> {
           checkKey(d.key());
@@ -279,6 +292,7 @@ public final class CacheVerticle extends VerticleBase {
     return kvs(new KvsRequest.Delete(key), KvsReply.Deleted.class)
         .andThen(ar -> {
           if (ar.succeeded() && lru.remove(key)) {
+            view.remove(key);
             changed();
           }
           Load l = loading.get(key);
@@ -322,6 +336,7 @@ public final class CacheVerticle extends VerticleBase {
     } else if (lru.contains(u.key())) {
       if (u.lattice() == null) {
         lru.remove(u.key());
+        view.remove(u.key());
         changed();
       } else {
         install(u.key(), u.lattice());
@@ -343,7 +358,11 @@ public final class CacheVerticle extends VerticleBase {
     Lattice merged = held == null ? state : merge(held, state);
     long size = merged.encode().length + key.getBytes(StandardCharsets.UTF_8).length + ENTRY_OVERHEAD;
     for (String evicted : lru.put(key, merged, size)) {
+      view.remove(evicted);
       unsubscribeLater(evicted);
+    }
+    if (lru.contains(key)) {
+      view.put(key, merged);
     }
     changed();
     return merged;

@@ -3,6 +3,7 @@ package io.cloudburst.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.codec.CloudburstCodecs;
 import io.cloudburst.bus.lattice.Lattice;
@@ -278,6 +279,31 @@ class CacheVerticleTest {
             n -> n == cache.stats().keys(), 200))
         .onComplete(ctx.succeeding(n -> ctx.verify(() -> {
           assertThat(n).isEqualTo(2);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void theReadViewMirrorsHeldEntriesAndTouchesKeepThemRecent(VertxTestContext ctx) {
+    CacheView view = CacheView.of(vertx, NODE);
+    String big = "x".repeat(300);
+    cache(new CacheRequest.PutValue("a", null, big))
+        .compose(x -> {
+          ctx.verify(() -> assertThat(view.get("a").value()).as("visible once acknowledged").isEqualTo(big));
+          return cache(new CacheRequest.PutValue("b", null, big));
+        })
+        .compose(x -> {
+          // A reader hit "a" through the view: the touch makes "b" the least recently used.
+          vertx.eventBus().send(Addresses.cache(NODE), new CacheRequest.Touch(java.util.List.of("a"), 5));
+          return cache(new CacheRequest.PutValue("c", null, big));
+        })
+        .compose(x -> kvs(new KvsRequest.Put("a", LwwLattice.of("pushed", Long.MAX_VALUE / 2, "x"), null)))
+        .compose(x -> eventually(() -> Future.succeededFuture(view.get("a")), l -> l != null && "pushed".equals(l.value()), 200))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(view.get("b")).as("evicted entries leave the view").isNull();
+          assertThat(view.get("c")).isNotNull();
+          assertThat(cache.stats().hits()).isGreaterThanOrEqualTo(5);
           ctx.completeNow();
         })));
   }

@@ -2,7 +2,12 @@ package io.cloudburst.runtime;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.Keys;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.msg.CacheRequest;
+import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -24,6 +29,7 @@ import io.cloudburst.runtime.impl.Engines;
 import io.cloudburst.runtime.impl.GuestContexts;
 import io.cloudburst.runtime.impl.Invocation;
 import io.cloudburst.runtime.impl.LibraryBackend;
+import io.cloudburst.runtime.impl.Touches;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -31,6 +37,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +60,10 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private static final long CALL_MARGIN_MS = 1_000;
   /** How long triggers and messages for a DAG call this executor has not heard of are kept. */
   private static final long EARLY_KEEP_MS = 60_000;
+  /** Longest wait for the node's cache on a get or put (within the call's own deadline). */
+  private static final long STATE_TIMEOUT_MS = 15_000;
+  /** How often the keys served from the cache view are reported back to the cache. */
+  private static final long TOUCH_INTERVAL_MS = 100;
 
   private ExecutorOptions options;
   private String address;
@@ -62,11 +73,16 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private final Map<String, Long> earlySeen = new HashMap<>();
   private final Map<String, ConcurrentLinkedQueue<List<Object>>> mailboxes = new ConcurrentHashMap<>();
   private long statusTimer = -1;
+  private String cacheAddress;
+  private CacheView view;
+  private final Touches touches = new Touches();
 
   @Override
   public Future<?> start() {
     options = ExecutorOptions.fromJson(config());
     address = Addresses.executor(options.nodeId(), options.index());
+    cacheAddress = Addresses.cache(options.nodeId());
+    view = CacheView.of(vertx, options.nodeId());
     RuntimeMode mode = RuntimeMode.configured();
     return vertx.executeBlocking(() -> {
           // Engines and the first contexts take seconds: never on the event loop.
@@ -86,6 +102,12 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
             expireEarly();
           });
           vertx.setPeriodic(Math.min(60_000, options.idleRetireMs()), t -> contexts.retireIdle());
+          vertx.setPeriodic(TOUCH_INTERVAL_MS, t -> {
+            CacheRequest.Touch touch = touches.drain();
+            if (touch != null) {
+              vertx.eventBus().send(cacheAddress, touch);
+            }
+          });
           log.log(System.Logger.Level.INFO, "executor " + address + " ready: " + options.threads() + " threads, up to "
               + options.maxContexts() + " contexts, runtime mode " + mode.wire()
               + (contexts.compiled() ? " (compiled)" : " (interpreter only)")
@@ -152,7 +174,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv) {
     long t0 = System.nanoTime();
     try {
-      List<Object> resolved = resolveRefs(args);
+      List<Object> resolved = resolveRefs(args, inv);
       var out = contexts.invoke(f, resolved, inv);
       long micros = (System.nanoTime() - t0) / 1_000;
       return out.error() == null
@@ -163,15 +185,24 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     }
   }
 
-  private static List<Object> resolveRefs(List<Object> args) {
+  /**
+   * Replaces every {@code {"$ref": key}} in the arguments by the key's value, read through this
+   * node's cache (a missing key resolves to null).
+   */
+  private List<Object> resolveRefs(List<Object> args, Invocation inv) {
     List<String> refs = new ArrayList<>();
     for (Object a : args) {
       Values.collectRefs(a, refs);
     }
-    if (!refs.isEmpty()) {
-      throw CloudburstException.badRequest("references ($ref " + refs.get(0) + ") need the key-value store, which this node does not run yet");
+    if (refs.isEmpty()) {
+      return args;
     }
-    return args;
+    Map<String, Object> values = getMany(inv, refs);
+    List<Object> out = new ArrayList<>(args.size());
+    for (Object a : args) {
+      out.add(Values.replaceRefs(a, values));
+    }
+    return out;
   }
 
   // ---- DAG calls ----
@@ -266,21 +297,51 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
 
   @Override
   public Object get(Invocation inv, String key) {
-    throw noStore();
+    Keys.requireUserKey(key);
+    Lattice held = view.get(key);
+    if (held != null) {
+      touches.hit(key);
+      return held.value();
+    }
+    return ((KvsReply.Found) cache(new CacheRequest.Get(key), inv)).value();
   }
 
   @Override
   public Map<String, Object> getMany(Invocation inv, List<String> keys) {
-    throw noStore();
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String k : keys) {
+      Keys.requireUserKey(k);
+      Lattice held = view.get(k);
+      if (held != null) {
+        touches.hit(k);
+        out.put(k, held.value());
+      } else {
+        out.put(k, null);
+        missing.add(k);
+      }
+    }
+    if (!missing.isEmpty()) {
+      Map<String, Lattice> found = ((KvsReply.FoundMany) cache(new CacheRequest.GetMany(missing), inv)).lattices();
+      found.forEach((k, l) -> out.put(k, l.value()));
+    }
+    return out;
   }
 
   @Override
   public void put(Invocation inv, String key, Object value) {
-    throw noStore();
+    Keys.requireUserKey(key);
+    cache(new CacheRequest.PutValue(key, null, value), inv);
   }
 
-  private static CloudburstException noStore() {
-    return CloudburstException.badRequest("get/put need the key-value store, which this node does not run yet");
+  /** One request to this node's cache from a worker thread, bounded by the invocation's deadline. */
+  private KvsReply cache(CacheRequest req, Invocation inv) {
+    long budget = Math.min(STATE_TIMEOUT_MS, inv.remainingMs());
+    if (budget <= 0) {
+      throw CloudburstException.timeout("the call's deadline passed");
+    }
+    var f = vertx.eventBus().<KvsReply>request(cacheAddress, req, new DeliveryOptions().setSendTimeout(budget));
+    return awaitBody(f, budget, "the cache");
   }
 
   @Override
@@ -330,15 +391,20 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private CallResult await(SchedulerRequest req, long remaining) {
     long budget = remaining + CALL_MARGIN_MS;
     var f = vertx.eventBus().<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(budget));
+    return (CallResult) awaitBody(f, budget, "the nested call");
+  }
+
+  /** Blocks a worker thread (never an event loop) for a bus reply, at most {@code budgetMs}. */
+  private static <T> T awaitBody(Future<Message<T>> f, long budgetMs, String what) {
     try {
-      return (CallResult) f.toCompletionStage().toCompletableFuture().get(budget, TimeUnit.MILLISECONDS).body();
+      return f.toCompletionStage().toCompletableFuture().get(budgetMs, TimeUnit.MILLISECONDS).body();
     } catch (ExecutionException e) {
       throw CloudburstException.from(e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw CloudburstException.timeout("nested call did not finish within " + remaining + " ms");
+      throw CloudburstException.timeout(what + " did not answer within " + budgetMs + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw CloudburstException.timeout("nested call interrupted");
+      throw CloudburstException.timeout(what + " was interrupted");
     }
   }
 

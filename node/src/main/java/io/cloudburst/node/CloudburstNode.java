@@ -1,6 +1,8 @@
 package io.cloudburst.node;
 
 import io.cloudburst.bus.codec.CloudburstCodecs;
+import io.cloudburst.cache.CacheVerticle;
+import io.cloudburst.kvs.KvsVerticle;
 import io.cloudburst.runtime.ExecutorVerticle;
 import io.cloudburst.scheduler.SchedulerVerticle;
 import io.cloudburst.web.WebVerticle;
@@ -13,7 +15,8 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Assembles a node: scheduler, executors and web front on one Vert.x instance (embedded mode),
+ * Assembles a node: key-value store, cache, scheduler, executors and web front on one Vert.x
+ * instance (embedded mode),
  * and the {@code main} behind {@code ./cloudburst start}.
  */
 public final class CloudburstNode {
@@ -46,6 +49,12 @@ public final class CloudburstNode {
     } catch (java.io.IOException e) {
       return Future.failedFuture(new IllegalArgumentException("cannot create data directory " + options.dataDir() + ": " + e));
     }
+    JsonObject kvs = new JsonObject()
+        .put("nodeId", options.nodeId())
+        .put("dataDir", options.dataDir().resolve("kvs").toString());
+    JsonObject cache = new JsonObject()
+        .put("nodeId", options.nodeId())
+        .put("maxBytes", options.cacheBytes());
     JsonObject scheduler = new JsonObject().put("nodeId", options.nodeId());
     JsonObject executor = new JsonObject()
         .put("nodeId", options.nodeId())
@@ -60,7 +69,9 @@ public final class CloudburstNode {
         .put("nodeId", options.nodeId())
         .put("runtimeMode", runtimeMode());
     web = new WebVerticle();
-    return vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler))
+    return vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(kvs))
+        .compose(id -> vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(cache)))
+        .compose(id -> vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler)))
         .compose(id -> vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(executor)))
         .compose(id -> vertx.deployVerticle(web, new DeploymentOptions().setConfig(webConfig)))
         .mapEmpty();

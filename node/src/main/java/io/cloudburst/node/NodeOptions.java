@@ -14,29 +14,32 @@ import java.util.List;
  * @param maxContexts bound on live polyglot contexts (and so on memory)
  * @param pythonSpares blank Python contexts kept warm for new functions
  * @param jsSpares blank JavaScript contexts kept warm for new functions
+ * @param cacheBytes bound on the node cache's memory
  */
 public record NodeOptions(
-    String host, int port, Path dataDir, String nodeId, int executorThreads, int maxContexts, int pythonSpares, int jsSpares) {
+    String host, int port, Path dataDir, String nodeId, int executorThreads, int maxContexts, int pythonSpares, int jsSpares,
+    long cacheBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_DATA = "data";
   public static final int DEFAULT_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MAX_CONTEXTS = 32;
+  public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
   public static NodeOptions defaults() {
-    return new NodeOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), "local", DEFAULT_THREADS, DEFAULT_MAX_CONTEXTS, 2, 2);
+    return new NodeOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), "local", DEFAULT_THREADS, DEFAULT_MAX_CONTEXTS, 2, 2, DEFAULT_CACHE_BYTES);
   }
 
   public NodeOptions withPort(int p) {
-    return new NodeOptions(host, p, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares);
+    return new NodeOptions(host, p, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes);
   }
 
   public NodeOptions withDataDir(Path d) {
-    return new NodeOptions(host, port, d, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares);
+    return new NodeOptions(host, port, d, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes);
   }
 
-  /** Parses {@code --port N --data DIR --host H --name ID --threads N --max-contexts N}. */
+  /** Parses {@code --port N --data DIR --host H --name ID --threads N --max-contexts N --cache-mb N}. */
   public static NodeOptions parse(List<String> args) {
     NodeOptions o = defaults();
     String host = o.host;
@@ -45,6 +48,7 @@ public record NodeOptions(
     String name = o.nodeId;
     int threads = o.executorThreads;
     int maxContexts = o.maxContexts;
+    long cacheMb = o.cacheBytes >> 20;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -54,13 +58,14 @@ public record NodeOptions(
         case "--name" -> name = arg(args, ++i, a);
         case "--threads" -> threads = intArg(args, ++i, a, 1, 256);
         case "--max-contexts" -> maxContexts = intArg(args, ++i, a, 2, 10_000);
+        case "--cache-mb" -> cacheMb = intArg(args, ++i, a, 1, 1 << 20);
         default -> throw new IllegalArgumentException("unknown option " + a + " (see ./cloudburst --help)");
       }
     }
     if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
       throw new IllegalArgumentException("--name must be 1-64 letters, digits, '_' or '-'");
     }
-    return new NodeOptions(host, port, data, name, threads, maxContexts, o.pythonSpares, o.jsSpares);
+    return new NodeOptions(host, port, data, name, threads, maxContexts, o.pythonSpares, o.jsSpares, cacheMb << 20);
   }
 
   private static String arg(List<String> args, int i, String flag) {

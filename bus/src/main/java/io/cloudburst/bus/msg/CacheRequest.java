@@ -35,6 +35,16 @@ public sealed interface CacheRequest extends BusMessage {
    */
   record PutValue(String key, LatticeKind kind, Object value) implements CacheRequest {}
 
+  /**
+   * Keys a reader served from the {@link io.cloudburst.bus.CacheView} since its last touch, and how
+   * many such hits it had: keeps the LRU order and the hit count true. No reply.
+   */
+  record Touch(List<String> keys, long hits) implements CacheRequest {
+    public Touch {
+      keys = List.copyOf(keys);
+    }
+  }
+
   /** Deletes the key in the store and here. Reply: {@link KvsReply.Deleted}. */
   record Delete(String key) implements CacheRequest {}
 }

@@ -201,4 +201,29 @@ public final class Values {
       }
     }
   }
+
+  /**
+   * A copy of the value with every {@link Ref} replaced by its key's value from {@code values}
+   * (null for a key not in it).
+   */
+  public static Object replaceRefs(Object value, Map<String, Object> values) {
+    if (value instanceof Ref r) {
+      return values.get(r.key());
+    }
+    if (value instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object e : l) {
+        out.add(replaceRefs(e, values));
+      }
+      return Collections.unmodifiableList(out);
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        out.put(String.valueOf(e.getKey()), replaceRefs(e.getValue(), values));
+      }
+      return Collections.unmodifiableMap(out);
+    }
+    return value;
+  }
 }

@@ -1,0 +1,84 @@
+package io.cloudburst.node;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node in its own JVM (the test JVM's class path and flags), for tests that kill a node
+ * process. Its output goes to a log file beside its data.
+ */
+final class NodeProcess implements AutoCloseable {
+  final Process process;
+  final int port;
+  final String base;
+
+  private NodeProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts a node on {@code data} and waits (bounded) until its /health says up. */
+  static NodeProcess start(Path data, Path log) throws Exception {
+    int port = freePort();
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Dpolyglot.engine.WarnInterpreterOnly=false"));
+    for (String p : List.of("polyglot.engine.userResourceCache", "cloudburst.runtime.mode")) {
+      if (System.getProperty(p) != null) {
+        cmd.add("-D" + p + "=" + System.getProperty(p));
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CloudburstNode.class.getName(),
+        "--port", String.valueOf(port), "--data", data.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    NodeProcess node = new NodeProcess(p, port);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < end) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("node process exited with " + p.exitValue() + "; see " + log);
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.base + "/health")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return node;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      p.waitFor(200, TimeUnit.MILLISECONDS);
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException("node did not come up within 120 s; see " + log);
+  }
+
+  /** SIGKILL, and wait for the process to be gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
