@@ -3,7 +3,12 @@ package io.cloudburst.web;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.Keys;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.LatticeKind;
+import io.cloudburst.bus.msg.CacheRequest;
 import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.SchedulerReply;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionList;
@@ -16,6 +21,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -28,9 +34,16 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 
 /**
- * The HTTP API of API.md, the WebSocket futures endpoint and /health. Talks to the scheduler
- * only over the event bus; every error leaves as {@code {"error": {"code", "message"}}} with the
- * code's HTTP status.
+ * The HTTP API of API.md, the WebSocket futures endpoint and /health. Talks to the scheduler, and
+ * for {@code /v1/kvs} to this node's cache, only over the event bus; every error leaves as {@code
+ * {"error": {"code", "message"}}} with the code's HTTP status.
+ *
+ * <p>A key of {@code /v1/kvs/{key}} is the whole rest of the path, percent-decoded, so keys that
+ * hold {@code '/'} work sent literally ({@code /v1/kvs/users/alice}) or encoded ({@code
+ * /v1/kvs/users%2Falice}, as the Python client sends them). Other reserved characters ({@code
+ * '?'}, {@code '#'}, {@code '%'}) must be percent-encoded. The path is normalized before routing,
+ * so a key made of or holding the dot segments {@code .} or {@code ..} between literal slashes
+ * cannot be addressed.
  */
 public final class WebVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(WebVerticle.class.getName());
@@ -41,14 +54,24 @@ public final class WebVerticle extends VerticleBase {
   /** Deadline used for the bus request when a call names none (the scheduler applies its own default). */
   static final long DEFAULT_CALL_MS = 300_000;
   private static final String JSON = "application/json";
+  /** A key-value route: the key is everything after the prefix (empty keys reach the handler and get BAD_REQUEST). */
+  static final String KVS_ROUTE = "/v1/kvs/(?<key>.*)";
+  /**
+   * Longest request line accepted (Vert.x's default is 4096). Generous, so that a key over {@link
+   * Keys#MAX_KEY_BYTES}, even percent-encoded, reaches the router and gets a JSON PAYLOAD_TOO_LARGE
+   * instead of the HTTP server's bare 414.
+   */
+  static final int MAX_REQUEST_LINE = 64 * 1024;
 
   private WebOptions options;
+  private String cacheAddress;
   private HttpServer server;
   private final FutureSubscriptions subscriptions = new FutureSubscriptions();
 
   @Override
   public Future<?> start() {
     options = WebOptions.fromJson(config());
+    cacheAddress = Addresses.cache(options.nodeId());
     Router router = Router.router(vertx);
     // The WebSocket upgrade must come before the body handler, which would consume the request.
     router.get("/v1/futures").handler(this::futuresSocket);
@@ -71,17 +94,25 @@ public final class WebVerticle extends VerticleBase {
     router.get("/v1/dags/:name").handler(this::getDag);
     router.delete("/v1/dags/:name").handler(this::deleteDag);
     router.post("/v1/dags/:name/invoke").handler(this::invokeDag);
+    router.routeWithRegex(HttpMethod.PUT, KVS_ROUTE).handler(this::putKey);
+    router.routeWithRegex(HttpMethod.GET, KVS_ROUTE).handler(this::getKey);
+    router.routeWithRegex(HttpMethod.DELETE, KVS_ROUTE).handler(this::deleteKey);
 
     router.route().last().handler(ctx -> error(ctx, CloudburstException.of(
         ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
     router.route().failureHandler(this::failure);
     router.errorHandler(413, ctx -> error(ctx, CloudburstException.tooLarge(
         "request body is larger than " + options.maxBodyBytes() + " bytes"), 413));
+    // Reached when the router itself rejects a request, e.g. a path with a bad percent-encoding.
+    router.errorHandler(400, ctx -> error(ctx, CloudburstException.badRequest("malformed request "
+        + ctx.request().method() + " " + ctx.request().path()
+        + (ctx.failure() == null ? " (check its percent-encoding)" : ": " + ctx.failure().getMessage())), 400));
     router.errorHandler(405, ctx -> error(ctx, CloudburstException.badRequest(
         "method " + ctx.request().method() + " not allowed on " + ctx.request().path()), 405));
 
     MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> subscriptions.complete(m.body()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setMaxInitialLineLength(MAX_REQUEST_LINE)
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
     return results.completion().compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
         log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));
@@ -326,6 +357,58 @@ public final class WebVerticle extends VerticleBase {
     json(ctx, status, r.toJson());
   }
 
+  // ---- key-value store ----
+
+  private void putKey(RoutingContext ctx) {
+    String key = kvsKey(ctx);
+    JsonObject b = Requests.body(ctx, false);
+    String lattice = Requests.string(b, "lattice", false);
+    // Null lets the cache use the key's own kind (lww for a new key), as the user library's put does.
+    LatticeKind kind = lattice == null ? null : LatticeKind.parse(lattice);
+    Object value = Values.fromJson(Requests.present(b, "value"));
+    cache(new CacheRequest.PutValue(key, kind, value), KvsReply.Stored.class).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        ctx.response().setStatusCode(204).end();
+      }
+    });
+  }
+
+  private void getKey(RoutingContext ctx) {
+    String key = kvsKey(ctx);
+    cache(new CacheRequest.Get(key), KvsReply.Found.class).map(found -> {
+      Lattice l = found.lattice();
+      if (l == null) {
+        throw CloudburstException.notFound(ErrorCode.KEY_NOT_FOUND, "no key '" + key + "'");
+      }
+      return new JsonObject().put("key", key).put("lattice", l.kind().wireName()).put("value", Values.toJson(l.value()));
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        json(ctx, 200, ar.result());
+      }
+    });
+  }
+
+  private void deleteKey(RoutingContext ctx) {
+    String key = kvsKey(ctx);
+    // Deleting an absent key is a success too (KvsReply.Deleted says whether it existed).
+    cache(new CacheRequest.Delete(key), KvsReply.Deleted.class).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        ctx.response().setStatusCode(204).end();
+      }
+    });
+  }
+
+  /** The decoded key of a {@link #KVS_ROUTE} request, validated as a user key. */
+  private static String kvsKey(RoutingContext ctx) {
+    return Keys.requireUserKey(ctx.pathParam("key"));
+  }
+
   // ---- WebSocket futures ----
 
   private void futuresSocket(RoutingContext ctx) {
@@ -396,6 +479,12 @@ public final class WebVerticle extends VerticleBase {
     return vertx.eventBus()
         .<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(timeoutMs))
         .map(m -> m.body());
+  }
+
+  private <T extends KvsReply> Future<T> cache(CacheRequest req, Class<T> reply) {
+    return vertx.eventBus()
+        .<KvsReply>request(cacheAddress, req, new DeliveryOptions().setSendTimeout(options.kvsTimeoutMs()))
+        .map(m -> reply.cast(m.body()));
   }
 
   private void failure(RoutingContext ctx) {

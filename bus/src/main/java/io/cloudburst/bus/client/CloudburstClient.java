@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Java client: talks to the scheduler over the event bus (local or clustered) and returns
@@ -62,6 +63,22 @@ public final class CloudburstClient {
   public Future<Object> call(String name, Object... args) {
     return invoke(name, Arrays.asList(args), 0).compose(r ->
         r.status() == CallResult.Status.DONE ? Future.succeededFuture(r.result()) : Future.failedFuture(r.error()));
+  }
+
+  /** Registers a DAG: functions and {@code [from, to]} connections. */
+  public Future<SchedulerReply.DagInfo> registerDag(String name, List<String> functions, List<List<String>> connections) {
+    return request(new SchedulerRequest.RegisterDag(name, functions, connections), DEFAULT_REQUEST_TIMEOUT_MS)
+        .map(SchedulerReply.DagInfo.class::cast);
+  }
+
+  /**
+   * Invokes a DAG and waits: {@code args} holds each function's explicit arguments by name;
+   * {@code consistency} null means "normal".
+   */
+  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, String consistency, long timeoutMs) {
+    long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
+    return request(new SchedulerRequest.InvokeDag(name, args, consistency, t, true, null, null, null, 0), t + MARGIN_MS)
+        .map(CallResult.class::cast);
   }
 
   /** The result of a call so far. */

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,42 +38,49 @@ public final class BenchNode {
     client.register("bench_sq", "python", "def bench_sq(cloudburst, x):\n    return x * x\n").await(60, TimeUnit.SECONDS);
     client.register("bench_sq_js", "javascript", "function bench_sq_js(cb, x) { return x * x }").await(60, TimeUnit.SECONDS);
 
+    client.register("bench_incr", "python", "def bench_incr(cloudburst, x):\n    return x + 1\n").await(60, TimeUnit.SECONDS);
+    client.registerDag("bench_dag", List.of("bench_incr", "bench_sq"), List.of(List.of("bench_incr", "bench_sq")))
+        .await(60, TimeUnit.SECONDS);
+
     JsonObject figures = new JsonObject()
         .put("mode", CloudburstNode.runtimeMode())
         .put("port", node.httpPort())
-        .put("java_sq", sequential(vertx, client, "bench_sq", calls, warmup).toJson())
-        .put("java_sq_js", sequential(vertx, client, "bench_sq_js", calls, warmup).toJson());
+        .put("java_sq", sequential(vertx, () -> client.invoke("bench_sq", List.of(2L), 10_000), 4L, calls, warmup).toJson())
+        .put("java_sq_js", sequential(vertx, () -> client.invoke("bench_sq_js", List.of(2L), 10_000), 4L, calls, warmup).toJson())
+        .put("java_dag", sequential(vertx, () -> client.invokeDag("bench_dag", Map.of("bench_incr", List.of(1L)), null, 10_000), 4L,
+            calls, warmup).toJson());
+    figures.put("state", StateBench.run(vertx, client, options.nodeId()));
     Files.writeString(out, figures.encodePrettily());
     System.out.println("BENCH-READY " + out);
     System.out.flush();
   }
 
   /** Sequential calls from an event loop, each started when the previous one answered. */
-  static Stats sequential(Vertx vertx, CloudburstClient client, String fn, int calls, int warmup) throws Exception {
+  static Stats sequential(Vertx vertx, Supplier<Future<CallResult>> call, Object expected, int calls, int warmup) throws Exception {
     long[] samples = new long[calls];
     Promise<Void> done = Promise.promise();
-    vertx.runOnContext(v -> loop(client, fn, 0, warmup + calls, warmup, samples, done));
+    vertx.runOnContext(v -> loop(call, expected, 0, warmup + calls, warmup, samples, done));
     done.future().await(600, TimeUnit.SECONDS);
     return Stats.of(samples);
   }
 
-  private static void loop(CloudburstClient client, String fn, int i, int total, int warmup, long[] samples, Promise<Void> done) {
+  private static void loop(Supplier<Future<CallResult>> call, Object expected, int i, int total, int warmup, long[] samples,
+      Promise<Void> done) {
     if (i == total) {
       done.complete();
       return;
     }
     long t0 = System.nanoTime();
-    Future<CallResult> f = client.invoke(fn, List.of(2L), 10_000);
-    f.onComplete(ar -> {
+    call.get().onComplete(ar -> {
       long dt = System.nanoTime() - t0;
-      if (ar.failed() || ar.result().status() != CallResult.Status.DONE || !Long.valueOf(4L).equals(ar.result().result())) {
+      if (ar.failed() || ar.result().status() != CallResult.Status.DONE || !expected.equals(ar.result().result())) {
         done.fail("bench call failed: " + (ar.failed() ? ar.cause() : ar.result()));
         return;
       }
       if (i >= warmup) {
         samples[i - warmup] = dt;
       }
-      loop(client, fn, i + 1, total, warmup, samples, done);
+      loop(call, expected, i + 1, total, warmup, samples, done);
     });
   }
 

@@ -14,7 +14,8 @@ public final class Requests {
   /** The body as a JSON object; an empty body is an empty object when {@code emptyOk}. */
   public static JsonObject body(RoutingContext ctx, boolean emptyOk) {
     var body = ctx.body();
-    if (body == null || body.length() == 0) {
+    // Vert.x gives an absent body a null buffer and a length of -1.
+    if (body == null || body.buffer() == null || body.length() <= 0) {
       if (emptyOk) {
         return new JsonObject();
       }
@@ -44,6 +45,17 @@ public final class Requests {
       throw CloudburstException.badRequest("field '" + field + "' must be a string");
     }
     return s;
+  }
+
+  /**
+   * A field that must be present, whatever its JSON value ({@code null} included), as decoded
+   * JSON.
+   */
+  public static Object present(JsonObject o, String field) {
+    if (!o.containsKey(field)) {
+      throw CloudburstException.badRequest("field '" + field + "' is missing");
+    }
+    return o.getValue(field);
   }
 
   public static boolean bool(JsonObject o, String field, boolean dflt) {
