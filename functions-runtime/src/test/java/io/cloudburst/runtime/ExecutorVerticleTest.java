@@ -119,7 +119,7 @@ class ExecutorVerticleTest {
     FunctionInfo f = fn("warm_me", "javascript", "function warm_me(cb) { return 1 }");
     MessageConsumer<ExecutorStatus> c = h.vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS);
     c.handler(m -> {
-      if (m.body().warm().contains(f.versionKey())) {
+      if (m.body().warm().contains(f.contextKey())) {
         tc.verify(() -> {
           assertThat(m.body().address()).isEqualTo(h.address);
           assertThat(m.body().threads()).isEqualTo(2);

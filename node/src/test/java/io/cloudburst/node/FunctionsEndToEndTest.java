@@ -85,6 +85,17 @@ class FunctionsEndToEndTest {
   }
 
   @Test
+  void aFunctionDeletedAndRegisteredAgainRunsItsNewSource() throws Exception {
+    assertThat(n.register("again", "python", "def again(cb): return 'first'").status()).isEqualTo(201);
+    assertThat(n.invoke("again").json().getString("result")).isEqualTo("first");
+    assertThat(n.send("DELETE", "/v1/functions/again", null).status()).isEqualTo(204);
+    assertThat(n.invoke("again").errorCode()).isEqualTo("FUNC_NOT_FOUND");
+    TestNode.Reply again = n.register("again", "python", "def again(cb): return 'second'");
+    assertThat(again.json().getInteger("version")).isEqualTo(1);
+    assertThat(n.invoke("again").json().getString("result")).as("a warm context of the deleted source must not run").isEqualTo("second");
+  }
+
+  @Test
   void aRaisingFunctionGivesExecutionErrorWithTracebackAndTheNodeKeepsServing() throws Exception {
     assertThat(n.register("boom", "python", "def boom(cb, x):\n    return x / 0\n").status()).isEqualTo(201);
     TestNode.Reply r = n.invoke("boom", 1);

@@ -27,7 +27,7 @@ class PythonClientSuiteTest {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().put("CLOUDBURST_URL", n.base);
-    pb.environment().put("CLOUDBURST_FEATURES", System.getProperty("cloudburst.features", "functions,dags"));
+    pb.environment().put("CLOUDBURST_FEATURES", System.getProperty("cloudburst.features", "functions,dags,kvs"));
     pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     Process p = pb.start();
     boolean finished = p.waitFor(540, TimeUnit.SECONDS);

@@ -13,6 +13,12 @@ import io.vertx.core.json.JsonObject;
  * @param executorStaleMs an executor silent for this long is no longer placed on
  * @param maxCallDepth nesting limit of calls made from inside functions
  * @param maxSourceBytes largest accepted function source
+ * @param persistent keep the registry of functions and DAGs in the key-value store at {@link
+ *     io.cloudburst.bus.Addresses#KVS}, loaded on start (which then fails when no store answers);
+ *     false keeps it in memory only, lost when the verticle stops (tests, stateless schedulers)
+ * @param kvsTimeoutMs how long a request to the key-value store may take
+ * @param cacheReportStaleMs a node whose cache has not reported its keys for this long counts as
+ *     caching nothing (caches report at least every few seconds)
  */
 public record SchedulerOptions(
     String nodeId,
@@ -22,7 +28,10 @@ public record SchedulerOptions(
     int maxResults,
     long executorStaleMs,
     int maxCallDepth,
-    int maxSourceBytes) {
+    int maxSourceBytes,
+    boolean persistent,
+    long kvsTimeoutMs,
+    long cacheReportStaleMs) {
 
   public static final String DEFAULT_NODE_ID = "local";
   public static final long DEFAULT_TIMEOUT_MS = 30_000;
@@ -32,6 +41,10 @@ public record SchedulerOptions(
   public static final long DEFAULT_EXECUTOR_STALE_MS = 5_000;
   public static final int DEFAULT_MAX_CALL_DEPTH = 16;
   public static final int DEFAULT_MAX_SOURCE_BYTES = 1 << 20;
+  public static final boolean DEFAULT_PERSISTENT = true;
+  public static final long DEFAULT_KVS_TIMEOUT_MS = 10_000;
+  /** Three missed reports of a cache that reports every 5 s (the cache's default). */
+  public static final long DEFAULT_CACHE_REPORT_STALE_MS = 15_000;
 
   public SchedulerOptions {
     require(nodeId != null && !nodeId.isBlank(), "nodeId");
@@ -42,6 +55,8 @@ public record SchedulerOptions(
     require(executorStaleMs > 0, "executorStaleMs");
     require(maxCallDepth > 0, "maxCallDepth");
     require(maxSourceBytes > 0, "maxSourceBytes");
+    require(kvsTimeoutMs > 0, "kvsTimeoutMs");
+    require(cacheReportStaleMs > 0, "cacheReportStaleMs");
   }
 
   private static void require(boolean ok, String field) {
@@ -59,7 +74,10 @@ public record SchedulerOptions(
         c.getInteger("maxResults", DEFAULT_MAX_RESULTS),
         c.getLong("executorStaleMs", DEFAULT_EXECUTOR_STALE_MS),
         c.getInteger("maxCallDepth", DEFAULT_MAX_CALL_DEPTH),
-        c.getInteger("maxSourceBytes", DEFAULT_MAX_SOURCE_BYTES));
+        c.getInteger("maxSourceBytes", DEFAULT_MAX_SOURCE_BYTES),
+        c.getBoolean("persistent", DEFAULT_PERSISTENT),
+        c.getLong("kvsTimeoutMs", DEFAULT_KVS_TIMEOUT_MS),
+        c.getLong("cacheReportStaleMs", DEFAULT_CACHE_REPORT_STALE_MS));
   }
 
   /** Clamps a requested deadline: 0 or less means the default. */

@@ -5,6 +5,7 @@ import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Languages;
 import io.cloudburst.bus.Names;
+import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -23,12 +24,15 @@ import io.cloudburst.bus.msg.SchedulerRequest.ListVersions;
 import io.cloudburst.bus.msg.SchedulerRequest.RegisterFunction;
 import io.cloudburst.bus.msg.SchedulerRequest.RestoreFunction;
 import io.cloudburst.bus.value.Values;
+import io.cloudburst.scheduler.impl.CachedKeys;
 import io.cloudburst.scheduler.impl.DagCall;
 import io.cloudburst.scheduler.impl.DagPlan;
 import io.cloudburst.scheduler.impl.DagRegistry;
 import io.cloudburst.scheduler.impl.ExecutorTable;
 import io.cloudburst.scheduler.impl.FunctionRegistry;
+import io.cloudburst.scheduler.impl.KvsRegistryStore;
 import io.cloudburst.scheduler.impl.PlacementPolicy;
+import io.cloudburst.scheduler.impl.RegistryStore;
 import io.cloudburst.scheduler.impl.ResultStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -50,8 +54,20 @@ import java.util.regex.Pattern;
 
 /**
  * The scheduler: the function registry, placement of calls on executors, and the results of
- * calls. All state is confined to this verticle's event loop; executors are reached only through
- * messages.
+ * calls. All state is confined to this verticle's event loop; executors, caches and the key-value
+ * store are reached only through messages.
+ *
+ * <p><b>Registry.</b> Functions (every version) and DAGs are kept in the key-value store ({@link
+ * KvsRegistryStore}, unless {@link SchedulerOptions#persistent()} is off) and in memory, which
+ * serves every read. {@link #start()} loads them before it takes requests, and fails when the store
+ * does not answer. A change is answered, and applied in memory, only once the store has made it
+ * durable; when the store refuses it, nothing changes and the caller gets the store's error.
+ * Changes of one function run one after the other (its lane), and so do all changes of DAGs and
+ * deletions of functions (the DAG lane), so a DAG never names a function deleted under it.
+ *
+ * <p><b>Placement</b> prefers an executor with a warm context for the function on a node whose
+ * cache holds the keys the call's arguments reference, as the caches last reported them at {@link
+ * Addresses#CACHE_REPORT}.
  */
 public final class SchedulerVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(SchedulerVerticle.class.getName());
@@ -65,14 +81,22 @@ public final class SchedulerVerticle extends VerticleBase {
   /** Attempts of a call whose executor goes away before it is failed. */
   static final int MAX_ATTEMPTS = 3;
 
+  /** The lane of every DAG change and function deletion (see the class comment). */
+  private static final String DAG_LANE = "dags/";
+
   private SchedulerOptions options;
   private FunctionRegistry registry;
   private ResultStore results;
   private ExecutorTable executors;
   private final PlacementPolicy placement = new PlacementPolicy();
-  /** Registrations of one name run one after the other, so versions are assigned in order. */
+  /**
+   * The last change queued in each lane ({@link #functionLane} or {@link #DAG_LANE}): changes of a
+   * lane run one after the other, so versions are assigned in order and checks see every earlier change.
+   */
   private final Map<String, Future<?>> registrations = new HashMap<>();
   private final DagRegistry dags = new DagRegistry();
+  private RegistryStore store;
+  private CachedKeys cachedKeys;
   /** Running DAG calls by call id. */
   private final Map<String, RunningDag> runningDags = new HashMap<>();
   /** Single-function calls in flight, by executor address, so they can be re-run if it leaves. */
@@ -87,12 +111,54 @@ public final class SchedulerVerticle extends VerticleBase {
     registry = new FunctionRegistry();
     results = new ResultStore(options.maxResults(), options.resultRetentionMs());
     executors = new ExecutorTable(options.executorStaleMs());
+    cachedKeys = new CachedKeys(options.cacheReportStaleMs());
     idPrefix = options.nodeId() + "-" + Long.toString(System.currentTimeMillis(), 36) + "-";
-    MessageConsumer<SchedulerRequest> requests = vertx.eventBus().consumer(Addresses.SCHEDULER, this::handle);
-    MessageConsumer<ExecutorStatus> status = vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> onStatus(m.body()));
-    MessageConsumer<DagEvent> dagEvents = vertx.eventBus().consumer(Addresses.dagEvents(options.nodeId()), m -> onDagEvent(m.body()));
-    vertx.setPeriodic(10_000, t -> results.expire(System.currentTimeMillis()));
-    return Future.all(requests.completion(), status.completion(), dagEvents.completion());
+    store = options.persistent()
+        ? new KvsRegistryStore(vertx.eventBus(), options.nodeId(), options.kvsTimeoutMs())
+        : RegistryStore.none();
+    return store.load()
+        .recover(t -> Future.failedFuture(startFailure(t)))
+        .compose(loaded -> {
+          applyLoaded(loaded);
+          MessageConsumer<SchedulerRequest> requests = vertx.eventBus().consumer(Addresses.SCHEDULER, this::handle);
+          MessageConsumer<ExecutorStatus> status = vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> onStatus(m.body()));
+          MessageConsumer<DagEvent> dagEvents = vertx.eventBus().consumer(Addresses.dagEvents(options.nodeId()), m -> onDagEvent(m.body()));
+          MessageConsumer<CacheEvent> reports = vertx.eventBus().consumer(Addresses.CACHE_REPORT, m -> onCacheEvent(m.body()));
+          vertx.setPeriodic(10_000, t -> {
+            long now = System.currentTimeMillis();
+            results.expire(now);
+            cachedKeys.expire(now);
+          });
+          return Future.all(requests.completion(), status.completion(), dagEvents.completion(), reports.completion());
+        });
+  }
+
+  private IllegalStateException startFailure(Throwable t) {
+    CloudburstException e = CloudburstException.from(t);
+    String hint = e.code() == ErrorCode.NO_RESOURCES || e.code() == ErrorCode.TIMEOUT
+        ? " (deploy the key-value store verticle before the scheduler, or set the scheduler option persistent=false"
+            + " to keep the registry in memory only)"
+        : "";
+    return new IllegalStateException("scheduler of node " + options.nodeId() + " cannot start: " + e.getMessage() + hint, t);
+  }
+
+  /** Fills the in-memory registries from what the store held. */
+  private void applyLoaded(RegistryStore.Loaded loaded) {
+    for (List<FunctionInfo> history : loaded.functions()) {
+      history.forEach(registry::add);
+    }
+    for (SchedulerReply.DagInfo info : loaded.dags()) {
+      try {
+        dags.add(info, DagPlan.of(info.name(), info.functions(), info.connections(), registry::contains));
+      } catch (CloudburstException e) {
+        // Deleting a function checks that no DAG uses it, so this takes a store changed by hand.
+        log.log(System.Logger.Level.WARNING, "stored DAG " + info.name() + " is not valid any more, skipped: " + e.getMessage());
+      }
+    }
+    if (options.persistent()) {
+      log.log(System.Logger.Level.INFO, "scheduler of node " + options.nodeId() + " loaded "
+          + loaded.functions().size() + " function(s) and " + dags.all().size() + " DAG(s) from the key-value store");
+    }
   }
 
   private void handle(Message<SchedulerRequest> m) {
@@ -103,21 +169,11 @@ public final class SchedulerVerticle extends VerticleBase {
         case ListFunctions r -> m.reply(new FunctionList(registry.currentAll()));
         case ListVersions r -> m.reply(new FunctionList(registry.history(r.name())));
         case GetFunction r -> m.reply(registry.get(r.name(), r.version()));
-        case DeleteFunction r -> {
-          List<String> users = dags.using(r.name());
-          if (!users.isEmpty()) {
-            throw CloudburstException.of(ErrorCode.CONFLICT, "function '" + r.name() + "' is used by DAG(s) " + users);
-          }
-          registry.remove(r.name());
-          m.reply(new SchedulerReply.Ack());
-        }
-        case SchedulerRequest.RegisterDag r -> m.reply(registerDag(r));
+        case DeleteFunction r -> answer(m, deleteFunction(r.name()));
+        case SchedulerRequest.RegisterDag r -> answer(m, registerDag(r));
         case SchedulerRequest.ListDags r -> m.reply(new SchedulerReply.DagList(dags.all()));
         case SchedulerRequest.GetDag r -> m.reply(dags.get(r.name()).info());
-        case SchedulerRequest.DeleteDag r -> {
-          dags.remove(r.name());
-          m.reply(new SchedulerReply.Ack());
-        }
+        case SchedulerRequest.DeleteDag r -> answer(m, deleteDag(r.name()));
         case SchedulerRequest.InvokeDag r -> invokeDag(m, r);
         case RestoreFunction r -> answer(m, restore(r));
         case GetResult r -> {
@@ -165,28 +221,52 @@ public final class SchedulerVerticle extends VerticleBase {
     if (!ENTRYPOINT.matcher(entrypoint).matches()) {
       throw CloudburstException.badRequest("entrypoint '" + entrypoint + "' is not an identifier");
     }
-    return serialized(name, () -> validateAndAdd(name, language, r.source(), entrypoint));
+    return serialized(functionLane(name), () -> validateAndAdd(name, language, r.source(), entrypoint));
   }
 
   private Future<FunctionInfo> restore(RestoreFunction r) {
     FunctionInfo old = registry.get(r.name(), r.version());
-    return serialized(old.name(), () -> validateAndAdd(old.name(), old.language(), old.source(), old.entrypoint()));
+    return serialized(functionLane(old.name()), () -> validateAndAdd(old.name(), old.language(), old.source(), old.entrypoint()));
+  }
+
+  private static String functionLane(String name) {
+    return "functions/" + name;
   }
 
   private Future<FunctionInfo> validateAndAdd(String name, String language, String source, String entrypoint) {
     FunctionInfo f = new FunctionInfo(name, language, registry.nextVersion(name), source, entrypoint, System.currentTimeMillis());
-    ExecutorTable.Entry e = pick(f.versionKey(), List.of());
+    ExecutorTable.Entry e = pick(f.contextKey(), List.of());
     if (e == null) {
       return Future.failedFuture(CloudburstException.noResources("no executor is available to load the function"));
     }
     return vertx.eventBus()
         .<FunctionInfo>request(e.address(), new ExecutorRequest.Validate(f), new DeliveryOptions().setSendTimeout(VALIDATE_TIMEOUT_MS))
-        .map(reply -> {
+        .compose(reply -> {
+          executors.warmed(e.address(), f.contextKey());
+          List<FunctionInfo> history = new ArrayList<>(registry.contains(name) ? registry.history(name) : List.of());
+          history.add(f);
+          return store.putFunction(name, history);
+        })
+        .map(stored -> {
           registry.add(f);
-          executors.warmed(e.address(), f.versionKey());
           log.log(System.Logger.Level.INFO, "registered " + f.versionKey() + " (" + f.language() + ")");
           return f;
         });
+  }
+
+  private Future<SchedulerReply> deleteFunction(String name) {
+    return serialized(functionLane(name), () -> serialized(DAG_LANE, () -> {
+      registry.history(name); // FUNC_NOT_FOUND
+      List<String> users = dags.using(name);
+      if (!users.isEmpty()) {
+        throw CloudburstException.of(ErrorCode.CONFLICT, "function '" + name + "' is used by DAG(s) " + users);
+      }
+      return store.deleteFunction(name).map(v -> {
+        registry.remove(name);
+        log.log(System.Logger.Level.INFO, "deleted function " + name);
+        return new SchedulerReply.Ack();
+      });
+    }));
   }
 
   @SuppressWarnings("unchecked")
@@ -243,7 +323,7 @@ public final class SchedulerVerticle extends VerticleBase {
     for (Object a : args) {
       Values.collectRefs(a, refs);
     }
-    ExecutorTable.Entry e = pick(f.versionKey(), refs);
+    ExecutorTable.Entry e = pick(f.contextKey(), refs);
     if (e == null) {
       return Future.failedFuture(CloudburstException.noResources("no executor can take the call"));
     }
@@ -270,7 +350,7 @@ public final class SchedulerVerticle extends VerticleBase {
           }
         })
         .map(r -> {
-          executors.warmed(address, f.versionKey());
+          executors.warmed(address, f.contextKey());
           return r;
         })
         .recover(t -> {
@@ -278,7 +358,7 @@ public final class SchedulerVerticle extends VerticleBase {
               || (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS);
           if (gone && attempt + 1 < MAX_ATTEMPTS) {
             // The executor is gone: forget it and run the call elsewhere.
-            executors.remove(address);
+            removeExecutor(address);
             return execute(id, f, args, timeout, depth, attempt + 1);
           }
           if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
@@ -305,6 +385,7 @@ public final class SchedulerVerticle extends VerticleBase {
     if (!s.leaving()) {
       return;
     }
+    forgetCacheIfNodeGone(s.nodeId());
     Set<Promise<CallResult>> calls = inFlightByExecutor.remove(s.address());
     if (calls != null) {
       for (Promise<CallResult> p : new ArrayList<>(calls)) {
@@ -320,16 +401,31 @@ public final class SchedulerVerticle extends VerticleBase {
 
   // ---- DAGs ----
 
-  private SchedulerReply.DagInfo registerDag(SchedulerRequest.RegisterDag r) {
+  private Future<SchedulerReply.DagInfo> registerDag(SchedulerRequest.RegisterDag r) {
     String name = Names.requireValid("DAG", r.name());
-    if (dags.contains(name)) {
-      throw CloudburstException.of(ErrorCode.DAG_ALREADY_EXISTS, "a DAG named '" + name + "' exists");
-    }
-    DagPlan plan = DagPlan.of(name, r.functions(), r.connections(), registry::contains);
-    SchedulerReply.DagInfo info = new SchedulerReply.DagInfo(name, plan.functions(), plan.connections(), System.currentTimeMillis());
-    dags.add(info, plan);
-    log.log(System.Logger.Level.INFO, "registered DAG " + name + " " + plan.connections());
-    return info;
+    return serialized(DAG_LANE, () -> {
+      if (dags.contains(name)) {
+        throw CloudburstException.of(ErrorCode.DAG_ALREADY_EXISTS, "a DAG named '" + name + "' exists");
+      }
+      DagPlan plan = DagPlan.of(name, r.functions(), r.connections(), registry::contains);
+      SchedulerReply.DagInfo info = new SchedulerReply.DagInfo(name, plan.functions(), plan.connections(), System.currentTimeMillis());
+      return store.putDag(info).map(v -> {
+        dags.add(info, plan);
+        log.log(System.Logger.Level.INFO, "registered DAG " + name + " " + plan.connections());
+        return info;
+      });
+    });
+  }
+
+  private Future<SchedulerReply> deleteDag(String name) {
+    return serialized(DAG_LANE, () -> {
+      dags.get(name); // DAG_NOT_FOUND
+      return store.deleteDag(name).map(v -> {
+        dags.remove(name);
+        log.log(System.Logger.Level.INFO, "deleted DAG " + name);
+        return new SchedulerReply.Ack();
+      });
+    });
   }
 
   /** One DAG call in progress. */
@@ -403,7 +499,7 @@ public final class SchedulerVerticle extends VerticleBase {
       for (Object a : run.args.getOrDefault(fn, List.of())) {
         Values.collectRefs(a, refs);
       }
-      ExecutorTable.Entry e = pick(f.versionKey(), refs);
+      ExecutorTable.Entry e = pick(f.contextKey(), refs);
       if (e == null) {
         throw CloudburstException.noResources("no executor can run function '" + fn + "' of DAG '" + run.plan.name() + "'");
       }
@@ -423,7 +519,7 @@ public final class SchedulerVerticle extends VerticleBase {
           .request(address, new ExecutorRequest.RunDag(s), new DeliveryOptions().setSendTimeout(DAG_ACK_TIMEOUT_MS))
           .onFailure(t -> {
             if (!run.call.finished() && run.call.schedule() == s) {
-              executors.remove(address);
+              removeExecutor(address);
               retryDag(run, "executor " + address + " did not take the schedule: " + t.getMessage());
             }
           });
@@ -475,7 +571,29 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
+  /** Forgets an executor that stopped answering. */
+  private void removeExecutor(String address) {
+    ExecutorTable.Entry gone = executors.remove(address);
+    if (gone != null) {
+      forgetCacheIfNodeGone(gone.nodeId());
+    }
+  }
+
+  /** Once every executor of a node has left, its cached keys no longer draw calls. */
+  private void forgetCacheIfNodeGone(String nodeId) {
+    if (!executors.hasNode(nodeId)) {
+      cachedKeys.forget(nodeId);
+    }
+  }
+
+  private void onCacheEvent(CacheEvent event) {
+    if (event instanceof CacheEvent.Report r) {
+      cachedKeys.report(r.nodeId(), r.keys(), r.sentAt(), System.currentTimeMillis());
+    }
+  }
+
   private ExecutorTable.Entry pick(String versionKey, List<String> refKeys) {
-    return placement.choose(executors.live(System.currentTimeMillis()), versionKey, refKeys, node -> Set.of(), spin++);
+    long now = System.currentTimeMillis();
+    return placement.choose(executors.live(now), versionKey, refKeys, node -> cachedKeys.keys(node, now), spin++);
   }
 }

@@ -7,6 +7,7 @@ import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.client.CloudburstClient;
 import io.cloudburst.bus.codec.CloudburstCodecs;
+import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -14,6 +15,7 @@ import io.cloudburst.bus.msg.ExecutorRequest;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerRequest;
+import io.cloudburst.bus.value.Ref;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,7 +45,10 @@ class SchedulerVerticleTest {
     vertx = Vertx.vertx();
     CloudburstCodecs.register(vertx);
     client = new CloudburstClient(vertx);
-    vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(new JsonObject().put("maxCallDepth", 3)))
+    // The registry is kept in memory here; SchedulerPersistenceTest runs the scheduler on a real store.
+    vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(new JsonObject()
+            .put("maxCallDepth", 3)
+            .put("persistent", false)))
         .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -52,8 +57,13 @@ class SchedulerVerticleTest {
     vertx.close().onComplete(ctx.succeedingThenComplete());
   }
 
-  /** A fake executor that squares its first argument, or never answers when {@code silent}. */
+  /** A fake executor of node "n" that squares its first argument, or never answers when {@code silent}. */
   private Future<MessageConsumer<ExecutorRequest>> fakeExecutor(String address, boolean silent) {
+    return fakeExecutor("n", address, silent);
+  }
+
+  /** A fake executor of a node; a first argument that is not a number (a reference) gives null. */
+  private Future<MessageConsumer<ExecutorRequest>> fakeExecutor(String node, String address, boolean silent) {
     MessageConsumer<ExecutorRequest> c = vertx.eventBus().consumer(address, m -> {
       switch (m.body()) {
         case ExecutorRequest.Validate v -> {
@@ -66,8 +76,8 @@ class SchedulerVerticleTest {
         case ExecutorRequest.Execute e -> {
           executedOn.add(address);
           if (!silent) {
-            long x = (Long) e.args().get(0);
-            m.reply(CallResult.done(e.callId(), e.function().name(), x * x, "", address, 1));
+            Object square = e.args().get(0) instanceof Long x ? (Object) (x * x) : null;
+            m.reply(CallResult.done(e.callId(), e.function().name(), square, "", address, 1));
           }
         }
         case ExecutorRequest.RunDag r -> {
@@ -90,14 +100,14 @@ class SchedulerVerticleTest {
       }
     });
     return c.completion().map(v -> {
-      announce(address, List.of());
+      announce(node, address, List.of());
       return c;
     });
   }
 
-  private void announce(String address, List<String> warm) {
+  private void announce(String node, String address, List<String> warm) {
     vertx.eventBus().send(Addresses.EXECUTOR_STATUS,
-        new ExecutorStatus("n", address, 2, 0, 0, warm, System.currentTimeMillis(), false), new DeliveryOptions());
+        new ExecutorStatus(node, address, 2, 0, 0, warm, System.currentTimeMillis(), false), new DeliveryOptions());
   }
 
   @Test
@@ -344,6 +354,68 @@ class SchedulerVerticleTest {
         .compose(d -> dag(invokeDag("d", java.util.Map.of("a", List.of(5L)), 300)))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(((CallResult) r).code()).isEqualTo(ErrorCode.TIMEOUT);
+          ctx.completeNow();
+        })));
+  }
+
+  // ---- cache-aware placement ----
+
+  /** Executors "a" on node A and "b" on node B, both warm for sq@1; then {@code calls} calls of sq on a reference to "k". */
+  private Future<List<String>> callsOnARefFromTwoWarmNodes(java.util.function.Consumer<FunctionInfo> beforeCalls, int calls) {
+    return fakeExecutor("A", "a", false)
+        .compose(c -> fakeExecutor("B", "b", false))
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x"))
+        .compose(f -> {
+          announce("A", "a", List.of(f.contextKey()));
+          announce("B", "b", List.of(f.contextKey()));
+          beforeCalls.accept(f);
+          executedOn.clear();
+          Future<CallResult> chain = Future.succeededFuture();
+          for (int i = 0; i < calls; i++) {
+            chain = chain.compose(r -> client.invoke("sq", List.of(new Ref("k")), 1_000));
+          }
+          return chain.map(r -> List.copyOf(executedOn));
+        });
+  }
+
+  private void reportCached(String node, String... keys) {
+    vertx.eventBus().publish(Addresses.CACHE_REPORT,
+        new CacheEvent.Report(node, List.of(keys), 100, 0, 0, 0, System.currentTimeMillis()));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void callsReferencingAKeyANodeCachesLandOnThatNode(VertxTestContext ctx) {
+    callsOnARefFromTwoWarmNodes(f -> reportCached("A", "k", "other"), 20)
+        .onComplete(ctx.succeeding(on -> ctx.verify(() -> {
+          assertThat(on).hasSize(20);
+          assertThat(on.stream().filter("a"::equals).count()).isGreaterThanOrEqualTo(16);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void withoutACacheReportCallsReferencingAKeySpread(VertxTestContext ctx) {
+    callsOnARefFromTwoWarmNodes(f -> reportCached("B", "unrelated"), 20)
+        .onComplete(ctx.succeeding(on -> ctx.verify(() -> {
+          assertThat(on).hasSize(20);
+          assertThat(on.stream().filter("a"::equals).count()).isBetween(6L, 14L);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aNodesCachedKeysAreForgottenWhenItsExecutorsLeave(VertxTestContext ctx) {
+    callsOnARefFromTwoWarmNodes(f -> {
+      reportCached("A", "k");
+      // A's only executor leaves and comes back: what A's cache reported no longer counts.
+      vertx.eventBus().send(Addresses.EXECUTOR_STATUS, new ExecutorStatus("A", "a", 2, 0, 0, List.of(), 0, true));
+      announce("A", "a", List.of(f.contextKey()));
+    }, 20)
+        .onComplete(ctx.succeeding(on -> ctx.verify(() -> {
+          assertThat(on.stream().filter("a"::equals).count()).isBetween(6L, 14L);
           ctx.completeNow();
         })));
   }

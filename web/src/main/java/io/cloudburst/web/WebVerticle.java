@@ -113,6 +113,9 @@ public final class WebVerticle extends VerticleBase {
     MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> subscriptions.complete(m.body()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
+        // The same room over HTTP/2 (h2c, which e.g. Java's HttpClient upgrades to): its default
+        // 8 KiB header list would answer a long key with a bare 431 instead of the JSON error.
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_REQUEST_LINE + 16 * 1024))
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
     return results.completion().compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
         log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));

@@ -13,6 +13,14 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
     public String versionKey() {
       return name + "@" + version;
     }
+
+    /**
+     * What identifies this exact source for warm contexts: the version key plus its creation
+     * time, since a function deleted and registered again starts its versions at 1 again.
+     */
+    public String contextKey() {
+      return versionKey() + ":" + createdAt;
+    }
   }
 
   record FunctionList(List<FunctionInfo> functions) implements SchedulerReply {

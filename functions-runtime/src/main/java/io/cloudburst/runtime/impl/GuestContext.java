@@ -89,7 +89,7 @@ public final class GuestContext implements ContextPool.Pooled {
   @Override
   public String versionKey() {
     FunctionInfo f = function;
-    return f == null ? null : f.versionKey();
+    return f == null ? null : f.contextKey();
   }
 
   /** The loaded function version, or null while blank. */

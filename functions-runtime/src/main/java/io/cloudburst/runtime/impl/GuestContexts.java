@@ -135,7 +135,7 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   private GuestContext acquire(FunctionInfo f, long loadTimeoutMs) {
-    GuestContext c = pool.borrowWarm(f.versionKey());
+    GuestContext c = pool.borrowWarm(f.contextKey());
     if (c != null) {
       return c;
     }

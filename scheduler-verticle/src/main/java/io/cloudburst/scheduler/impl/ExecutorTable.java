@@ -62,9 +62,19 @@ public final class ExecutorTable {
     }
   }
 
-  /** Forgets an executor that stopped answering. */
-  public void remove(String address) {
-    byAddress.remove(address);
+  /** Forgets an executor that stopped answering; returns what was known of it, or null. */
+  public Entry remove(String address) {
+    return byAddress.remove(address);
+  }
+
+  /** True while any executor of the node is known (live or not yet forgotten). */
+  public boolean hasNode(String nodeId) {
+    for (Entry e : byAddress.values()) {
+      if (e.nodeId().equals(nodeId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The executors heard from within the staleness bound. */
