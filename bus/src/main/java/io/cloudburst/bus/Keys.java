@@ -25,7 +25,9 @@ public final class Keys {
     if (key == null || key.isEmpty()) {
       throw CloudburstException.badRequest("a key must be a non-empty string");
     }
-    if (key.length() > MAX_KEY_BYTES || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+    // A UTF-16 char takes at most 3 UTF-8 bytes: short keys need no encoding to be checked.
+    if (key.length() > MAX_KEY_BYTES
+        || (key.length() > MAX_KEY_BYTES / 3 && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES)) {
       throw CloudburstException.tooLarge("key is longer than " + MAX_KEY_BYTES + " bytes");
     }
     if (key.startsWith(SYSTEM_PREFIX)) {

@@ -167,14 +167,14 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     long timeout = e.timeoutMs() > 0 ? e.timeoutMs() : options.defaultTimeoutMs();
     Invocation inv = new Invocation(e.callId(), e.function().name(), e.callId(), e.depth(),
         System.currentTimeMillis() + timeout, null);
-    return run(e.callId(), e.function(), e.args(), inv);
+    return run(e.callId(), e.function(), e.args(), inv, e.awaitRefsMs());
   }
 
   /** Runs one function on the current worker thread; failures are results. */
-  private CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv) {
+  private CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv, long awaitRefsMs) {
     long t0 = System.nanoTime();
     try {
-      List<Object> resolved = resolveRefs(args, inv);
+      List<Object> resolved = resolveRefs(args, inv, awaitRefsMs);
       var out = contexts.invoke(f, resolved, inv);
       long micros = (System.nanoTime() - t0) / 1_000;
       return out.error() == null
@@ -187,9 +187,11 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
 
   /**
    * Replaces every {@code {"$ref": key}} in the arguments by the key's value, read through this
-   * node's cache (a missing key resolves to null).
+   * node's cache. A missing key resolves to null, or, with {@code awaitMs} above 0, is read again
+   * (backing off from 5 to 100 ms) until it appears; still missing after {@code awaitMs}, the
+   * call fails with TIMEOUT.
    */
-  private List<Object> resolveRefs(List<Object> args, Invocation inv) {
+  private List<Object> resolveRefs(List<Object> args, Invocation inv, long awaitMs) {
     List<String> refs = new ArrayList<>();
     for (Object a : args) {
       Values.collectRefs(a, refs);
@@ -197,7 +199,24 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     if (refs.isEmpty()) {
       return args;
     }
-    Map<String, Object> values = getMany(inv, refs);
+    Map<String, Lattice> found = lookup(inv, refs);
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(awaitMs, inv.remainingMs()));
+    for (long pause = 5; awaitMs > 0 && found.size() < new java.util.HashSet<>(refs).size(); pause = Math.min(100, pause * 2)) {
+      List<String> absent = new ArrayList<>();
+      for (String k : refs) {
+        if (!found.containsKey(k) && !absent.contains(k)) {
+          absent.add(k);
+        }
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        throw CloudburstException.timeout("referenced key(s) " + absent + " did not appear within " + awaitMs + " ms");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pause)));
+      found.putAll(lookup(inv, absent));
+    }
+    Map<String, Object> values = new HashMap<>();
+    found.forEach((k, l) -> values.put(k, l.value()));
     List<Object> out = new ArrayList<>(args.size());
     for (Object a : args) {
       out.add(Values.replaceRefs(a, values));
@@ -247,7 +266,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     boolean queued = contexts.submit(() -> {
       CallResult r = inv.remainingMs() == 0
           ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
-          : run(s.callId(), f, args, inv);
+          : run(s.callId(), f, args, inv, 0);
       route(run, fn, r);
     });
     if (!queued) {
@@ -308,22 +327,31 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
 
   @Override
   public Map<String, Object> getMany(Invocation inv, List<String> keys) {
+    Map<String, Lattice> found = lookup(inv, keys);
     Map<String, Object> out = new LinkedHashMap<>();
+    for (String k : keys) {
+      Lattice l = found.get(k);
+      out.put(k, l == null ? null : l.value());
+    }
+    return out;
+  }
+
+  /** The states of the keys that are present: cache-view hits first, the rest in one cache request. */
+  private Map<String, Lattice> lookup(Invocation inv, List<String> keys) {
+    Map<String, Lattice> out = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (String k : keys) {
       Keys.requireUserKey(k);
       Lattice held = view.get(k);
       if (held != null) {
         touches.hit(k);
-        out.put(k, held.value());
-      } else {
-        out.put(k, null);
+        out.put(k, held);
+      } else if (!missing.contains(k)) {
         missing.add(k);
       }
     }
     if (!missing.isEmpty()) {
-      Map<String, Lattice> found = ((KvsReply.FoundMany) cache(new CacheRequest.GetMany(missing), inv)).lattices();
-      found.forEach((k, l) -> out.put(k, l.value()));
+      out.putAll(((KvsReply.FoundMany) cache(new CacheRequest.GetMany(missing), inv)).lattices());
     }
     return out;
   }

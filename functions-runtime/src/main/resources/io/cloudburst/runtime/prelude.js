@@ -83,16 +83,27 @@
     return Object.freeze({
       Error: CloudburstError,
       id: () => host.id(),
-      get: (key) => Array.isArray(key) ? reply(host.getMany(encode(key))) : reply(host.get(String(key))),
-      put: (key, value) => { reply(host.put(String(key), encode(value))); },
+      get: (key) => {
+        if (Array.isArray(key)) return reply(host.getMany(encode(key)));
+        const r = host.get(String(key));
+        const t = typeof r;
+        return t === "string" || t === "number" || t === "boolean" ? r : reply(r[0]);
+      },
+      put: (key, value) => {
+        const t = typeof value;
+        const r = t === "string" || t === "boolean" || (t === "number" && Number.isFinite(value))
+          ? host.putPlain(String(key), value)
+          : host.put(String(key), encode(value));
+        if (r !== true) reply(r[0]);
+      },
       call: (name, ...args) => reply(host.call(String(name), encode(args))),
-      send: (dest, data) => { reply(host.send(String(dest), encode(data instanceof Uint8Array ? data : new TextEncoderLite(data)))); },
+      send: (dest, data) => { reply(host.send(String(dest), encode(data instanceof Uint8Array ? data : utf8(data)))); },
       recv: () => reply(host.recv()),
     });
   }
 
   // Strings sent as messages are carried as their UTF-8 bytes.
-  function TextEncoderLite(s) {
+  function utf8(s) {
     const str = unescape(encodeURIComponent(String(s)));
     const out = new Uint8Array(str.length);
     for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);

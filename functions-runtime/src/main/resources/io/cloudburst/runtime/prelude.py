@@ -4,6 +4,7 @@
 # keeps its own references to these functions, so user code that rebinds a name cannot break it.
 import base64 as _b64
 import json as _json
+from math import isfinite as _isfinite
 import pickle as _pickle
 import traceback as _tb
 
@@ -73,12 +74,24 @@ class Cloudburst:
         return self._h.id()
 
     def get(self, key):
-        if isinstance(key, (list, tuple)):
-            return _reply(self._h.getMany(_encode(list(key))))
-        return _reply(self._h.get(key))
+        if type(key) is not str:
+            if isinstance(key, (list, tuple)):
+                return _reply(self._h.getMany(_encode(list(key))))
+            raise TypeError("get: key must be a str or a list of str")
+        r = self._h.get(key)
+        t = type(r)
+        if t is str or t is int or t is float or t is bool:
+            return r
+        return _reply(r[0])
 
     def put(self, key, value):
-        _reply(self._h.put(key, _encode(value)))
+        t = type(value)
+        if t is str or t is bool or (t is float and _isfinite(value)) or (t is int and _MIN_LONG <= value <= _MAX_LONG):
+            r = self._h.putPlain(key, value)
+        else:
+            r = self._h.put(key, _encode(value))
+        if r is not True:
+            _reply(r[0])
 
     def call(self, name, *args):
         return _reply(self._h.call(name, _encode(list(args))))
@@ -92,10 +105,14 @@ class Cloudburst:
         return [(m[0], m[1]) for m in _reply(self._h.recv())]
 
 
+_MIN_LONG = -9223372036854775808
+_MAX_LONG = 9223372036854775807
+
+
 def _run(fn, lib, *args):
     r = fn(lib, *args)
     t = type(r)
-    if r is None or t is str or t is bool or (t is int and -9223372036854775808 <= r <= 9223372036854775807):
+    if r is None or t is str or t is bool or (t is int and _MIN_LONG <= r <= _MAX_LONG):
         return r
     return [_encode(r)]
 

@@ -96,11 +96,55 @@ class StateEndToEndTest {
   }
 
   @Test
+  void theCachesKeyReportReachesTheScheduler() throws Exception {
+    assertThat(put("st_reported", "{\"value\": 1}").status()).isEqualTo(204);
+    JsonObject cache = null;
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); System.nanoTime() < end; ) {
+      JsonObject st = n.get("/v1/status").json();
+      cache = st.getJsonArray("nodes").getJsonObject(0).getJsonObject("cache");
+      if (cache.getJsonArray("keys_shown").contains("st_reported") || cache.getLong("keys") > 100) {
+        break;
+      }
+    }
+    assertThat(cache.getLong("keys")).isPositive();
+    assertThat(n.get("/v1/status").json().getJsonArray("nodes").getJsonObject(0).getJsonArray("executors")).isNotEmpty();
+    if (cache.getLong("keys") <= 100) {
+      assertThat(cache.getJsonArray("keys_shown")).contains("st_reported");
+    }
+  }
+
+  @Test
   void aMissingReferenceResolvesToNull() throws Exception {
     assertThat(n.register("st_isnone", "python", "def st_isnone(cb, v):\n    return v is None\n").status()).isEqualTo(201);
     TestNode.Reply r = n.post("/v1/functions/st_isnone/invoke",
         new JsonObject().put("args", new JsonArray().add(new JsonObject().put("$ref", "st_never_written"))));
     assertThat(r.json().getBoolean("result")).as(r.body()).isTrue();
+  }
+
+  @Test
+  void aCallMayWaitForAReferencedKeyToAppear() throws Exception {
+    assertThat(n.register("st_wait", "python", "def st_wait(cb, v):\n    return v * 10\n").status()).isEqualTo(201);
+    JsonArray args = new JsonArray().add(new JsonObject().put("$ref", "st_later"));
+    TestNode.Reply pending = n.post("/v1/functions/st_wait/invoke",
+        new JsonObject().put("args", args).put("wait", false).put("await_refs_ms", 20_000));
+    assertThat(pending.status()).as(pending.body()).isEqualTo(202);
+    String id = pending.json().getString("id");
+    assertThat(n.get("/v1/results/" + id).json().getString("status")).as("still waiting for the key").isEqualTo("pending");
+    assertThat(put("st_later", "{\"value\": 4}").status()).isEqualTo(204);
+    TestNode.Reply done = null;
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < end; ) {
+      done = n.get("/v1/results/" + id);
+      if (!"pending".equals(done.json().getString("status"))) {
+        break;
+      }
+    }
+    assertThat(done.json().getString("status")).as(done.body()).isEqualTo("done");
+    assertThat(done.json().getLong("result")).isEqualTo(40L);
+
+    TestNode.Reply timedOut = n.post("/v1/functions/st_wait/invoke", new JsonObject()
+        .put("args", new JsonArray().add(new JsonObject().put("$ref", "st_never"))).put("await_refs_ms", 300));
+    assertThat(timedOut.status()).as(timedOut.body()).isEqualTo(504);
+    assertThat(timedOut.errorMessage()).contains("st_never");
   }
 
   @Test

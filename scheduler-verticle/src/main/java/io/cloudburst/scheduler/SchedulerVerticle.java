@@ -89,6 +89,8 @@ public final class SchedulerVerticle extends VerticleBase {
   private ResultStore results;
   private ExecutorTable executors;
   private final PlacementPolicy placement = new PlacementPolicy();
+  /** The last cache report of each node, for status (placement uses {@link CachedKeys}). */
+  private final Map<String, CacheEvent.Report> cacheReports = new HashMap<>();
   /**
    * The last change queued in each lane ({@link #functionLane} or {@link #DAG_LANE}): changes of a
    * lane run one after the other, so versions are assigned in order and checks see every earlier change.
@@ -176,6 +178,7 @@ public final class SchedulerVerticle extends VerticleBase {
         case SchedulerRequest.DeleteDag r -> answer(m, deleteDag(r.name()));
         case SchedulerRequest.InvokeDag r -> invokeDag(m, r);
         case RestoreFunction r -> answer(m, restore(r));
+        case SchedulerRequest.GetStatus r -> m.reply(status());
         case GetResult r -> {
           CallResult res = r.id() == null ? null : results.get(r.id(), System.currentTimeMillis());
           if (res == null) {
@@ -302,7 +305,7 @@ public final class SchedulerVerticle extends VerticleBase {
     if (!r.awaitResult()) {
       m.reply(pending);
     }
-    execute(id, f, r.args(), timeout, r.depth(), 0).onComplete(ar -> {
+    execute(id, f, r.args(), timeout, r.depth(), Math.min(r.awaitRefsMs(), timeout), 0).onComplete(ar -> {
       CallResult res = ar.succeeded()
           ? ar.result()
           : CallResult.failed(id, f.name(), CloudburstException.from(ar.cause()), null, null, 0);
@@ -318,7 +321,8 @@ public final class SchedulerVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.RESULTS, res);
   }
 
-  private Future<CallResult> execute(String id, FunctionInfo f, List<Object> args, long timeout, int depth, int attempt) {
+  private Future<CallResult> execute(String id, FunctionInfo f, List<Object> args, long timeout, int depth, long awaitRefsMs,
+      int attempt) {
     List<String> refs = new ArrayList<>();
     for (Object a : args) {
       Values.collectRefs(a, refs);
@@ -332,7 +336,7 @@ public final class SchedulerVerticle extends VerticleBase {
     Promise<CallResult> outcome = Promise.promise();
     inFlightByExecutor.computeIfAbsent(address, k -> new LinkedHashSet<>()).add(outcome);
     vertx.eventBus()
-        .<CallResult>request(address, new ExecutorRequest.Execute(id, f, args, timeout, depth),
+        .<CallResult>request(address, new ExecutorRequest.Execute(id, f, args, timeout, depth, awaitRefsMs),
             new DeliveryOptions().setSendTimeout(timeout + EXECUTOR_MARGIN_MS))
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -359,7 +363,7 @@ public final class SchedulerVerticle extends VerticleBase {
           if (gone && attempt + 1 < MAX_ATTEMPTS) {
             // The executor is gone: forget it and run the call elsewhere.
             removeExecutor(address);
-            return execute(id, f, args, timeout, depth, attempt + 1);
+            return execute(id, f, args, timeout, depth, awaitRefsMs, attempt + 1);
           }
           if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
             return Future.failedFuture(CloudburstException.timeout(
@@ -586,9 +590,36 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
+  private SchedulerReply.Status status() {
+    long now = System.currentTimeMillis();
+    Map<String, List<SchedulerReply.ExecutorInfo>> byNode = new java.util.TreeMap<>();
+    for (ExecutorTable.Entry e : executors.live(now)) {
+      ExecutorStatus st = e.status();
+      byNode.computeIfAbsent(e.nodeId(), k -> new ArrayList<>()).add(new SchedulerReply.ExecutorInfo(
+          e.address(), st.threads(), st.busy(), st.queued(), e.inFlight(), new java.util.TreeSet<>(e.warm()).stream().toList(), e.lastSeen()));
+    }
+    for (String node : cacheReports.keySet()) {
+      byNode.computeIfAbsent(node, k -> new ArrayList<>());
+    }
+    List<SchedulerReply.NodeInfo> nodes = new ArrayList<>();
+    byNode.forEach((node, execs) -> {
+      CacheEvent.Report r = cacheReports.get(node);
+      Set<String> keys = cachedKeys.keys(node, now);
+      List<String> shown = keys.stream().sorted().limit(SchedulerReply.NodeInfo.MAX_KEYS_SHOWN).toList();
+      nodes.add(new SchedulerReply.NodeInfo(node, execs, keys.size(), shown,
+          r == null ? 0 : r.bytes(), r == null ? 0 : r.hits(), r == null ? 0 : r.misses(), r == null ? 0 : r.evictions(),
+          r == null ? 0 : r.sentAt()));
+    });
+    return new SchedulerReply.Status(nodes, now);
+  }
+
   private void onCacheEvent(CacheEvent event) {
     if (event instanceof CacheEvent.Report r) {
       cachedKeys.report(r.nodeId(), r.keys(), r.sentAt(), System.currentTimeMillis());
+      CacheEvent.Report last = cacheReports.get(r.nodeId());
+      if (last == null || last.sentAt() <= r.sentAt()) {
+        cacheReports.put(r.nodeId(), r);
+      }
     }
   }
 

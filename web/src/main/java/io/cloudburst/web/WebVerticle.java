@@ -78,6 +78,7 @@ public final class WebVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
 
     router.get("/health").handler(this::health);
+    router.get("/v1/status").handler(this::status);
     router.post("/v1/echo").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer("{}") : ctx.body().buffer()));
 
@@ -130,6 +131,35 @@ public final class WebVerticle extends VerticleBase {
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  // ---- status ----
+
+  private void status(RoutingContext ctx) {
+    scheduler(new SchedulerRequest.GetStatus(), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      SchedulerReply.Status st = (SchedulerReply.Status) ar.result();
+      JsonArray nodes = new JsonArray();
+      for (SchedulerReply.NodeInfo n : st.nodes()) {
+        JsonArray execs = new JsonArray();
+        for (SchedulerReply.ExecutorInfo e : n.executors()) {
+          execs.add(new JsonObject().put("address", e.address()).put("threads", e.threads()).put("busy", e.busy())
+              .put("queued", e.queued()).put("in_flight", e.inFlight()).put("warm", new JsonArray(e.warm()))
+              .put("last_seen", e.lastSeen()));
+        }
+        long reads = n.cacheHits() + n.cacheMisses();
+        nodes.add(new JsonObject().put("id", n.nodeId()).put("executors", execs)
+            .put("cache", new JsonObject().put("keys", n.cachedKeyCount()).put("keys_shown", new JsonArray(n.cachedKeys()))
+                .put("bytes", n.cacheBytes()).put("hits", n.cacheHits()).put("misses", n.cacheMisses())
+                .put("evictions", n.cacheEvictions()).put("hit_rate", reads == 0 ? null : (double) n.cacheHits() / reads)
+                .put("reported_at", n.cacheReportedAt())));
+      }
+      json(ctx, 200, new JsonObject().put("node", options.nodeId()).put("runtime_mode", options.runtimeMode())
+          .put("nodes", nodes).put("at", st.at()));
+    });
   }
 
   // ---- functions ----
@@ -328,8 +358,9 @@ public final class WebVerticle extends VerticleBase {
     long version = Requests.nonNegativeLong(b, "version", 0);
     @SuppressWarnings("unchecked")
     List<Object> args = (List<Object>) Values.fromJson(rawArgs);
+    long awaitRefsMs = Requests.nonNegativeLong(b, "await_refs_ms", 0);
     var req = new SchedulerRequest.InvokeFunction(ctx.pathParam("name"), (int) Math.min(version, Integer.MAX_VALUE),
-        args, timeoutMs, wait, null, 0);
+        args, timeoutMs, wait, null, 0, awaitRefsMs);
     long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
     scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
       if (ar.failed()) {

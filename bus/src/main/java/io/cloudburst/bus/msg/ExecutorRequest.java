@@ -7,13 +7,19 @@ import java.util.List;
 public sealed interface ExecutorRequest extends BusMessage {
 
   /**
-   * Runs one function version with resolved arguments. Reply: a finished {@link CallResult}
+   * Runs one function version, resolving its {@code $ref} arguments first ({@code awaitRefsMs}: see
+   * {@link SchedulerRequest.InvokeFunction}). Reply: a finished {@link CallResult}
    * (failures are results, not bus failures, so the guest's logs travel with them).
    */
-  record Execute(String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth)
+  record Execute(String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth, long awaitRefsMs)
       implements ExecutorRequest {
     public Execute {
       args = SchedulerRequest.immutableCopy(args);
+    }
+
+    /** A call whose references to absent keys resolve to null at once. */
+    public Execute(String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth) {
+      this(callId, function, args, timeoutMs, depth, 0);
     }
   }
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Replies of the scheduler and executors. */
 public sealed interface SchedulerReply extends BusMessage permits SchedulerReply.FunctionInfo, SchedulerReply.FunctionList, SchedulerReply.Ack, SchedulerReply.DagInfo,
-        SchedulerReply.DagList, CallResult {
+        SchedulerReply.DagList, SchedulerReply.Status, CallResult {
 
   /** A function version. */
   record FunctionInfo(String name, String language, int version, String source, String entrypoint, long createdAt)
@@ -40,6 +40,45 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
   record DagList(List<DagInfo> dags) implements SchedulerReply {
     public DagList {
       dags = List.copyOf(dags);
+    }
+  }
+
+  /**
+   * What the scheduler knows of the nodes: their executors (last status, with the calls this
+   * scheduler has in flight there) and their caches (last key report).
+   */
+  record Status(List<NodeInfo> nodes, long at) implements SchedulerReply {
+    public Status {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /**
+   * One node as the scheduler sees it. {@code cachedKeys} holds at most {@link #MAX_KEYS_SHOWN}
+   * of the {@code cachedKeyCount} keys its cache reported, sorted.
+   */
+  record NodeInfo(
+      String nodeId,
+      List<ExecutorInfo> executors,
+      long cachedKeyCount,
+      List<String> cachedKeys,
+      long cacheBytes,
+      long cacheHits,
+      long cacheMisses,
+      long cacheEvictions,
+      long cacheReportedAt) {
+    public static final int MAX_KEYS_SHOWN = 100;
+
+    public NodeInfo {
+      executors = List.copyOf(executors);
+      cachedKeys = List.copyOf(cachedKeys);
+    }
+  }
+
+  /** One executor: its last status report and the calls this scheduler has in flight on it. */
+  record ExecutorInfo(String address, int threads, int busy, int queued, int inFlight, List<String> warm, long lastSeen) {
+    public ExecutorInfo {
+      warm = List.copyOf(warm);
     }
   }
 

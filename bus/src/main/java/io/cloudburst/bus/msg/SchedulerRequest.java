@@ -28,19 +28,30 @@ public sealed interface SchedulerRequest extends BusMessage {
    * Invokes a function. With {@code awaitResult} the reply is the finished {@link CallResult}; without,
    * a pending one with the call's id. {@code timeoutMs} 0 means the node's default. {@code
    * callerCallId} is the call that made this one from inside a function (dynamic composition),
-   * {@code depth} its nesting.
+   * {@code depth} its nesting. With {@code awaitRefsMs} above 0, a {@code $ref} to an absent key
+   * is waited for (up to that long, within the deadline) instead of resolving to null; still
+   * absent then, the call fails with TIMEOUT.
    */
   record InvokeFunction(
-      String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth)
+      String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth,
+      long awaitRefsMs)
       implements SchedulerRequest {
     public InvokeFunction {
       args = immutableCopy(args);
+    }
+
+    /** A call whose references to absent keys resolve to null at once. */
+    public InvokeFunction(String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth) {
+      this(name, version, args, timeoutMs, awaitResult, callerCallId, depth, 0);
     }
 
     public static InvokeFunction of(String name, List<Object> args, long timeoutMs, boolean awaitResult) {
       return new InvokeFunction(name, 0, args, timeoutMs, awaitResult, null, 0);
     }
   }
+
+  /** Reply: {@link SchedulerReply.Status}, what this scheduler knows of every node. */
+  record GetStatus() implements SchedulerRequest {}
 
   /** Reply: the {@link CallResult} so far (pending, done or failed). */
   record GetResult(String id) implements SchedulerRequest {}

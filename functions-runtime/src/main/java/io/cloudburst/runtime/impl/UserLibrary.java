@@ -8,11 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.proxy.ProxyArray;
 
 /**
  * The host side of the user library, one per context. Only its {@code @Export} methods are
- * reachable from guest code; they take and give JSON text (the guest prelude converts), so no
- * host object ever enters a guest. A failure is answered as {@code {"$error": {code, message}}},
+ * reachable from guest code; they take and give strings, numbers, booleans and JSON text (the
+ * guest prelude converts), so no host object ever enters a guest. A failure is answered as {@code {"$error": {code, message}}},
  * which the prelude raises as the guest's own {@code CloudburstError}.
  *
  * <p>The context is borrowed by one worker thread at a time, which sets {@link #current} around
@@ -42,9 +43,22 @@ public final class UserLibrary {
     return current == null ? null : current.invocationId();
   }
 
+  /**
+   * A string, number or boolean comes back as itself (no JSON on the hot path of a cache hit);
+   * anything else, null included, as a one-element array holding its JSON text, as does a
+   * failure ({@code {"$error": ...}}).
+   */
   @HostAccess.Export
-  public String get(String key) {
-    return answer(() -> Values.encode(backend.get(inv(), requireKey(key))));
+  public Object get(String key) {
+    try {
+      Object v = backend.get(inv(), key);
+      if (v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean) {
+        return v;
+      }
+      return ProxyArray.fromArray(Values.encode(v));
+    } catch (RuntimeException e) {
+      return ProxyArray.fromArray(error(e));
+    }
   }
 
   @HostAccess.Export
@@ -65,12 +79,37 @@ public final class UserLibrary {
     });
   }
 
+  /** Stores a value given as JSON text. Answers true, or a one-element array with the failure. */
   @HostAccess.Export
-  public String put(String key, String valueJson) {
-    return answer(() -> {
+  public Object put(String key, String valueJson) {
+    try {
       backend.put(inv(), requireKey(key), Values.decode(valueJson));
-      return "null";
-    });
+      return Boolean.TRUE;
+    } catch (RuntimeException e) {
+      return ProxyArray.fromArray(error(e));
+    }
+  }
+
+  /** Stores a string, number or boolean passed as itself. Answers as {@link #put}. */
+  @HostAccess.Export
+  public Object putPlain(String key, Object value) {
+    try {
+      Object v = switch (value) {
+        case Integer i -> (long) i;
+        case Short i -> (long) i;
+        case Byte i -> (long) i;
+        case Float f -> (double) f;
+        case Long l -> l;
+        case Double d -> d;
+        case String str -> str;
+        case Boolean b -> b;
+        default -> throw CloudburstException.badRequest("put: not a plain value: " + value);
+      };
+      backend.put(inv(), requireKey(key), v);
+      return Boolean.TRUE;
+    } catch (RuntimeException e) {
+      return ProxyArray.fromArray(error(e));
+    }
   }
 
   @HostAccess.Export
@@ -112,8 +151,11 @@ public final class UserLibrary {
     try {
       return body.get();
     } catch (RuntimeException e) {
-      CloudburstException ce = CloudburstException.from(e);
-      return new JsonObject().put("$error", ce.toJson()).encode();
+      return error(e);
     }
+  }
+
+  private static String error(RuntimeException e) {
+    return new JsonObject().put("$error", CloudburstException.from(e).toJson()).encode();
   }
 }
