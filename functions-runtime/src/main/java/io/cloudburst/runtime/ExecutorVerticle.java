@@ -76,6 +76,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private String cacheAddress;
   private CacheView view;
   private final Touches touches = new Touches();
+  /** Workers blocked in a nested {@code call} right now. */
+  private final java.util.concurrent.atomic.AtomicInteger nestedWaits = new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public Future<?> start() {
@@ -137,7 +139,15 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
 
   private void handle(Message<ExecutorRequest> m) {
     switch (m.body()) {
-      case Execute e -> submit(m, () -> m.reply(execute(e)));
+      case Execute e -> submit(m, () -> {
+        CallResult r;
+        try {
+          r = execute(e);
+        } catch (Throwable t) { // e.g. an Error out of the guest runtime: the caller still gets an answer
+          r = CallResult.failed(e.callId(), e.function().name(), CloudburstException.internal(String.valueOf(t)), null, address, 0);
+        }
+        m.reply(r);
+      });
       case Validate v -> submit(m, () -> {
         try {
           contexts.validate(v.function());
@@ -378,6 +388,15 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     if (remaining <= 0) {
       throw CloudburstException.timeout("the calling function's deadline has passed");
     }
+    // A worker waiting on a nested call cannot run the work it waits for. Once every worker but
+    // this one waits, the nested call could only queue behind them: a call cycle (or nesting too
+    // deep for this pool) that would hold the pool until the deadline. Refuse it at once instead.
+    if (nestedWaits.incrementAndGet() >= options.threads()) {
+      nestedWaits.decrementAndGet();
+      throw CloudburstException.noResources("nested call of '" + name + "' refused: all " + options.threads()
+          + " worker threads of executor " + address + " would be waiting on nested calls (a call cycle, or nesting"
+          + " deeper than this executor's threads)");
+    }
     CallResult r;
     try {
       r = await(new SchedulerRequest.InvokeFunction(name, 0, args, remaining, true, inv.callId(), inv.depth() + 1), remaining);
@@ -386,6 +405,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
         throw e;
       }
       r = callDag(inv, name, args, remaining);
+    } finally {
+      nestedWaits.decrementAndGet();
     }
     if (r.status() == CallResult.Status.FAILED) {
       throw new CloudburstException(r.code(), "call of '" + name + "' failed: " + r.errorMessage());

@@ -25,6 +25,7 @@ public final class CloudburstNode {
   private final Vertx vertx;
   private final NodeOptions options;
   private WebVerticle web;
+  private final java.util.Map<Integer, String> executorDeployments = new java.util.concurrent.ConcurrentHashMap<>();
 
   private CloudburstNode(Vertx vertx, NodeOptions options) {
     this.vertx = vertx;
@@ -69,9 +70,9 @@ public final class CloudburstNode {
         .put("nodeId", options.nodeId())
         .put("maxBytes", options.cacheBytes());
     JsonObject scheduler = new JsonObject().put("nodeId", options.nodeId());
-    JsonObject executor = new JsonObject()
+    java.util.function.IntFunction<JsonObject> executor = i -> new JsonObject()
         .put("nodeId", options.nodeId())
-        .put("index", 0)
+        .put("index", i)
         .put("threads", options.executorThreads())
         .put("maxContexts", options.maxContexts())
         .put("pythonSpares", options.pythonSpares())
@@ -85,9 +86,32 @@ public final class CloudburstNode {
     return vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(kvs))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(cache)))
         .compose(id -> vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler)))
-        .compose(id -> vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(executor)))
+        .compose(id -> deployExecutors(executor))
         .compose(id -> vertx.deployVerticle(web, new DeploymentOptions().setConfig(webConfig)))
         .mapEmpty();
+  }
+
+  private Future<Void> deployExecutors(java.util.function.IntFunction<JsonObject> config) {
+    // One after the other: each makes its engines and first contexts, seconds of CPU on a small machine.
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < options.executors(); i++) {
+      int index = i;
+      chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(config.apply(index)))
+          .map(id -> {
+            executorDeployments.put(index, id);
+            return null;
+          }));
+    }
+    return chain;
+  }
+
+  /**
+   * Stops one executor (as when it dies): it tells the scheduler it leaves, and the calls it was
+   * running are run again elsewhere.
+   */
+  public Future<Void> stopExecutor(int index) {
+    String id = executorDeployments.remove(index);
+    return id == null ? Future.failedFuture(new IllegalArgumentException("no executor " + index)) : vertx.undeploy(id);
   }
 
   /** The HTTP port the node serves. */

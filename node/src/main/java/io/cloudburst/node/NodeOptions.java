@@ -15,10 +15,11 @@ import java.util.List;
  * @param pythonSpares blank Python contexts kept warm for new functions
  * @param jsSpares blank JavaScript contexts kept warm for new functions
  * @param cacheBytes bound on the node cache's memory
+ * @param executors executor verticles on this node (each with its own engines and threads)
  */
 public record NodeOptions(
     String host, int port, Path dataDir, String nodeId, int executorThreads, int maxContexts, int pythonSpares, int jsSpares,
-    long cacheBytes) {
+    long cacheBytes, int executors) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -28,18 +29,22 @@ public record NodeOptions(
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
   public static NodeOptions defaults() {
-    return new NodeOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), "local", DEFAULT_THREADS, DEFAULT_MAX_CONTEXTS, 2, 2, DEFAULT_CACHE_BYTES);
+    return new NodeOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), "local", DEFAULT_THREADS, DEFAULT_MAX_CONTEXTS, 2, 2, DEFAULT_CACHE_BYTES, 1);
   }
 
   public NodeOptions withPort(int p) {
-    return new NodeOptions(host, p, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes);
+    return new NodeOptions(host, p, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors);
+  }
+
+  public NodeOptions withExecutors(int n) {
+    return new NodeOptions(host, port, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, n);
   }
 
   public NodeOptions withDataDir(Path d) {
-    return new NodeOptions(host, port, d, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes);
+    return new NodeOptions(host, port, d, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors);
   }
 
-  /** Parses {@code --port N --data DIR --host H --name ID --threads N --max-contexts N --cache-mb N}. */
+  /** Parses {@code --port N --data DIR --host H --name ID --threads N --max-contexts N --cache-mb N --executors N}. */
   public static NodeOptions parse(List<String> args) {
     NodeOptions o = defaults();
     String host = o.host;
@@ -49,6 +54,7 @@ public record NodeOptions(
     int threads = o.executorThreads;
     int maxContexts = o.maxContexts;
     long cacheMb = o.cacheBytes >> 20;
+    int executors = o.executors;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -59,13 +65,14 @@ public record NodeOptions(
         case "--threads" -> threads = intArg(args, ++i, a, 1, 256);
         case "--max-contexts" -> maxContexts = intArg(args, ++i, a, 2, 10_000);
         case "--cache-mb" -> cacheMb = intArg(args, ++i, a, 1, 1 << 20);
+        case "--executors" -> executors = intArg(args, ++i, a, 1, 64);
         default -> throw new IllegalArgumentException("unknown option " + a + " (see ./cloudburst --help)");
       }
     }
     if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
       throw new IllegalArgumentException("--name must be 1-64 letters, digits, '_' or '-'");
     }
-    return new NodeOptions(host, port, data, name, threads, maxContexts, o.pythonSpares, o.jsSpares, cacheMb << 20);
+    return new NodeOptions(host, port, data, name, threads, maxContexts, o.pythonSpares, o.jsSpares, cacheMb << 20, executors);
   }
 
   private static String arg(List<String> args, int i, String flag) {

@@ -35,7 +35,7 @@ final class TestNode {
   static synchronized TestNode shared() throws Exception {
     if (shared == null) {
       Path data = Files.createTempDirectory("cloudburst-e2e");
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
       NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(data);
       CloudburstNode node = CloudburstNode.start(vertx, options).await(120, TimeUnit.SECONDS);
       shared = new TestNode(node);
@@ -48,6 +48,18 @@ final class TestNode {
       }));
     }
     return shared;
+  }
+
+  /** A node of the test's own (not shared), e.g. to stop its executors; close it with {@link #close()}. */
+  static TestNode startOwn(int executors) throws Exception {
+    Path data = Files.createTempDirectory("cloudburst-own");
+    Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
+    NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(data).withExecutors(executors);
+    return new TestNode(CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS));
+  }
+
+  void close() throws Exception {
+    node.vertx().close().await(30, TimeUnit.SECONDS);
   }
 
   /** A response: status and body parsed as JSON (object or array text kept raw). */
