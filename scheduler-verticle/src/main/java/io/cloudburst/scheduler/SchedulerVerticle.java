@@ -80,6 +80,8 @@ public final class SchedulerVerticle extends VerticleBase {
   static final long DAG_ACK_TIMEOUT_MS = 5_000;
   /** Attempts of a call whose executor goes away before it is failed. */
   static final int MAX_ATTEMPTS = 3;
+  /** Longest accepted idempotency key. */
+  static final int MAX_REQUEST_ID = 256;
 
   /** The lane of every DAG change and function deletion (see the class comment). */
   private static final String DAG_LANE = "dags/";
@@ -91,6 +93,10 @@ public final class SchedulerVerticle extends VerticleBase {
   private final PlacementPolicy placement = new PlacementPolicy();
   /** The last cache report of each node, for status (placement uses {@link CachedKeys}). */
   private final Map<String, CacheEvent.Report> cacheReports = new HashMap<>();
+  /** Idempotency keys, as long as results are kept (the oldest go first past maxResults). */
+  private Map<String, Requested> requests;
+  /** Repeats of a running call that wait for its outcome, by call id. */
+  private final Map<String, List<Message<SchedulerRequest>>> repeatWaiters = new HashMap<>();
   /**
    * The last change queued in each lane ({@link #functionLane} or {@link #DAG_LANE}): changes of a
    * lane run one after the other, so versions are assigned in order and checks see every earlier change.
@@ -110,6 +116,13 @@ public final class SchedulerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     options = SchedulerOptions.fromJson(config());
+    int maxRequests = options.maxResults();
+    requests = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Requested> eldest) {
+        return size() > maxRequests;
+      }
+    };
     registry = new FunctionRegistry();
     results = new ResultStore(options.maxResults(), options.resultRetentionMs());
     executors = new ExecutorTable(options.executorStaleMs());
@@ -298,14 +311,18 @@ public final class SchedulerVerticle extends VerticleBase {
       throw CloudburstException.badRequest("call depth limit of " + options.maxCallDepth() + " exceeded (calls nested too deeply or a call cycle)");
     }
     FunctionInfo f = registry.get(r.name(), r.version());
+    if (answeredAsRepeat(m, r.requestId(), "function " + f.name(), r.awaitResult())) {
+      return;
+    }
     long timeout = options.deadline(r.timeoutMs());
     String id = idPrefix + (++seq);
     CallResult pending = CallResult.pending(id, f.name());
     results.put(pending, System.currentTimeMillis());
+    remember(r.requestId(), "function " + f.name(), id);
     if (!r.awaitResult()) {
       m.reply(pending);
     }
-    execute(id, f, r.args(), timeout, r.depth(), Math.min(r.awaitRefsMs(), timeout), 0).onComplete(ar -> {
+    execute(id, f, r.args(), timeout, r.depth(), Math.min(r.awaitRefsMs(), timeout), r.requestId() != null, 0).onComplete(ar -> {
       CallResult res = ar.succeeded()
           ? ar.result()
           : CallResult.failed(id, f.name(), CloudburstException.from(ar.cause()), null, null, 0);
@@ -319,10 +336,51 @@ public final class SchedulerVerticle extends VerticleBase {
   private void finish(CallResult res) {
     results.put(res, System.currentTimeMillis());
     vertx.eventBus().publish(Addresses.RESULTS, res);
+    List<Message<SchedulerRequest>> repeats = repeatWaiters.remove(res.id());
+    if (repeats != null) {
+      repeats.forEach(w -> w.reply(res));
+    }
+  }
+
+  /** What an idempotency key stands for: the call it started and what that call was of. */
+  private record Requested(String callId, String target) {}
+
+  /**
+   * Answers a repeat of a call made with the same idempotency key from the first call's outcome
+   * (waiting for it when the repeat waits); true when {@code m} was a repeat.
+   */
+  private boolean answeredAsRepeat(Message<SchedulerRequest> m, String requestId, String target, boolean awaitResult) {
+    if (requestId == null) {
+      return false;
+    }
+    if (requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID) {
+      throw CloudburstException.badRequest("request_id must be 1 to " + MAX_REQUEST_ID + " characters");
+    }
+    Requested first = requests.get(requestId);
+    CallResult res = first == null ? null : results.get(first.callId(), System.currentTimeMillis());
+    if (res == null) {
+      requests.remove(requestId); // never seen, or its result has expired: a new call
+      return false;
+    }
+    if (!first.target().equals(target)) {
+      throw CloudburstException.of(ErrorCode.CONFLICT, "request_id '" + requestId + "' was used for a call of " + first.target());
+    }
+    if (res.isFinished() || !awaitResult) {
+      m.reply(res);
+    } else {
+      repeatWaiters.computeIfAbsent(res.id(), k -> new ArrayList<>()).add(m);
+    }
+    return true;
+  }
+
+  private void remember(String requestId, String target, String callId) {
+    if (requestId != null) {
+      requests.put(requestId, new Requested(callId, target));
+    }
   }
 
   private Future<CallResult> execute(String id, FunctionInfo f, List<Object> args, long timeout, int depth, long awaitRefsMs,
-      int attempt) {
+      boolean atMostOnce, int attempt) {
     List<String> refs = new ArrayList<>();
     for (Object a : args) {
       Values.collectRefs(a, refs);
@@ -360,10 +418,15 @@ public final class SchedulerVerticle extends VerticleBase {
         .recover(t -> {
           boolean gone = t instanceof ExecutorGone
               || (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS);
+          if (gone && atMostOnce) {
+            executors.remove(address);
+            return Future.failedFuture(CloudburstException.noResources("call " + id + " of " + f.name() + " lost its executor "
+                + address + " and is not run again: its request_id asks for at most once (its effects may have happened)"));
+          }
           if (gone && attempt + 1 < MAX_ATTEMPTS) {
             // The executor is gone: forget it and run the call elsewhere.
             removeExecutor(address);
-            return execute(id, f, args, timeout, depth, awaitRefsMs, attempt + 1);
+            return execute(id, f, args, timeout, depth, awaitRefsMs, atMostOnce, attempt + 1);
           }
           if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
             return Future.failedFuture(CloudburstException.timeout(
@@ -441,6 +504,8 @@ public final class SchedulerVerticle extends VerticleBase {
     final long deadline;
     final int depth;
     final String consistency;
+    /** Started with an idempotency key: never run again. */
+    boolean atMostOnce;
     long timer = -1;
 
     RunningDag(DagCall call, DagPlan plan, Map<String, List<Object>> args, Message<SchedulerRequest> awaiting,
@@ -477,13 +542,18 @@ public final class SchedulerVerticle extends VerticleBase {
       }
     }
     String consistency = consistency(r.consistency());
+    if (answeredAsRepeat(m, r.requestId(), "DAG " + r.name(), r.awaitResult())) {
+      return;
+    }
     long timeout = options.deadline(r.timeoutMs());
     String id = idPrefix + (++seq);
     DagCall call = new DagCall(id, r.name(), null);
     RunningDag run = new RunningDag(call, dag.plan(), r.args(), r.awaitResult() ? m : null,
         System.currentTimeMillis() + timeout, r.depth(), consistency);
+    run.atMostOnce = r.requestId() != null;
     call.begin(schedule(run, 0));
     results.put(CallResult.pending(id, r.name()), System.currentTimeMillis());
+    remember(r.requestId(), "DAG " + r.name(), id);
     runningDags.put(id, run);
     run.timer = vertx.setTimer(timeout, t -> finishDag(run, run.call.fail(CloudburstException.timeout(
         "DAG call " + id + " of " + r.name() + " did not finish within " + timeout + " ms"))));
@@ -532,6 +602,11 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private void retryDag(RunningDag run, String why) {
     if (run.call.finished()) {
+      return;
+    }
+    if (run.atMostOnce) {
+      finishDag(run, run.call.fail(CloudburstException.noResources("DAG call " + run.call.id() + " is not run again ("
+          + why + "): its request_id asks for at most once (its effects may have happened)")));
       return;
     }
     if (run.call.attempt() + 1 >= MAX_ATTEMPTS) {

@@ -419,4 +419,62 @@ class SchedulerVerticleTest {
           ctx.completeNow();
         })));
   }
+
+  // ---- idempotency keys ----
+
+  private Future<CallResult> invokeOnce(String fn, long x, String requestId, boolean await) {
+    return vertx.eventBus().<CallResult>request(Addresses.SCHEDULER,
+            new SchedulerRequest.InvokeFunction(fn, 0, List.of(x), 2_000, await, null, 0, 0, requestId),
+            new DeliveryOptions().setSendTimeout(5_000))
+        .map(m -> m.body());
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aRepeatedRequestIdRunsOnceAndAnswersTheFirstOutcome(VertxTestContext ctx) {
+    fakeExecutor("e", false)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> client.register("other", "python", "def other(cb, x): return x"))
+        .compose(f -> invokeOnce("sq", 3, "req-1", true))
+        .compose(first -> invokeOnce("sq", 3, "req-1", true).map(again -> List.of(first, again)))
+        .compose(both -> invokeOnce("sq", 3, "req-1", false).map(pending -> {
+          ctx.verify(() -> {
+            assertThat(both.get(0).result()).isEqualTo(9L);
+            assertThat(both.get(1).id()).isEqualTo(both.get(0).id());
+            assertThat(both.get(1).result()).isEqualTo(9L);
+            assertThat(pending.id()).isEqualTo(both.get(0).id());
+            assertThat(executedOn).as("one run for one key").hasSize(1);
+          });
+          return pending;
+        }))
+        .compose(v -> invokeOnce("other", 3, "req-1", true))
+        .onComplete(ar -> ctx.verify(() -> {
+          assertThat(ar.failed()).isTrue();
+          assertThat(ErrorCode.fromFailureCode(((io.vertx.core.eventbus.ReplyException) ar.cause()).failureCode()))
+              .isEqualTo(ErrorCode.CONFLICT);
+          ctx.completeNow();
+        }));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aCallWithARequestIdIsNotRunAgainWhenItsExecutorLeaves(VertxTestContext ctx) {
+    fakeExecutor("A", "stuck", true)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> {
+          Future<CallResult> call = invokeOnce("sq", 3, "req-2", true);
+          // The call is on "stuck" (the only executor); a healthy one joins, then "stuck" leaves.
+          return fakeExecutor("B", "healthy", false).compose(c -> {
+            vertx.eventBus().send(Addresses.EXECUTOR_STATUS, new ExecutorStatus("A", "stuck", 2, 1, 0, List.of(), 0, true));
+            return call;
+          });
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.status()).isEqualTo(CallResult.Status.FAILED);
+          assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
+          assertThat(r.errorMessage()).contains("at most once");
+          assertThat(executedOn).containsExactly("stuck");
+          ctx.completeNow();
+        })));
+  }
 }

@@ -30,19 +30,21 @@ public sealed interface SchedulerRequest extends BusMessage {
    * callerCallId} is the call that made this one from inside a function (dynamic composition),
    * {@code depth} its nesting. With {@code awaitRefsMs} above 0, a {@code $ref} to an absent key
    * is waited for (up to that long, within the deadline) instead of resolving to null; still
-   * absent then, the call fails with TIMEOUT.
+   * absent then, the call fails with TIMEOUT. A {@code requestId} (idempotency key) makes the call
+   * run at most once: a repeat with the same key answers the first call's outcome, and a call whose
+   * executor is lost is not run again (it fails with NO_RESOURCES).
    */
   record InvokeFunction(
       String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth,
-      long awaitRefsMs)
+      long awaitRefsMs, String requestId)
       implements SchedulerRequest {
     public InvokeFunction {
       args = immutableCopy(args);
     }
 
-    /** A call whose references to absent keys resolve to null at once. */
+    /** A call whose references to absent keys resolve to null at once, without an idempotency key. */
     public InvokeFunction(String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth) {
-      this(name, version, args, timeoutMs, awaitResult, callerCallId, depth, 0);
+      this(name, version, args, timeoutMs, awaitResult, callerCallId, depth, 0, null);
     }
 
     public static InvokeFunction of(String name, List<Object> args, long timeoutMs, boolean awaitResult) {
@@ -76,7 +78,8 @@ public sealed interface SchedulerRequest extends BusMessage {
   /**
    * Invokes a DAG: {@code args} holds the explicit arguments of each function by name (a function
    * with upstreams receives them first, then its upstreams' results in connection order). Reply as
-   * for {@link InvokeFunction}; with several sinks the result is an object keyed by sink.
+   * for {@link InvokeFunction} (so is {@code requestId}); with several sinks the result is an object
+   * keyed by sink.
    */
   record InvokeDag(
       String name,
@@ -87,10 +90,17 @@ public sealed interface SchedulerRequest extends BusMessage {
       String outputKey,
       String clientId,
       String callerCallId,
-      int depth)
+      int depth,
+      String requestId)
       implements SchedulerRequest {
     public InvokeDag {
       args = args == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+    }
+
+    /** A DAG call without an idempotency key. */
+    public InvokeDag(String name, java.util.Map<String, List<Object>> args, String consistency, long timeoutMs, boolean awaitResult,
+        String outputKey, String clientId, String callerCallId, int depth) {
+      this(name, args, consistency, timeoutMs, awaitResult, outputKey, clientId, callerCallId, depth, null);
     }
   }
 
