@@ -6,8 +6,11 @@ import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Keys;
 import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.Lattices;
+import io.cloudburst.bus.lattice.LatticeKind;
 import io.cloudburst.bus.msg.CacheRequest;
 import io.cloudburst.bus.msg.KvsReply;
+import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -62,6 +65,10 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private static final long EARLY_KEEP_MS = 60_000;
   /** Longest wait for the node's cache on a get or put (within the call's own deadline). */
   private static final long STATE_TIMEOUT_MS = 15_000;
+  /** Longest wait for the destination executor to take a direct message before the store mailbox is used. */
+  private static final long DIRECT_TIMEOUT_MS = 2_000;
+  /** How often recv() looks in the store mailbox of an invocation, at most. */
+  private static final long MAILBOX_POLL_MS = 50;
   /** How often the keys served from the cache view are reported back to the cache. */
   private static final long TOUCH_INTERVAL_MS = 100;
 
@@ -72,6 +79,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private final Map<String, List<Trigger>> early = new HashMap<>();
   private final Map<String, Long> earlySeen = new HashMap<>();
   private final Map<String, ConcurrentLinkedQueue<List<Object>>> mailboxes = new ConcurrentHashMap<>();
+  private final Map<String, MailboxSeen> mailboxSeen = new ConcurrentHashMap<>();
   private long statusTimer = -1;
   private String cacheAddress;
   private CacheView view;
@@ -162,8 +170,10 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
         runDag(r.schedule());
       }
       case Trigger t -> onTrigger(t);
-      case Direct d -> mailboxes.computeIfAbsent(d.to(), k -> new ConcurrentLinkedQueue<>())
-          .add(List.of(d.from(), new Bytes(d.data())));
+      case Direct d -> {
+        mailboxes.computeIfAbsent(d.to(), k -> new ConcurrentLinkedQueue<>()).add(List.of(d.from(), new Bytes(d.data())));
+        m.reply(new SchedulerReply.Ack());
+      }
     }
   }
 
@@ -306,7 +316,12 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     DagRun run = runs.remove(callId);
     if (run != null) {
       for (String fn : run.local()) {
-        mailboxes.remove(run.schedule().invocationId(fn));
+        String id = run.schedule().invocationId(fn);
+        mailboxes.remove(id);
+        if (mailboxSeen.remove(id) != null) {
+          // It looked in the store: drop its store mailbox too (best effort; nothing else reads it).
+          vertx.eventBus().request(Addresses.KVS, new KvsRequest.Delete(mailboxKey(id)), new DeliveryOptions().setSendTimeout(STATE_TIMEOUT_MS));
+        }
       }
     }
   }
@@ -470,7 +485,32 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     if (where == null) {
       throw CloudburstException.badRequest("send: '" + dest + "' is not an invocation of this DAG call");
     }
-    vertx.eventBus().send(where, new Direct(s.callId(), dest, inv.invocationId(), data));
+    long budget = Math.min(DIRECT_TIMEOUT_MS, inv.remainingMs());
+    if (budget <= 0) {
+      throw CloudburstException.timeout("the call's deadline passed");
+    }
+    var delivered = vertx.eventBus().request(where, new Direct(s.callId(), dest, inv.invocationId(), data),
+        new DeliveryOptions().setSendTimeout(budget));
+    try {
+      awaitBody(delivered, budget, "the destination's executor");
+    } catch (CloudburstException unreachable) {
+      // Not reachable directly (its executor is gone or does not answer): leave the message in
+      // the destination's mailbox in the store, where its recv() looks too.
+      Map<String, Object> letter = new LinkedHashMap<>();
+      letter.put("from", inv.invocationId());
+      letter.put("data", new Bytes(data));
+      letter.put("nonce", java.util.UUID.randomUUID().toString());
+      Lattice l = Lattices.write(null, LatticeKind.SET, java.util.Collections.unmodifiableMap(letter), options.nodeId(),
+          System.currentTimeMillis());
+      long left = Math.max(1, inv.remainingMs());
+      awaitBody(vertx.eventBus().request(Addresses.KVS, new KvsRequest.Put(mailboxKey(dest), l, null),
+          new DeliveryOptions().setSendTimeout(Math.min(STATE_TIMEOUT_MS, left))), Math.min(STATE_TIMEOUT_MS, left), "the store");
+    }
+  }
+
+  /** The store key of an invocation's fallback mailbox. */
+  static String mailboxKey(String invocationId) {
+    return Keys.system("mailbox", invocationId);
   }
 
   @Override
@@ -485,6 +525,47 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
         out.add(msg);
       }
     }
+    out.addAll(storeMailbox(inv));
     return out;
+  }
+
+  /**
+   * The letters left in the invocation's mailbox in the store that it has not received yet. The
+   * store is asked at most every {@link #MAILBOX_POLL_MS} per invocation (recv is often polled in
+   * a loop).
+   */
+  private List<Object> storeMailbox(Invocation inv) {
+    MailboxSeen seen = mailboxSeen.computeIfAbsent(inv.invocationId(), k -> new MailboxSeen());
+    long now = System.nanoTime();
+    synchronized (seen) {
+      if (now - seen.lastPoll < TimeUnit.MILLISECONDS.toNanos(MAILBOX_POLL_MS)) {
+        return List.of();
+      }
+      seen.lastPoll = now;
+    }
+    long budget = Math.min(STATE_TIMEOUT_MS, inv.remainingMs());
+    if (budget <= 0) {
+      return List.of();
+    }
+    KvsReply.Found found = (KvsReply.Found) awaitBody(vertx.eventBus().<KvsReply>request(Addresses.KVS,
+        new KvsRequest.Get(mailboxKey(inv.invocationId()), null), new DeliveryOptions().setSendTimeout(budget)), budget, "the store");
+    if (!(found.value() instanceof List<?> letters)) {
+      return List.of();
+    }
+    List<Object> out = new ArrayList<>();
+    synchronized (seen) {
+      for (Object o : letters) {
+        if (o instanceof Map<?, ?> letter && seen.nonces.add(String.valueOf(letter.get("nonce")))) {
+          out.add(List.of(String.valueOf(letter.get("from")), letter.get("data")));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Which store letters an invocation has received, and when it last looked. */
+  private static final class MailboxSeen {
+    final java.util.Set<String> nonces = new java.util.HashSet<>();
+    long lastPoll = Long.MIN_VALUE / 2;
   }
 }

@@ -30,10 +30,24 @@ final class ExecutorHarness {
   static ExecutorHarness start(JsonObject extra) throws Exception {
     Vertx vertx = Vertx.vertx();
     CloudburstCodecs.register(vertx);
-    JsonObject config = new JsonObject().put("nodeId", NODE).put("index", 0).put("threads", 2).put("maxContexts", 8)
+    ExecutorHarness h = new ExecutorHarness(vertx, Addresses.executor(NODE, 0));
+    h.deployExecutor(0, extra);
+    return h;
+  }
+
+  /** Deploys another executor of the same node on this Vert.x (its own engines: seconds). */
+  String deployExecutor(int index, JsonObject extra) throws Exception {
+    JsonObject config = new JsonObject().put("nodeId", NODE).put("index", index).put("threads", 2).put("maxContexts", 8)
         .put("pythonSpares", 1).put("jsSpares", 1).mergeIn(extra);
     vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(config)).await(120, TimeUnit.SECONDS);
-    return new ExecutorHarness(vertx, Addresses.executor(NODE, 0));
+    return Addresses.executor(NODE, index);
+  }
+
+  /** Deploys a real key-value store on a fresh temporary directory. */
+  void deployStore() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("executor-kvs");
+    vertx.deployVerticle(new io.cloudburst.kvs.KvsVerticle(), new DeploymentOptions().setConfig(
+        new JsonObject().put("dataDir", dir.toString()).put("nodeId", NODE))).await(60, TimeUnit.SECONDS);
   }
 
   static FunctionInfo fn(String name, String language, String source) {

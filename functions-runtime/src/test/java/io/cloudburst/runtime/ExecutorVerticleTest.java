@@ -38,6 +38,7 @@ class ExecutorVerticleTest {
   @BeforeAll
   static void deploy() throws Exception {
     h = ExecutorHarness.start(new JsonObject().put("maxLogBytes", 1000));
+    h.deployStore();
   }
 
   @AfterAll
@@ -226,5 +227,47 @@ class ExecutorVerticleTest {
           tc.completeNow();
         }))
         .onFailure(tc::failNow);
+  }
+
+  @Test
+  @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+  void aMessageToAnUnreachableExecutorWaitsInTheStoreMailbox(VertxTestContext tc) throws Exception {
+    String other = h.deployExecutor(1, new JsonObject());
+    Map<String, FunctionInfo> fns = new LinkedHashMap<>();
+    fns.put("sender", fn("sender", "python", """
+        def sender(cb):
+            me = cb.id()
+            cb.send(me[:me.rindex('/')] + '/receiver', b'via the store')
+            return 'sent'
+        """));
+    fns.put("receiver", fn("receiver", "javascript", """
+        function receiver(cb) {
+          let got = cb.recv();
+          while (got.length === 0) got = cb.recv();
+          return got.map(([from, data]) => [from, String.fromCharCode(...data)]);
+        }
+        """));
+    String done = "test.done." + System.nanoTime();
+    long deadline = System.currentTimeMillis() + 60_000;
+    // The sender is told the receiver runs at an address nobody serves; the receiver runs on "other".
+    DagSchedule toSender = new DagSchedule("dag3#0", "d", fns, Map.of("sender", h.address, "receiver", "cloudburst.executor.t.99"),
+        Map.of(), Map.of(), Map.of(), List.of("sender", "receiver"), done, deadline, 0, "normal");
+    DagSchedule toReceiver = new DagSchedule("dag3#0", "d", fns, Map.of("sender", "cloudburst.executor.t.98", "receiver", other),
+        Map.of(), Map.of(), Map.of(), List.of("sender", "receiver"), done, deadline, 0, "normal");
+    Map<String, Object> results = new java.util.concurrent.ConcurrentHashMap<>();
+    h.vertx.eventBus().<DagEvent>consumer(done, m -> {
+      DagEvent.StepDone d = (DagEvent.StepDone) m.body();
+      results.put(d.function(), d.result().status() == CallResult.Status.DONE ? d.result().result() : d.result().errorMessage());
+      if (results.size() == 2) {
+        tc.verify(() -> {
+          assertThat(results.get("sender")).isEqualTo("sent");
+          assertThat(results.get("receiver")).isEqualTo(List.of(List.of("dag3#0/sender", "via the store")));
+        });
+        tc.completeNow();
+      }
+    }).completion().onSuccess(v -> {
+      h.vertx.eventBus().request(other, new ExecutorRequest.RunDag(toReceiver));
+      h.vertx.eventBus().request(h.address, new ExecutorRequest.RunDag(toSender));
+    });
   }
 }
