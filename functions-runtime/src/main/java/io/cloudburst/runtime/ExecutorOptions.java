@@ -34,7 +34,7 @@ public record ExecutorOptions(
     long idleRetireMs,
     long cpuLimitMs) {
 
-  public static final int DEFAULT_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MAX_CONTEXTS = 32;
   public static final int DEFAULT_PYTHON_SPARES = 1;
   public static final int DEFAULT_JS_SPARES = 1;

@@ -44,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -67,6 +66,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private static final long STATE_TIMEOUT_MS = 15_000;
   /** Longest wait for the destination executor to take a direct message before the store mailbox is used. */
   private static final long DIRECT_TIMEOUT_MS = 2_000;
+  /** How long recv() waits for a message when there is none. */
+  private static final long RECV_WAIT_MS = 1;
   /** How often recv() looks in the store mailbox of an invocation, at most. */
   private static final long MAILBOX_POLL_MS = 50;
   /** How often the keys served from the cache view are reported back to the cache. */
@@ -78,7 +79,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private final Map<String, DagRun> runs = new HashMap<>();
   private final Map<String, List<Trigger>> early = new HashMap<>();
   private final Map<String, Long> earlySeen = new HashMap<>();
-  private final Map<String, ConcurrentLinkedQueue<List<Object>>> mailboxes = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.LinkedBlockingQueue<List<Object>>> mailboxes = new ConcurrentHashMap<>();
   private final Map<String, MailboxSeen> mailboxSeen = new ConcurrentHashMap<>();
   private long statusTimer = -1;
   private String cacheAddress;
@@ -171,7 +172,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
       }
       case Trigger t -> onTrigger(t);
       case Direct d -> {
-        mailboxes.computeIfAbsent(d.to(), k -> new ConcurrentLinkedQueue<>()).add(List.of(d.from(), new Bytes(d.data())));
+        mailboxes.computeIfAbsent(d.to(), k -> new java.util.concurrent.LinkedBlockingQueue<>()).add(List.of(d.from(), new Bytes(d.data())));
         m.reply(new SchedulerReply.Ack());
       }
     }
@@ -518,14 +519,22 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     if (inv.dag() == null) {
       throw CloudburstException.badRequest("recv works only inside a DAG call; this is a single-function call");
     }
-    ConcurrentLinkedQueue<List<Object>> q = mailboxes.get(inv.invocationId());
+    var q = mailboxes.computeIfAbsent(inv.invocationId(), k -> new java.util.concurrent.LinkedBlockingQueue<>());
     List<Object> out = new ArrayList<>();
-    if (q != null) {
-      for (List<Object> msg; (msg = q.poll()) != null; ) {
-        out.add(msg);
+    q.drainTo(out);
+    out.addAll(storeMailbox(inv));
+    if (out.isEmpty()) {
+      // Nothing yet: wait a moment, so a guest polling recv() in a loop does not spin a core.
+      try {
+        List<Object> first = q.poll(RECV_WAIT_MS, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          out.add(first);
+          q.drainTo(out);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
-    out.addAll(storeMailbox(inv));
     return out;
   }
 

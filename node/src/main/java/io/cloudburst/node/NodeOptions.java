@@ -24,7 +24,7 @@ public record NodeOptions(
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_DATA = "data";
-  public static final int DEFAULT_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MAX_CONTEXTS = 32;
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 

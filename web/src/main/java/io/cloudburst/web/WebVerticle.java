@@ -337,7 +337,8 @@ public final class WebVerticle extends VerticleBase {
     boolean wait = Requests.bool(b, "wait", true);
     long timeoutMs = Requests.nonNegativeLong(b, "timeout_ms", 0);
     var req = new SchedulerRequest.InvokeDag(ctx.pathParam("name"), args, Requests.string(b, "consistency", false),
-        timeoutMs, wait, Requests.string(b, "output_key", false), Requests.string(b, "client_id", false), null, 0);
+        timeoutMs, wait, Requests.string(b, "output_key", false), Requests.string(b, "client_id", false), null, 0,
+        Requests.string(b, "request_id", false));
     long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
     scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
       if (ar.failed()) {
@@ -360,7 +361,7 @@ public final class WebVerticle extends VerticleBase {
     List<Object> args = (List<Object>) Values.fromJson(rawArgs);
     long awaitRefsMs = Requests.nonNegativeLong(b, "await_refs_ms", 0);
     var req = new SchedulerRequest.InvokeFunction(ctx.pathParam("name"), (int) Math.min(version, Integer.MAX_VALUE),
-        args, timeoutMs, wait, null, 0, awaitRefsMs);
+        args, timeoutMs, wait, null, 0, awaitRefsMs, Requests.string(b, "request_id", false));
     long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
     scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
       if (ar.failed()) {
