@@ -10,6 +10,7 @@ import base64
 import http.client
 import inspect
 import json
+import os
 import pickle
 import socket
 import textwrap
@@ -230,13 +231,16 @@ class CloudburstConnection:
     connection already closed is sent once more on a fresh one.
     """
 
-    def __init__(self, url, timeout=30):
+    def __init__(self, url, timeout=30, token=None):
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("expected an http(s)://host[:port] URL, got %r" % url)
         self.url = url
         self.timeout = timeout
         self._tls = parts.scheme == "https"
+        # The node's API token, when it requires one (a node listening beyond loopback does).
+        token = token if token is not None else os.environ.get("CLOUDBURST_TOKEN")
+        self._auth = None if not token else "Bearer " + token
         self._host = parts.hostname
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
@@ -407,9 +411,9 @@ class CloudburstConnection:
 
     def _open(self):
         if self._tls:
-            conn = _StdlibHttp(http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout))
+            conn = _StdlibHttp(http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout), self._auth)
         else:
-            conn = _LeanHttp(self._host, self._port or 80, self.timeout)
+            conn = _LeanHttp(self._host, self._port or 80, self.timeout, self._auth)
         self._http = conn
         return conn
 
@@ -432,8 +436,9 @@ class _LeanHttp:
     package: most of a warm call's cost as seen from Python.
     """
 
-    def __init__(self, host, port, timeout):
+    def __init__(self, host, port, timeout, auth=None):
         self._host = host.encode("idna") + b":%d" % port
+        self._auth = b"" if auth is None else b"Authorization: " + auth.encode("ascii") + b"\r\n"
         self.sock = socket.create_connection((host, port), timeout=timeout)
         # Request and answer are small: never let Nagle hold them back.
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -442,7 +447,7 @@ class _LeanHttp:
     def exchange(self, method, path, payload, timeout):
         """Sends one request; returns (status, body bytes, whether the node closes the connection)."""
         self.sock.settimeout(timeout)
-        head = [method.encode("ascii"), b" ", path.encode("ascii"), b" HTTP/1.1\r\nHost: ", self._host, b"\r\n"]
+        head = [method.encode("ascii"), b" ", path.encode("ascii"), b" HTTP/1.1\r\nHost: ", self._host, b"\r\n", self._auth]
         if payload is not None:
             head.append(b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(payload))
         elif method in ("POST", "PUT"):
@@ -526,14 +531,16 @@ class _LeanHttp:
 class _StdlibHttp:
     """``http.client`` behind the same interface, for ``https://`` nodes."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, auth=None):
         self._conn = conn
+        self._headers = {} if auth is None else {"Authorization": auth}
         conn.connect()
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def exchange(self, method, path, payload, timeout):
         self._conn.sock.settimeout(timeout)
-        self._conn.request(method, path, payload, _JSON_HEADERS if payload is not None else {})
+        headers = dict(self._headers, **_JSON_HEADERS) if payload is not None else self._headers
+        self._conn.request(method, path, payload, headers)
         response = self._conn.getresponse()
         return response.status, response.read(), response.will_close
 
