@@ -34,4 +34,25 @@ public final class Addresses {
   public static String cacheUpdates(String nodeId) {
     return "cloudburst.cache." + nodeId + ".updates";
   }
+
+  // ---- the public addresses of the SockJS and TCP event-bus bridges (README, "Event-bus bridges") ----
+
+  /** Bridge clients send {@code {"function"|"dag", "args", ...}} here; the reply is the call's result JSON. */
+  public static final String API_INVOKE = "cloudburst.api.invoke";
+  /** A small JSON summary of every finished call on this node (the dashboard's live view). */
+  public static final String API_CALLS = "cloudburst.api.calls";
+  /** Prefix of {@link #apiResults}. */
+  public static final String API_RESULTS_PREFIX = "cloudburst.api.results.";
+  /** Prefix of {@link #apiKeys}. */
+  public static final String API_KEYS_PREFIX = "cloudburst.api.keys.";
+
+  /** Where a bridge client listens for the result JSON of one call. */
+  public static String apiResults(String callId) {
+    return API_RESULTS_PREFIX + callId;
+  }
+
+  /** Where a bridge client listens for {@code {"key", "lattice", "value"}} each time a key's merged value changes. */
+  public static String apiKeys(String key) {
+    return API_KEYS_PREFIX + key;
+  }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class CloudburstNode {
   private static final System.Logger log = System.getLogger(CloudburstNode.class.getName());
+  private static final java.util.concurrent.atomic.AtomicInteger METRICS_REGISTRIES = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Vertx vertx;
   private final NodeOptions options;
@@ -42,6 +43,13 @@ public final class CloudburstNode {
   public static io.vertx.core.VertxOptions vertxOptions() {
     io.vertx.core.VertxOptions o = new io.vertx.core.VertxOptions();
     o.setEventLoopPoolSize(Integer.getInteger("cloudburst.eventLoops", 1));
+    // Vert.x's and the JVM's metrics in a Prometheus registry, which the web front extends with the
+    // node's own series and serves at /metrics. One registry per instance (Vert.x closes it by name).
+    o.setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)
+        .setPrometheusOptions(new io.vertx.micrometer.VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
+        .setRegistryName("cloudburst-" + METRICS_REGISTRIES.incrementAndGet()));
     return o;
   }
 
@@ -81,7 +89,11 @@ public final class CloudburstNode {
         .put("host", options.host())
         .put("port", options.port())
         .put("nodeId", options.nodeId())
-        .put("runtimeMode", runtimeMode());
+        .put("runtimeMode", runtimeMode())
+        .put("auth", options.auth())
+        .put("token", options.token())
+        .put("tokenFile", options.tokenFile().toString())
+        .put("tcpBridgePort", options.tcpBridgePort());
     web = new WebVerticle();
     return vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(kvs))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(cache)))

@@ -26,6 +26,8 @@ final class TestNode {
   final CloudburstNode node;
   final String base;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** The TCP event-bus bridge's port (the shared node has one), or -1. */
+  int tcpBridgePort = -1;
 
   private TestNode(CloudburstNode node) {
     this.node = node;
@@ -36,9 +38,14 @@ final class TestNode {
     if (shared == null) {
       Path data = Files.createTempDirectory("cloudburst-e2e");
       Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
-      NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(data);
+      int tcpPort;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        tcpPort = s.getLocalPort(); // the bridge cannot tell which port 0 bound, so pick a free one
+      }
+      NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(data).withTcpBridgePort(tcpPort);
       CloudburstNode node = CloudburstNode.start(vertx, options).await(120, TimeUnit.SECONDS);
       shared = new TestNode(node);
+      shared.tcpBridgePort = tcpPort;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           vertx.close().await(10, TimeUnit.SECONDS);

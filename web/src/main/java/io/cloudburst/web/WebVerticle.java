@@ -14,7 +14,13 @@ import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionList;
 import io.cloudburst.bus.msg.SchedulerRequest;
 import io.cloudburst.bus.value.Values;
+import io.cloudburst.web.impl.Auth;
+import io.cloudburst.web.impl.AuthTokens;
+import io.cloudburst.web.impl.Bridges;
 import io.cloudburst.web.impl.FutureSubscriptions;
+import io.cloudburst.web.impl.MetricsRoutes;
+import io.cloudburst.web.impl.NodeMetrics;
+import io.cloudburst.web.impl.OpenApi;
 import io.cloudburst.web.impl.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -31,6 +37,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 
 /**
@@ -66,16 +73,27 @@ public final class WebVerticle extends VerticleBase {
   private WebOptions options;
   private String cacheAddress;
   private HttpServer server;
+  private Bridges bridges;
   private final FutureSubscriptions subscriptions = new FutureSubscriptions();
+  private Router router;
+  /** The token check (disabled until start resolves it; no request arrives before listen). Immutable: bridges may share it. */
+  private Auth auth = Auth.disabled();
+  private NodeMetrics metrics;
 
   @Override
   public Future<?> start() {
     options = WebOptions.fromJson(config());
     cacheAddress = Addresses.cache(options.nodeId());
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
+    router.route().handler(ctx -> auth.handle(ctx));
     // The WebSocket upgrade must come before the body handler, which would consume the request.
     router.get("/v1/futures").handler(this::futuresSocket);
+    bridges = new Bridges(vertx, options, () -> auth);
+    router.route(Bridges.SOCKJS_ROUTE).subRouter(bridges.sockJsRouter());
     router.route().handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    metrics = MetricsRoutes.create(vertx);
+    MetricsRoutes.route(router, metrics);
+    router.get(OpenApi.PATH).handler(OpenApi::serve);
 
     router.get("/health").handler(this::health);
     router.get("/v1/status").handler(this::status);
@@ -99,6 +117,8 @@ public final class WebVerticle extends VerticleBase {
     router.routeWithRegex(HttpMethod.GET, KVS_ROUTE).handler(this::getKey);
     router.routeWithRegex(HttpMethod.DELETE, KVS_ROUTE).handler(this::deleteKey);
 
+    // The dashboard (GET /) and the browser client (/js/cloudburst.js); unknown files fall through to the 404.
+    router.get().handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
     router.route().last().handler(ctx -> error(ctx, CloudburstException.of(
         ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
     router.route().failureHandler(this::failure);
@@ -118,14 +138,34 @@ public final class WebVerticle extends VerticleBase {
         // 8 KiB header list would answer a long key with a bare 431 instead of the JSON error.
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_REQUEST_LINE + 16 * 1024))
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
-    return results.completion().compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
+    return results.completion()
+        .compose(v -> bridges.start())
+        .compose(v -> MetricsRoutes.consume(vertx, metrics))
+        .compose(v -> AuthTokens.forOptions(vertx, options)).onSuccess(a -> auth = a)
+        .compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
         log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (bridges != null) {
+      bridges.stop();
+    }
     // Open WebSockets would otherwise hold a graceful shutdown for its full default grace period.
     return server == null ? Future.succeededFuture() : server.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** The router, for the test that keeps the OpenAPI document in step with the routes. */
+  Router router() {
+    return router;
+  }
+
+  /** The token check in force, for the event-bus bridges: {@code auth().allowed(presented)}. */
+  public Auth auth() {
+    return auth;
   }
 
   /** The port actually bound (useful with port 0). */

@@ -1,0 +1,67 @@
+package io.cloudburst.web.impl;
+
+import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.msg.CacheEvent;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.ExecutorStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.spi.metrics.MetricsProvider;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.impl.MicrometerMetrics;
+
+/**
+ * Wires {@link NodeMetrics} into a web verticle: picks the registry, feeds it from the bus, serves
+ * it at {@code GET /metrics} and times the invoke routes.
+ */
+public final class MetricsRoutes {
+  private MetricsRoutes() {}
+
+  /**
+   * The node's series in the Prometheus registry that this Vert.x instance's metrics write to, so
+   * one scrape shows both; a private registry when this instance runs without Micrometer metrics
+   * (e.g. in the web module's tests) or with another backend. Found the way vertx-micrometer's own
+   * {@code MetricsService.create(vertx)} finds it, so each Vert.x instance of a JVM keeps its own.
+   */
+  public static NodeMetrics create(Vertx vertx) {
+    MeterRegistry shared = vertx instanceof MetricsProvider p && p.getMetrics() instanceof MicrometerMetrics m ? m.registry() : null;
+    return shared instanceof PrometheusMeterRegistry ? NodeMetrics.in(shared) : NodeMetrics.standalone();
+  }
+
+  /**
+   * Feeds the series from this node's results, executor statuses and cache reports. Local
+   * consumers: in a cluster each node's /metrics shows its own scheduler, executors and cache, so
+   * that summing over nodes counts every call once.
+   */
+  public static Future<Void> consume(Vertx vertx, NodeMetrics metrics) {
+    MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> metrics.onResult(m.body()));
+    MessageConsumer<ExecutorStatus> executors = vertx.eventBus()
+        .localConsumer(Addresses.EXECUTOR_STATUS, m -> metrics.onExecutorStatus(m.body()));
+    MessageConsumer<CacheEvent> caches = vertx.eventBus().localConsumer(Addresses.CACHE_REPORT, m -> {
+      if (m.body() instanceof CacheEvent.Report r) {
+        metrics.onCacheReport(r);
+      }
+    });
+    return Future.all(results.completion(), executors.completion(), caches.completion()).mapEmpty();
+  }
+
+  /**
+   * Adds {@code GET /metrics}, and a timer in front of both invoke routes; call before those
+   * routes are added.
+   */
+  public static void route(Router router, NodeMetrics metrics) {
+    router.get("/metrics").handler(PrometheusScrapingHandler.create((PrometheusMeterRegistry) metrics.registry()));
+    router.post("/v1/functions/:name/invoke").handler(ctx -> timeInvoke(ctx.pathParam("name"), "function", ctx, metrics));
+    router.post("/v1/dags/:name/invoke").handler(ctx -> timeInvoke(ctx.pathParam("name"), "dag", ctx, metrics));
+  }
+
+  private static void timeInvoke(String name, String kind, io.vertx.ext.web.RoutingContext ctx, NodeMetrics metrics) {
+    long t0 = System.nanoTime();
+    ctx.addEndHandler(ar -> metrics.onInvokeAnswered(kind, name, ctx.response().getStatusCode(), System.nanoTime() - t0));
+    ctx.next();
+  }
+}
