@@ -18,6 +18,7 @@ import io.cloudburst.web.impl.Auth;
 import io.cloudburst.web.impl.AuthTokens;
 import io.cloudburst.web.impl.Bridges;
 import io.cloudburst.web.impl.FutureSubscriptions;
+import io.cloudburst.web.impl.RecentCalls;
 import io.cloudburst.web.impl.MetricsRoutes;
 import io.cloudburst.web.impl.NodeMetrics;
 import io.cloudburst.web.impl.OpenApi;
@@ -75,6 +76,7 @@ public final class WebVerticle extends VerticleBase {
   private HttpServer server;
   private Bridges bridges;
   private final FutureSubscriptions subscriptions = new FutureSubscriptions();
+  private final RecentCalls recentCalls = new RecentCalls(RecentCalls.DEFAULT_PER_FUNCTION);
   private Router router;
   /** The token check (disabled until start resolves it; no request arrives before listen). Immutable: bridges may share it. */
   private Auth auth = Auth.disabled();
@@ -104,6 +106,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/v1/functions").handler(this::listFunctions);
     router.get("/v1/functions/:name").handler(this::getFunction);
     router.get("/v1/functions/:name/versions").handler(this::listVersions);
+    router.get("/v1/functions/:name/logs").handler(this::functionLogs);
     router.post("/v1/functions/:name/restore").handler(this::restoreFunction);
     router.delete("/v1/functions/:name").handler(this::deleteFunction);
     router.post("/v1/functions/:name/invoke").handler(this::invokeFunction);
@@ -131,7 +134,10 @@ public final class WebVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> error(ctx, CloudburstException.badRequest(
         "method " + ctx.request().method() + " not allowed on " + ctx.request().path()), 405));
 
-    MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> subscriptions.complete(m.body()));
+    MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> {
+      subscriptions.complete(m.body());
+      recentCalls.add(m.body());
+    });
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
         // The same room over HTTP/2 (h2c, which e.g. Java's HttpClient upgrades to): its default
@@ -247,6 +253,15 @@ public final class WebVerticle extends VerticleBase {
       FunctionInfo f = (FunctionInfo) ar.result();
       json(ctx, 200, summary(f).put("source", f.source()).put("entrypoint", f.entrypoint()).put("created_at", f.createdAt()));
     });
+  }
+
+  /** The last calls of a function that this node's scheduler finished, newest first, with their output. */
+  private void functionLogs(RoutingContext ctx) {
+    JsonArray out = new JsonArray();
+    for (CallResult r : recentCalls.of(ctx.pathParam("name"))) {
+      out.add(r.toJson().put("at", recentCalls.finishedAt(r)));
+    }
+    json(ctx, 200, out);
   }
 
   private void listVersions(RoutingContext ctx) {
