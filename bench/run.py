@@ -32,6 +32,7 @@ def run_mode(root, mode, args, workdir):
     log_path = os.path.join(workdir, "node-" + mode + ".log")
     cmd = [os.path.join(root, "cloudburst"), "run-main", mode, "io.cloudburst.node.bench.BenchNode",
            "--out", jvm_out, "--calls", str(args.jvm_calls), "--warmup", str(args.jvm_warmup),
+           "--consistency-calls", str(args.consistency_calls), "--checker-calls", str(args.checker_calls),
            "--port", str(port), "--data", data]
     with open(log_path, "w") as log:
         node = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root)
@@ -102,6 +103,17 @@ def table(mode, jvm, py):
                          "median of 7 loops of 100k gets"))
         lines.append(row("cache-miss `get` inside a Python function", state["cache_miss_get_ns"] / 1e6, None,
                          "read through to the store; median of 7 x 200 keys"))
+    cons = jvm.get("consistency", {})
+    for level in ("normal", "repeatable_read", "causal"):
+        f = cons.get(level)
+        if f:
+            lines.append(row("DAG of 3 functions x 2 gets, %s" % level, f["median_us"] / 1000.0, f["p99_us"] / 1000.0,
+                             "n=%s; overhead vs normal: median %+.1f%%, p99 %+.1f%%"
+                             % (f["n"], f["median_overhead_pct"], f["p99_overhead_pct"])))
+    for level, f in cons.get("checker", {}).items():
+        lines.append(row("consistency checker, %s" % level, None, None,
+                         "%d calls, %d write pairs: %d repeatable-read and %d causal anomalies, %d failed"
+                         % (f["calls"], f["writes"], f["repeatable_read_anomalies"], f["causal_anomalies"], f["failed"])))
     return "\n".join(lines)
 
 
@@ -113,11 +125,14 @@ def main():
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--jvm-calls", type=int, default=20000)
     ap.add_argument("--jvm-warmup", type=int, default=5000)
+    ap.add_argument("--consistency-calls", type=int, default=2000, help="in-JVM DAG calls per consistency level")
+    ap.add_argument("--checker-calls", type=int, default=1000, help="consistency checker calls per level")
     ap.add_argument("--quick", action="store_true", help="fewer calls, for a smoke run")
     ap.add_argument("--json", help="also write every figure to this file")
     args = ap.parse_args()
     if args.quick:
         args.n, args.warmup, args.jvm_calls, args.jvm_warmup = 200, 20, 2000, 500
+        args.consistency_calls, args.checker_calls = 400, 200
     workdir = tempfile.mkdtemp(prefix="cloudburst-bench-")
     results = {}
     try:

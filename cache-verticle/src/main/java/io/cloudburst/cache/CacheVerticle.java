@@ -1,7 +1,9 @@
 package io.cloudburst.cache;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.KeyedSequencer;
 import io.cloudburst.bus.CacheView;
+import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.lattice.Lattices;
@@ -10,6 +12,8 @@ import io.cloudburst.bus.msg.CacheRequest;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.cache.impl.LruCache;
+import io.cloudburst.bus.lattice.CausalLattice;
+import io.cloudburst.bus.lattice.MultiKeyCausalLattice;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -61,7 +65,7 @@ public final class CacheVerticle extends VerticleBase {
   /** Store requests in flight per key that carry this node as subscriber. */
   private final Map<String, Integer> inFlight = new HashMap<>();
   /** Writes of plain values, one at a time per key. */
-  private final Map<String, Future<?>> writeChains = new HashMap<>();
+  private final KeyedSequencer sequencer = new KeyedSequencer();
   private final Set<String> toUnsubscribe = new LinkedHashSet<>();
   private boolean unsubscribeScheduled;
   private final AtomicLong hits = new AtomicLong();
@@ -72,6 +76,9 @@ public final class CacheVerticle extends VerticleBase {
   /** The executors' read view of the held entries; changed only here, before the reply that follows. */
   private CacheView view;
   private long lastReportAt;
+  /** States read by live repeatable-read and causal sessions, pinned by this node's executors. */
+  private PinnedVersions pins;
+  private long pinSweep = -1;
 
   /** A read-through in flight: pushed updates that arrive meanwhile are kept and merged in. */
   private static final class Load {
@@ -87,6 +94,8 @@ public final class CacheVerticle extends VerticleBase {
     lru = new LruCache<>(options.maxBytes());
     view = CacheView.of(vertx, options.nodeId());
     view.clear();
+    pins = PinnedVersions.of(vertx, options.nodeId());
+    pins.clear();
     MessageConsumer<CacheRequest> requests = vertx.eventBus().consumer(Addresses.cache(options.nodeId()), this::handle);
     MessageConsumer<CacheEvent> updates = vertx.eventBus().consumer(Addresses.cacheUpdates(options.nodeId()), m -> {
       if (m.body() instanceof CacheEvent.Update u) {
@@ -94,6 +103,7 @@ public final class CacheVerticle extends VerticleBase {
       }
     });
     periodicReport = vertx.setPeriodic(options.fullReportIntervalMs(), t -> report());
+    pinSweep = vertx.setPeriodic(1_000, t -> pins.expire(System.currentTimeMillis()));
     return Future.all(requests.completion(), updates.completion());
   }
 
@@ -102,7 +112,9 @@ public final class CacheVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(periodicReport);
     vertx.cancelTimer(reportTimer);
+    vertx.cancelTimer(pinSweep);
     view.clear();
+    pins.clear();
     List<String> held = lru.keys();
     if (held.isEmpty()) {
       return Future.succeededFuture();
@@ -181,6 +193,12 @@ public final class CacheVerticle extends VerticleBase {
           checkKey(d.key());
           answer(m, delete(d.key()));
         }
+        case CacheRequest.PutCausal p -> {
+          checkKey(p.key());
+          answer(m, serialized(p.key(), () -> base(p.key()).compose(base -> put(p.key(), causalWrite(base, p)))));
+        }
+        case CacheRequest.GetPinned g -> m.reply(new KvsReply.Found(g.key(), pins.get(g.session(), g.key())));
+        case CacheRequest.EndSession e -> pins.end(e.session());
       }
     } catch (CloudburstException e) {
       fail(m, e);
@@ -287,6 +305,17 @@ public final class CacheVerticle extends VerticleBase {
         .andThen(ar -> untrack(key));
   }
 
+  /** A causal session's write: a multi-key causal version with its dependencies; other kinds keep their own write. */
+  private Lattice causalWrite(Lattice base, CacheRequest.PutCausal p) {
+    return switch (base) {
+      case null -> MultiKeyCausalLattice.of(
+          io.cloudburst.bus.lattice.VectorClock.of(options.nodeId(), 1), p.dependencies(), p.value());
+      case MultiKeyCausalLattice mk -> mk.write(options.nodeId(), p.dependencies(), p.value());
+      case CausalLattice c -> c.write(options.nodeId(), p.value());
+      default -> Lattices.write(base, null, p.value(), options.nodeId(), System.currentTimeMillis());
+    };
+  }
+
   private Future<KvsReply.Deleted> delete(String key) {
     track(key);
     return kvs(new KvsRequest.Delete(key), KvsReply.Deleted.class)
@@ -303,24 +332,10 @@ public final class CacheVerticle extends VerticleBase {
         });
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> Future<T> serialized(String key, Supplier<Future<T>> work) {
-    Future<?> previous = writeChains.getOrDefault(key, Future.succeededFuture());
-    Promise<T> done = Promise.promise();
-    Future<T> mine = done.future();
-    writeChains.put(key, mine);
-    previous.onComplete(ignored -> {
-      Future<T> f;
-      try {
-        f = work.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(done);
-    });
-    mine.onComplete(ignored -> writeChains.remove(key, mine));
-    return mine;
+  private <T> Future<T> serialized(String key, java.util.function.Supplier<Future<T>> work) {
+    return sequencer.run(key, work);
   }
+
 
   // ---- pushed updates ----
 

@@ -307,4 +307,45 @@ class CacheVerticleTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aPinnedVersionOutlivesNewerWritesUntilItsSessionEnds(VertxTestContext ctx) {
+    LwwLattice first = LwwLattice.of("first", 1, "x");
+    cache(new CacheRequest.Put("k", first))
+        .compose(x -> {
+          // What an executor of this node does when a session read k.
+          io.cloudburst.bus.PinnedVersions.of(vertx, NODE).pin("call#0", Map.of("k", first), System.currentTimeMillis() + 60_000);
+          return cache(new CacheRequest.PutValue("k", null, "second"));
+        })
+        .compose(x -> cache(new CacheRequest.GetPinned("call#0", "k")))
+        .compose(pinned -> {
+          ctx.verify(() -> assertThat(((KvsReply.Found) pinned).lattice()).isEqualTo(first));
+          return cacheGet("k");
+        })
+        .compose(now -> {
+          ctx.verify(() -> assertThat(now).isEqualTo("second"));
+          vertx.eventBus().send(Addresses.cache(NODE), new CacheRequest.EndSession("call#0"));
+          return cache(new CacheRequest.GetPinned("call#0", "k"));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(((KvsReply.Found) r).lattice()).isNull();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aCausalWriteFollowsTheHeldVersionAndRecordsItsDependencies(VertxTestContext ctx) {
+    var deps = Map.of("x", io.cloudburst.bus.lattice.VectorClock.of("n9", 3));
+    cache(new CacheRequest.PutCausal("y", "v1", Map.of()))
+        .compose(x -> cache(new CacheRequest.PutCausal("y", "v2", deps)))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          var stored = (io.cloudburst.bus.lattice.MultiKeyCausalLattice) ((KvsReply.Stored) r).lattice();
+          assertThat(stored.value()).isEqualTo("v2");
+          assertThat(stored.clock()).isEqualTo(io.cloudburst.bus.lattice.VectorClock.of(NODE, 2));
+          assertThat(stored.dependencies()).isEqualTo(deps);
+          ctx.completeNow();
+        })));
+  }
 }

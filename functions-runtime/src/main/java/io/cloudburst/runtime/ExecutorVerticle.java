@@ -3,6 +3,7 @@ package io.cloudburst.runtime;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.CacheView;
+import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Keys;
 import io.cloudburst.bus.lattice.Lattice;
@@ -32,6 +33,9 @@ import io.cloudburst.runtime.impl.Engines;
 import io.cloudburst.runtime.impl.GuestContexts;
 import io.cloudburst.runtime.impl.Invocation;
 import io.cloudburst.runtime.impl.LibraryBackend;
+import io.cloudburst.runtime.impl.SessionState;
+import io.cloudburst.bus.session.Session;
+import io.cloudburst.bus.session.Version;
 import io.cloudburst.runtime.impl.Touches;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -70,6 +74,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private static final long RECV_WAIT_MS = 1;
   /** How often recv() looks in the store mailbox of an invocation, at most. */
   private static final long MAILBOX_POLL_MS = 50;
+  /** A causal read waiting for a new enough version gives up this long before the call's deadline. */
+  private static final long CAUSAL_GIVE_UP_MS = 250;
   /** How often the keys served from the cache view are reported back to the cache. */
   private static final long TOUCH_INTERVAL_MS = 100;
 
@@ -84,6 +90,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private long statusTimer = -1;
   private String cacheAddress;
   private CacheView view;
+  /** Where this node keeps the versions its sessions read (shared with the node's cache). */
+  private PinnedVersions pinned;
   private final Touches touches = new Touches();
   /** Workers blocked in a nested {@code call} right now. */
   private final java.util.concurrent.atomic.AtomicInteger nestedWaits = new java.util.concurrent.atomic.AtomicInteger();
@@ -94,6 +102,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     address = Addresses.executor(options.nodeId(), options.index());
     cacheAddress = Addresses.cache(options.nodeId());
     view = CacheView.of(vertx, options.nodeId());
+    pinned = PinnedVersions.of(vertx, options.nodeId());
     RuntimeMode mode = RuntimeMode.configured();
     return vertx.executeBlocking(() -> {
           // Engines and the first contexts take seconds: never on the event loop.
@@ -271,7 +280,7 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
       earlySeen.putIfAbsent(t.callId(), System.currentTimeMillis());
       return;
     }
-    if (run.arrive(t.function(), t.from(), t.value())) {
+    if (run.arrive(t.function(), t.from(), t.value(), t.session())) {
       startStep(run, t.function());
     }
   }
@@ -283,28 +292,44 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     DagSchedule s = run.schedule();
     FunctionInfo f = s.functions().get(fn);
     List<Object> args = run.argsFor(fn);
-    Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run);
+    // Repeatable read and causal: the call's session so far, from the upstream triggers; normal mode keeps none.
+    SessionState session = "repeatable_read".equals(s.consistency()) || "causal".equals(s.consistency())
+        ? new SessionState(run.sessionsFor(fn).isEmpty() && s.clientSession() != null ? List.of(s.clientSession()) : run.sessionsFor(fn),
+            s.callId(), "causal".equals(s.consistency()), options.nodeId())
+        : null;
+    Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
     boolean queued = contexts.submit(() -> {
       CallResult r = inv.remainingMs() == 0
           ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
           : run(s.callId(), f, args, inv, 0);
-      route(run, fn, r);
+      route(run, fn, r, session);
     });
     if (!queued) {
-      route(run, fn, CallResult.failed(s.callId(), fn, CloudburstException.noResources("executor " + address + " is overloaded"), null, address, 0));
+      route(run, fn, CallResult.failed(s.callId(), fn, CloudburstException.noResources("executor " + address + " is overloaded"), null, address, 0), session);
     }
   }
 
   /** Passes a step's result on: to each downstream executor, and to the scheduler for a sink or a failure. */
-  private void route(DagRun run, String fn, CallResult r) {
+  private void route(DagRun run, String fn, CallResult r, SessionState session) {
     DagSchedule s = run.schedule();
     if (r.status() == CallResult.Status.DONE) {
+      Session passed = null;
+      if (session != null && !run.downstreams(fn).isEmpty()) {
+        // Pin before the triggers leave, so a downstream read of a fixed version finds it here.
+        Map<String, Lattice> newlyFixed = session.drainPins();
+        if (!newlyFixed.isEmpty()) {
+          pinned.pin(session.id(), newlyFixed, s.deadline() + CALL_MARGIN_MS);
+        }
+        passed = session.snapshot();
+      }
       for (String d : run.downstreams(fn)) {
-        vertx.eventBus().send(s.placement().get(d), new Trigger(s.callId(), d, fn, r.result()));
+        vertx.eventBus().send(s.placement().get(d), new Trigger(s.callId(), d, fn, r.result(), passed));
       }
     }
     if (r.status() != CallResult.Status.DONE || run.isSink(fn)) {
-      vertx.eventBus().send(s.completionAddress(), new DagEvent.StepDone(s.callId(), fn, r));
+      // A causal client session continues in the client's next call: the sinks report what it depends on.
+      Session carried = session != null && s.clientSession() != null && run.isSink(fn) ? session.snapshot() : null;
+      vertx.eventBus().send(s.completionAddress(), new DagEvent.StepDone(s.callId(), fn, r, carried));
     }
     context.runOnContext(v -> {
       if (run.finish(fn)) {
@@ -343,6 +368,10 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   @Override
   public Object get(Invocation inv, String key) {
     Keys.requireUserKey(key);
+    if (inv.session() != null) {
+      Lattice l = sessionRead(inv, key);
+      return l == null ? null : l.value();
+    }
     Lattice held = view.get(key);
     if (held != null) {
       touches.hit(key);
@@ -365,6 +394,16 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   /** The states of the keys that are present: cache-view hits first, the rest in one cache request. */
   private Map<String, Lattice> lookup(Invocation inv, List<String> keys) {
     Map<String, Lattice> out = new HashMap<>();
+    if (inv.session() != null) {
+      for (String k : keys) {
+        Keys.requireUserKey(k);
+        Lattice l = sessionRead(inv, k);
+        if (l != null) {
+          out.put(k, l);
+        }
+      }
+      return out;
+    }
     List<String> missing = new ArrayList<>();
     for (String k : keys) {
       Keys.requireUserKey(k);
@@ -385,7 +424,84 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   @Override
   public void put(Invocation inv, String key, Object value) {
     Keys.requireUserKey(key);
+    SessionState ss = inv.session();
+    if (ss != null) {
+      CacheRequest req = ss.causal()
+          ? new CacheRequest.PutCausal(key, value, ss.dependenciesFor(key))
+          : new CacheRequest.PutValue(key, null, value);
+      ss.wrote(key, ((KvsReply.Stored) cache(req, inv)).lattice());
+      return;
+    }
     cache(new CacheRequest.PutValue(key, null, value), inv);
+  }
+
+  /**
+   * A read in a repeatable-read or causal session (see {@link SessionState}). Repeatable read: the
+   * version the call fixed, from this invocation, this node's cache view, or the cache that pinned
+   * it; a first read fixes what the view or the cache has. Causal: the first of those whose clock
+   * dominates what the session depends on, waiting (bounded by the deadline) for the cache to
+   * receive a new enough version when none does.
+   */
+  private Lattice sessionRead(Invocation inv, String key) {
+    SessionState ss = inv.session();
+    Lattice held = ss.held(key);
+    if (held != null && ss.acceptable(key, held)) {
+      return held;
+    }
+    if (!ss.causal() && ss.fixedAbsent(key)) {
+      return null;
+    }
+    Session.Read fixed = ss.fixed(key);
+    Lattice viewed = view.get(key);
+    if (viewed != null && ss.isFixed(key, viewed) && ss.acceptable(key, viewed)) {
+      touches.hit(key);
+      ss.saw(key, viewed);
+      return viewed;
+    }
+    if (fixed != null && !fixed.version().equals(Version.ABSENT)) {
+      Lattice kept = fixed.node().equals(options.nodeId())
+          ? pinned.get(ss.id(), key)
+          : ((KvsReply.Found) cacheAt(fixed.node(), new CacheRequest.GetPinned(ss.id(), key), inv)).lattice();
+      if (kept != null && ss.acceptable(key, kept)) {
+        ss.saw(key, kept);
+        return kept;
+      }
+      if (!ss.causal()) {
+        throw CloudburstException.internal("repeatable read: the cache of node " + fixed.node()
+            + " no longer holds the version of '" + key + "' this call read");
+      }
+    }
+    if (viewed != null && ss.acceptable(key, viewed)) {
+      touches.hit(key);
+      ss.saw(key, viewed);
+      return viewed;
+    }
+    Lattice got = ((KvsReply.Found) cache(new CacheRequest.Get(key), inv)).lattice();
+    for (long pause = 1; !ss.acceptable(key, got); pause = Math.min(50, pause * 2)) {
+      // Causal only: this cache has not received a version the session depends on yet. Give up a
+      // little before the deadline so the call's failure names the key rather than the deadline.
+      if (inv.remainingMs() <= pause + CAUSAL_GIVE_UP_MS) {
+        throw CloudburstException.timeout("causal read of '" + key + "': no version at least as new as " + ss.required(key)
+            + " arrived before the call's deadline");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pause));
+      got = ((KvsReply.Found) cache(new CacheRequest.Get(key), inv)).lattice();
+    }
+    ss.saw(key, got);
+    return got;
+  }
+
+  /** One request to {@code nodeId}'s cache (this node's or another's) from a worker thread. */
+  private KvsReply cacheAt(String nodeId, CacheRequest req, Invocation inv) {
+    if (nodeId.equals(options.nodeId())) {
+      return cache(req, inv);
+    }
+    long budget = Math.min(STATE_TIMEOUT_MS, inv.remainingMs());
+    if (budget <= 0) {
+      throw CloudburstException.timeout("the call's deadline passed");
+    }
+    var f = vertx.eventBus().<KvsReply>request(Addresses.cache(nodeId), req, new DeliveryOptions().setSendTimeout(budget));
+    return awaitBody(f, budget, "the cache of node " + nodeId);
   }
 
   /** One request to this node's cache from a worker thread, bounded by the invocation's deadline. */

@@ -1,6 +1,7 @@
 package io.cloudburst.scheduler;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.KeyedSequencer;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Languages;
@@ -98,15 +99,17 @@ public final class SchedulerVerticle extends VerticleBase {
   /** Repeats of a running call that wait for its outcome, by call id. */
   private final Map<String, List<Message<SchedulerRequest>>> repeatWaiters = new HashMap<>();
   /**
-   * The last change queued in each lane ({@link #functionLane} or {@link #DAG_LANE}): changes of a
-   * lane run one after the other, so versions are assigned in order and checks see every earlier change.
+   * Registry changes per lane ({@link #functionLane} or {@link #DAG_LANE}): changes of a lane run
+   * one after the other, so versions are assigned in order and checks see every earlier change.
    */
-  private final Map<String, Future<?>> registrations = new HashMap<>();
+  private final KeyedSequencer sequencer = new KeyedSequencer();
   private final DagRegistry dags = new DagRegistry();
   private RegistryStore store;
   private CachedKeys cachedKeys;
   /** Running DAG calls by call id. */
   private final Map<String, RunningDag> runningDags = new HashMap<>();
+  /** Causal sessions of clients that pass a client id, across their calls. */
+  private final io.cloudburst.scheduler.impl.ClientSessions clientSessions = new io.cloudburst.scheduler.impl.ClientSessions(10_000);
   /** Single-function calls in flight, by executor address, so they can be re-run if it leaves. */
   private final Map<String, Set<Promise<CallResult>>> inFlightByExecutor = new HashMap<>();
   private long spin;
@@ -285,24 +288,10 @@ public final class SchedulerVerticle extends VerticleBase {
     }));
   }
 
-  @SuppressWarnings("unchecked")
   private <T> Future<T> serialized(String key, java.util.function.Supplier<Future<T>> work) {
-    Future<?> previous = registrations.getOrDefault(key, Future.succeededFuture());
-    Promise<T> done = Promise.promise();
-    Future<T> mine = done.future();
-    registrations.put(key, mine);
-    previous.onComplete(ignored -> {
-      Future<T> f;
-      try {
-        f = work.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(done);
-    });
-    mine.onComplete(ignored -> registrations.remove(key, mine));
-    return mine;
+    return sequencer.run(key, work);
   }
+
 
   // ---- calls ----
 
@@ -504,6 +493,8 @@ public final class SchedulerVerticle extends VerticleBase {
     final long deadline;
     final int depth;
     final String consistency;
+    /** Causal calls: the client whose session the call continues, else null. */
+    String clientId;
     /** Started with an idempotency key: never run again. */
     boolean atMostOnce;
     long timer = -1;
@@ -531,6 +522,16 @@ public final class SchedulerVerticle extends VerticleBase {
     };
   }
 
+  private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  /** A causal session's client id names the client's session: 1 to 128 letters, digits, '.', '_', ':' or '-'. */
+  static void checkClientId(String consistency, String clientId) {
+    if ("causal".equals(consistency) && clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
+      throw CloudburstException.badRequest("malformed client_id '" + clientId
+          + "': use 1 to 128 letters, digits, '.', '_', ':' or '-'");
+    }
+  }
+
   private void invokeDag(Message<SchedulerRequest> m, SchedulerRequest.InvokeDag r) {
     if (r.depth() > options.maxCallDepth()) {
       throw CloudburstException.badRequest("call depth limit of " + options.maxCallDepth() + " exceeded (calls nested too deeply or a call cycle)");
@@ -542,6 +543,7 @@ public final class SchedulerVerticle extends VerticleBase {
       }
     }
     String consistency = consistency(r.consistency());
+    checkClientId(consistency, r.clientId());
     if (answeredAsRepeat(m, r.requestId(), "DAG " + r.name(), r.awaitResult())) {
       return;
     }
@@ -551,6 +553,7 @@ public final class SchedulerVerticle extends VerticleBase {
     RunningDag run = new RunningDag(call, dag.plan(), r.args(), r.awaitResult() ? m : null,
         System.currentTimeMillis() + timeout, r.depth(), consistency);
     run.atMostOnce = r.requestId() != null;
+    run.clientId = "causal".equals(consistency) ? r.clientId() : null;
     call.begin(schedule(run, 0));
     results.put(CallResult.pending(id, r.name()), System.currentTimeMillis());
     remember(r.requestId(), "DAG " + r.name(), id);
@@ -582,7 +585,8 @@ public final class SchedulerVerticle extends VerticleBase {
     }
     return new DagSchedule(run.call.id() + "#" + attempt, run.plan.name(), fns, where,
         run.plan.upstreams(), run.plan.downstreams(), run.args, run.plan.sinks(),
-        Addresses.dagEvents(options.nodeId()), run.deadline, run.depth, run.consistency);
+        Addresses.dagEvents(options.nodeId()), run.deadline, run.depth, run.consistency,
+        run.clientId == null ? null : clientSessions.start(run.clientId, run.call.id() + "#" + attempt));
   }
 
   /** Sends the current schedule to every executor it names; an executor that does not answer causes a retry. */
@@ -632,6 +636,9 @@ public final class SchedulerVerticle extends VerticleBase {
         int hash = d.callId().lastIndexOf('#');
         RunningDag run = hash < 0 ? null : runningDags.get(d.callId().substring(0, hash));
         if (run != null) {
+          if (d.session() != null && run.clientId != null && d.callId().equals(run.call.schedule().callId())) {
+            clientSessions.finished(run.clientId, d.session());
+          }
           finishDag(run, run.call.step(d.callId(), d.function(), d.result()));
         }
       }
@@ -647,6 +654,32 @@ public final class SchedulerVerticle extends VerticleBase {
     finish(res);
     if (run.awaiting != null) {
       run.awaiting.reply(res);
+    }
+    endSession(run); // after the answer: off the caller's path
+  }
+
+  /**
+   * Repeatable read and causal: tells the cache of every node that ran part of the call that its
+   * session has ended, so they drop the versions it pinned (caches also expire them at the deadline).
+   */
+  private void endSession(RunningDag run) {
+    DagSchedule s = run.call.schedule();
+    if (s == null || "normal".equals(run.consistency)) {
+      return;
+    }
+    Set<String> addresses = new java.util.HashSet<>(s.placement().values());
+    Set<String> nodes = new java.util.TreeSet<>();
+    for (ExecutorTable.Entry e : executors.live(System.currentTimeMillis())) {
+      if (addresses.contains(e.address())) {
+        nodes.add(e.nodeId());
+      }
+    }
+    for (String node : nodes) {
+      if (node.equals(options.nodeId())) {
+        io.cloudburst.bus.PinnedVersions.of(vertx, node).end(s.callId()); // this node's: no message needed
+      } else {
+        vertx.eventBus().send(Addresses.cache(node), new io.cloudburst.bus.msg.CacheRequest.EndSession(s.callId()));
+      }
     }
   }
 

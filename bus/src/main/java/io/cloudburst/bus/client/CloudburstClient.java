@@ -76,8 +76,17 @@ public final class CloudburstClient {
    * {@code consistency} null means "normal".
    */
   public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, String consistency, long timeoutMs) {
+    return invokeDag(name, args, consistency, null, timeoutMs);
+  }
+
+  /**
+   * As {@link #invokeDag(String, Map, String, long)}; in causal consistency, successive calls with
+   * the same {@code clientId} form one session (read your writes, monotonic reads).
+   */
+  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, String consistency, String clientId,
+      long timeoutMs) {
     long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
-    return request(new SchedulerRequest.InvokeDag(name, args, consistency, t, true, null, null, null, 0), t + MARGIN_MS)
+    return request(new SchedulerRequest.InvokeDag(name, args, consistency, t, true, null, clientId, null, 0), t + MARGIN_MS)
         .map(CallResult.class::cast);
   }
 

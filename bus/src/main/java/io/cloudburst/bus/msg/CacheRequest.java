@@ -47,4 +47,27 @@ public sealed interface CacheRequest extends BusMessage {
 
   /** Deletes the key in the store and here. Reply: {@link KvsReply.Deleted}. */
   record Delete(String key) implements CacheRequest {}
+
+  /**
+   * A causal-mode write of a plain value: a new {@link io.cloudburst.bus.lattice.MultiKeyCausalLattice}
+   * version that follows every version this cache has and records {@code dependencies} (what the
+   * writer's session had read); a key of another kind is written as its own kind. Reply: {@link
+   * KvsReply.Stored}.
+   */
+  record PutCausal(String key, Object value, java.util.Map<String, io.cloudburst.bus.lattice.VectorClock> dependencies)
+      implements CacheRequest {
+    public PutCausal {
+      dependencies = dependencies == null ? java.util.Map.of() : java.util.Map.copyOf(dependencies);
+    }
+  }
+
+  /**
+   * Reply: {@link KvsReply.Found} with the state {@code session} pinned for the key on this node
+   * ({@link io.cloudburst.bus.PinnedVersions}, where the node's executors pin what a session
+   * read), lattice null when none.
+   */
+  record GetPinned(String session, String key) implements CacheRequest {}
+
+  /** The DAG call {@code session} has ended: drops what it pinned. No reply. */
+  record EndSession(String session) implements CacheRequest {}
 }

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param deadline epoch millis after which the call has failed
  * @param depth nesting of calls made from inside functions
  * @param consistency "normal", "repeatable_read" or "causal"
+ * @param clientSession causal calls with a client id: what the client's earlier calls depend on
+ *     (the sources' starting session; the sinks report theirs back); else null
  */
 public record DagSchedule(
     String callId,
@@ -36,7 +38,16 @@ public record DagSchedule(
     String completionAddress,
     long deadline,
     int depth,
-    String consistency) {
+    String consistency,
+    io.cloudburst.bus.session.Session clientSession) {
+  /** A schedule without a client session. */
+  public DagSchedule(String callId, String dag, Map<String, FunctionInfo> functions, Map<String, String> placement,
+      Map<String, List<String>> upstreams, Map<String, List<String>> downstreams, Map<String, List<Object>> args,
+      List<String> sinks, String completionAddress, long deadline, int depth, String consistency) {
+    this(callId, dag, functions, placement, upstreams, downstreams, args, sinks, completionAddress, deadline, depth,
+        consistency, null);
+  }
+
   public DagSchedule {
     functions = copy(functions);
     placement = copy(placement);

@@ -32,8 +32,17 @@ public sealed interface ExecutorRequest extends BusMessage {
    */
   record RunDag(DagSchedule schedule) implements ExecutorRequest {}
 
-  /** The result of {@code from} for {@code function} in DAG call {@code callId}. No reply. */
-  record Trigger(String callId, String function, String from, Object value) implements ExecutorRequest {}
+  /**
+   * The result of {@code from} for {@code function} in DAG call {@code callId}, with what the call
+   * has read so far ({@code session}; null in normal consistency). No reply.
+   */
+  record Trigger(String callId, String function, String from, Object value, io.cloudburst.bus.session.Session session)
+      implements ExecutorRequest {
+    /** A trigger of a call in normal consistency. */
+    public Trigger(String callId, String function, String from, Object value) {
+      this(callId, function, from, value, null);
+    }
+  }
 
   /**
    * A direct message between two invocations of the same DAG call ({@code send}/{@code recv}):

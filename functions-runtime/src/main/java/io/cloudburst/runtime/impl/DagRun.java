@@ -19,6 +19,8 @@ public final class DagRun {
   private final DagSchedule schedule;
   private final Set<String> local;
   private final Map<String, Map<String, Object>> arrived = new HashMap<>();
+  /** Repeatable read and causal: the session each upstream passed on, by function and upstream. */
+  private final Map<String, Map<String, io.cloudburst.bus.session.Session>> sessions = new HashMap<>();
   private final Set<String> started = new HashSet<>();
   private final Set<String> finished = new HashSet<>();
 
@@ -62,8 +64,16 @@ public final class DagRun {
    * upstream results and has not started yet (the caller starts it).
    */
   public boolean arrive(String fn, String from, Object value) {
+    return arrive(fn, from, value, null);
+  }
+
+  /** As {@link #arrive(String, String, Object)}, keeping the session the upstream passed on (may be null). */
+  public boolean arrive(String fn, String from, Object value, io.cloudburst.bus.session.Session session) {
     if (!local.contains(fn) || !upstreams(fn).contains(from)) {
       return false;
+    }
+    if (session != null) {
+      sessions.computeIfAbsent(fn, k -> new HashMap<>()).put(from, session);
     }
     Map<String, Object> got = arrived.computeIfAbsent(fn, k -> new HashMap<>());
     got.put(from, value);
@@ -86,6 +96,18 @@ public final class DagRun {
       args.add(got.get(up));
     }
     return args;
+  }
+
+  /** The sessions {@code fn}'s upstreams passed on, in connection order (empty for a source or in normal mode). */
+  public List<io.cloudburst.bus.session.Session> sessionsFor(String fn) {
+    Map<String, io.cloudburst.bus.session.Session> got = sessions.getOrDefault(fn, Map.of());
+    List<io.cloudburst.bus.session.Session> out = new ArrayList<>();
+    for (String up : upstreams(fn)) {
+      if (got.get(up) != null) {
+        out.add(got.get(up));
+      }
+    }
+    return out;
   }
 
   /** Marks {@code fn} finished; true when every local function has finished. */

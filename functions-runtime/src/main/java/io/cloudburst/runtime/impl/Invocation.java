@@ -10,8 +10,15 @@ package io.cloudburst.runtime.impl;
  * @param depth nesting of calls made from inside functions
  * @param deadline epoch millis after which the call has failed
  * @param dag the DAG call this invocation belongs to, or null for a single-function call
+ * @param session the DAG call's session in repeatable-read or causal mode, else null
  */
-public record Invocation(String callId, String function, String invocationId, int depth, long deadline, DagRun dag) {
+public record Invocation(String callId, String function, String invocationId, int depth, long deadline, DagRun dag,
+    SessionState session) {
+  /** An invocation in normal consistency. */
+  public Invocation(String callId, String function, String invocationId, int depth, long deadline, DagRun dag) {
+    this(callId, function, invocationId, depth, deadline, dag, null);
+  }
+
   /** Milliseconds left before the deadline (never negative). */
   public long remainingMs() {
     return Math.max(0, deadline - System.currentTimeMillis());

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * A node that first measures itself in-JVM through the Java client, writes the figures as JSON,
  * and then keeps serving HTTP for the Python client's benchmark. Used by {@code ./cloudburst bench}.
  *
- * <p>Usage: {@code BenchNode --out FILE [--calls N] [--warmup N] [node options...]}.
+ * <p>Usage: {@code BenchNode --out FILE [--calls N] [--warmup N] [--consistency-calls N] [--checker-calls N]
+ * [node options...]}.
  */
 public final class BenchNode {
   private BenchNode() {}
@@ -31,6 +32,8 @@ public final class BenchNode {
     Path out = Path.of(take(rest, "--out", "bench-jvm.json"));
     int calls = Integer.parseInt(take(rest, "--calls", "20000"));
     int warmup = Integer.parseInt(take(rest, "--warmup", "5000"));
+    int consistencyCalls = Integer.parseInt(take(rest, "--consistency-calls", "2000"));
+    int checkerCalls = Integer.parseInt(take(rest, "--checker-calls", "1000"));
     NodeOptions options = NodeOptions.parse(rest);
     Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
     CloudburstNode node = CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS);
@@ -57,6 +60,7 @@ public final class BenchNode {
       figures.put(c.getKey(), sequential(vertx, c.getValue(), 4L, calls, 0).toJson());
     }
     figures.put("state", StateBench.run(vertx, client, options.nodeId()));
+    figures.put("consistency", ConsistencyBench.run(vertx, client, options.nodeId(), consistencyCalls, checkerCalls));
     Files.writeString(out, figures.encodePrettily());
     System.out.println("BENCH-READY " + out);
     System.out.flush();
@@ -69,6 +73,15 @@ public final class BenchNode {
     vertx.runOnContext(v -> loop(call, expected, 0, warmup + calls, warmup, samples, done));
     done.future().await(600, TimeUnit.SECONDS);
     return Stats.of(samples);
+  }
+
+  /** The latencies (ns) of {@code calls} sequential calls. */
+  static long[] samples(Vertx vertx, Supplier<Future<CallResult>> call, Object expected, int calls) throws Exception {
+    long[] samples = new long[calls];
+    Promise<Void> done = Promise.promise();
+    vertx.runOnContext(v -> loop(call, expected, 0, calls, 0, samples, done));
+    done.future().await(600, TimeUnit.SECONDS);
+    return samples;
   }
 
   private static void loop(Supplier<Future<CallResult>> call, Object expected, int i, int total, int warmup, long[] samples,
