@@ -122,7 +122,7 @@ def main():
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap.add_argument("--modes", default="interpreted,jit")
     ap.add_argument("--n", type=int, default=1000, help="sequential Python client calls per case")
-    ap.add_argument("--warmup", type=int, default=50)
+    ap.add_argument("--warmup", type=int, default=1000, help="Python client warm-up calls per case (the JVM compiles the HTTP path meanwhile)")
     ap.add_argument("--jvm-calls", type=int, default=20000)
     ap.add_argument("--jvm-warmup", type=int, default=5000)
     ap.add_argument("--consistency-calls", type=int, default=2000, help="in-JVM DAG calls per consistency level")
