@@ -123,13 +123,9 @@
     return "uncaught value: " + String(e);
   }
 
-  function isCallable(name) {
-    return typeof globalThis[name] === "function";
-  }
-
   function lookup(name) {
     return globalThis[name];
   }
 
-  return { decode, makeLib, run, format, isCallable, lookup };
+  return { decode, makeLib, run, format, lookup };
 })();

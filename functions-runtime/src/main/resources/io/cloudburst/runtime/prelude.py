@@ -123,6 +123,3 @@ def _format(exc):
         tb = tb.tb_next
     return "".join(_tb.format_exception(type(exc), exc, tb))
 
-
-def _callable(name):
-    return callable(globals().get(name))

@@ -165,11 +165,6 @@ public final class ContextPool<C extends ContextPool.Pooled> {
     return out;
   }
 
-  /** Drops a closed context whose slot was passed on (evicted) or that was never pooled. */
-  public synchronized void forget() {
-    live--;
-  }
-
   /** Every idle and spare context, removed from the pool (for shutdown). */
   public synchronized List<C> drain() {
     List<C> out = new ArrayList<>();

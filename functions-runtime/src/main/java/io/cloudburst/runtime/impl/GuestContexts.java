@@ -13,7 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The executor's machinery for guest code: the worker threads that run it, the pool of warm
@@ -36,7 +35,6 @@ public final class GuestContexts implements AutoCloseable {
   private final AtomicInteger busy = new AtomicInteger();
   private final java.util.Map<String, AtomicInteger> sparesInFlight = java.util.Map.of(
       Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
-  private final AtomicLong created = new AtomicLong();
 
   public GuestContexts(Engines engines, ContextPool<GuestContext> pool, ExecutorOptions options, LibraryBackend backend) {
     this.engines = engines;
@@ -162,7 +160,6 @@ public final class GuestContexts implements AutoCloseable {
     evicted.forEach(GuestContext::close);
     try {
       GuestContext c = GuestContext.create(engines, language, options.maxLogBytes(), backend);
-      created.incrementAndGet();
       pool.addedBorrowed(c);
       return c;
     } catch (RuntimeException e) {
@@ -213,7 +210,6 @@ public final class GuestContexts implements AutoCloseable {
     }
     try {
       GuestContext c = GuestContext.create(engines, language, options.maxLogBytes(), backend);
-      created.incrementAndGet();
       pool.addSpare(c);
       return true;
     } catch (RuntimeException e) {
@@ -230,11 +226,6 @@ public final class GuestContexts implements AutoCloseable {
       warmer.execute(() -> old.forEach(GuestContext::close));
       refill();
     }
-  }
-
-  /** Contexts created since start (for metrics and tests). */
-  public long createdCount() {
-    return created.get();
   }
 
   @Override

@@ -72,7 +72,7 @@ public final class UserLibrary {
         if (!(k instanceof String s)) {
           throw CloudburstException.badRequest("get: keys must be strings");
         }
-        keys.add(requireKey(s));
+        keys.add(s);
       }
       Map<String, Object> values = backend.getMany(inv(), keys);
       return Values.encode(values);
@@ -83,7 +83,7 @@ public final class UserLibrary {
   @HostAccess.Export
   public Object put(String key, String valueJson) {
     try {
-      backend.put(inv(), requireKey(key), Values.decode(valueJson));
+      backend.put(inv(), key, Values.decode(valueJson));
       return Boolean.TRUE;
     } catch (RuntimeException e) {
       return ProxyArray.fromArray(error(e));
@@ -105,7 +105,7 @@ public final class UserLibrary {
         case Boolean b -> b;
         default -> throw CloudburstException.badRequest("put: not a plain value: " + value);
       };
-      backend.put(inv(), requireKey(key), v);
+      backend.put(inv(), key, v);
       return Boolean.TRUE;
     } catch (RuntimeException e) {
       return ProxyArray.fromArray(error(e));
@@ -140,12 +140,6 @@ public final class UserLibrary {
     return answer(() -> Values.encode(backend.recv(inv())));
   }
 
-  private static String requireKey(String key) {
-    if (key == null || key.isEmpty()) {
-      throw CloudburstException.badRequest("a key must be a non-empty string");
-    }
-    return key;
-  }
 
   private static String answer(java.util.function.Supplier<String> body) {
     try {
