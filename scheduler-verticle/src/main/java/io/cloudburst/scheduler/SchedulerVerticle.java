@@ -92,8 +92,6 @@ public final class SchedulerVerticle extends VerticleBase {
   private ResultStore results;
   private ExecutorTable executors;
   private final PlacementPolicy placement = new PlacementPolicy();
-  /** The last cache report of each node, for status (placement uses {@link CachedKeys}). */
-  private final Map<String, CacheEvent.Report> cacheReports = new HashMap<>();
   /** Idempotency keys, as long as results are kept (the oldest go first past maxResults). */
   private Map<String, Requested> requests;
   /** Repeats of a running call that wait for its outcome, by call id. */
@@ -706,28 +704,23 @@ public final class SchedulerVerticle extends VerticleBase {
       byNode.computeIfAbsent(e.nodeId(), k -> new ArrayList<>()).add(new SchedulerReply.ExecutorInfo(
           e.address(), st.threads(), st.busy(), st.queued(), e.inFlight(), new java.util.TreeSet<>(e.warm()).stream().toList(), e.lastSeen()));
     }
-    for (String node : cacheReports.keySet()) {
+    for (String node : cachedKeys.reporting(now)) {
       byNode.computeIfAbsent(node, k -> new ArrayList<>());
     }
     List<SchedulerReply.NodeInfo> nodes = new ArrayList<>();
     byNode.forEach((node, execs) -> {
-      CacheEvent.Report r = cacheReports.get(node);
+      CachedKeys.Figures f = java.util.Objects.requireNonNullElse(cachedKeys.figures(node, now), CachedKeys.Figures.NONE);
       Set<String> keys = cachedKeys.keys(node, now);
       List<String> shown = keys.stream().sorted().limit(SchedulerReply.NodeInfo.MAX_KEYS_SHOWN).toList();
-      nodes.add(new SchedulerReply.NodeInfo(node, execs, keys.size(), shown,
-          r == null ? 0 : r.bytes(), r == null ? 0 : r.hits(), r == null ? 0 : r.misses(), r == null ? 0 : r.evictions(),
-          r == null ? 0 : r.sentAt()));
+      nodes.add(new SchedulerReply.NodeInfo(node, execs, keys.size(), shown, f.bytes(), f.hits(), f.misses(), f.evictions(), f.sentAt()));
     });
     return new SchedulerReply.Status(nodes, now);
   }
 
   private void onCacheEvent(CacheEvent event) {
     if (event instanceof CacheEvent.Report r) {
-      cachedKeys.report(r.nodeId(), r.keys(), r.sentAt(), System.currentTimeMillis());
-      CacheEvent.Report last = cacheReports.get(r.nodeId());
-      if (last == null || last.sentAt() <= r.sentAt()) {
-        cacheReports.put(r.nodeId(), r);
-      }
+      cachedKeys.report(r.nodeId(), r.keys(), new CachedKeys.Figures(r.bytes(), r.hits(), r.misses(), r.evictions(), r.sentAt()),
+          r.sentAt(), System.currentTimeMillis());
     }
   }
 

@@ -13,7 +13,12 @@ import java.util.Set;
  * gone), and {@link #forget} drops a node at once. Pure: the caller supplies the clock.
  */
 public final class CachedKeys {
-  private record Entry(Set<String> keys, long sentAt, long receivedAt) {}
+  /** What a report says of the cache besides its keys. */
+  public record Figures(long bytes, long hits, long misses, long evictions, long sentAt) {
+    public static final Figures NONE = new Figures(0, 0, 0, 0, 0);
+  }
+
+  private record Entry(Set<String> keys, Figures figures, long sentAt, long receivedAt) {}
 
   private final Map<String, Entry> byNode = new HashMap<>();
   private final long staleMs;
@@ -27,11 +32,33 @@ public final class CachedKeys {
    * on the way), unless the one held is stale.
    */
   public void report(String nodeId, Collection<String> keys, long sentAt, long now) {
+    report(nodeId, keys, Figures.NONE, sentAt, now);
+  }
+
+  /** Takes a node's report with its cache's figures (same rule as {@link #report(String, Collection, long, long)}). */
+  public void report(String nodeId, Collection<String> keys, Figures figures, long sentAt, long now) {
     Entry old = byNode.get(nodeId);
     if (old != null && sentAt < old.sentAt() && !stale(old, now)) {
       return;
     }
-    byNode.put(nodeId, new Entry(Set.copyOf(keys), sentAt, now));
+    byNode.put(nodeId, new Entry(Set.copyOf(keys), figures, sentAt, now));
+  }
+
+  /** The figures of a node's last report; null for a node unknown or silent for longer than the staleness bound. */
+  public Figures figures(String nodeId, long now) {
+    Entry e = byNode.get(nodeId);
+    return e == null || stale(e, now) ? null : e.figures();
+  }
+
+  /** The nodes whose report still counts. */
+  public Set<String> reporting(long now) {
+    Set<String> out = new java.util.TreeSet<>();
+    byNode.forEach((node, e) -> {
+      if (!stale(e, now)) {
+        out.add(node);
+      }
+    });
+    return out;
   }
 
   /** The keys a node's cache holds; empty for a node unknown or silent for longer than the staleness bound. */

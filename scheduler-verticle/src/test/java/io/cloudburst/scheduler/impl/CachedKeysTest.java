@@ -44,4 +44,18 @@ class CachedKeysTest {
     assertThat(cached.keys("B", 100)).containsExactly("k");
     assertThat(cached.nodes()).isEqualTo(1);
   }
+
+  @Test
+  void figuresGoWithTheirReportAndDisappearWhenItIsStale() {
+    CachedKeys c = new CachedKeys(1_000);
+    c.report("A", java.util.List.of("k"), new CachedKeys.Figures(10, 3, 1, 0, 5), 5, 100);
+    assertThat(c.figures("A", 200)).isEqualTo(new CachedKeys.Figures(10, 3, 1, 0, 5));
+    assertThat(c.reporting(200)).containsExactly("A");
+    c.report("A", java.util.List.of("k"), new CachedKeys.Figures(99, 9, 9, 9, 4), 4, 300);
+    assertThat(c.figures("A", 300).bytes()).as("an overtaken report changes nothing").isEqualTo(10);
+    assertThat(c.figures("A", 2_000)).isNull();
+    assertThat(c.reporting(2_000)).isEmpty();
+    c.forget("A");
+    assertThat(c.figures("A", 200)).isNull();
+  }
 }
