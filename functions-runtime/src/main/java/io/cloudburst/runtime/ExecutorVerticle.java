@@ -170,8 +170,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
         try {
           contexts.validate(v.function());
           m.reply(v.function());
-        } catch (RuntimeException e) {
-          CloudburstException ce = CloudburstException.from(e);
+        } catch (Throwable t) { // an Error too: the registration gets an answer, never a wait for its timeout
+          CloudburstException ce = CloudburstException.from(t);
           m.fail(ce.code().failureCode(), ce.getMessage());
         }
       });
