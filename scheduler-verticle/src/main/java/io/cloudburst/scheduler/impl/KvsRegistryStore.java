@@ -80,30 +80,11 @@ public final class KvsRegistryStore implements RegistryStore {
           fnNames.forEach(n -> keys.add(RegistryCodec.functionKey(n)));
           dagNames.forEach(n -> keys.add(RegistryCodec.dagKey(n)));
           return getAll(keys, 0, new LinkedHashMap<>()).map(records -> {
-            List<List<FunctionInfo>> functions = new ArrayList<>();
             Set<String> fnFound = new TreeSet<>();
-            for (String name : fnNames) {
-              String key = RegistryCodec.functionKey(name);
-              Lattice l = records.get(key);
-              if (l == null) {
-                log.log(System.Logger.Level.WARNING, "index lists function '" + name + "' without a record (a deletion cut short); skipped");
-                continue;
-              }
-              functions.add(RegistryCodec.decodeFunction(name, value(key, l)));
-              fnFound.add(name);
-            }
-            List<DagInfo> dags = new ArrayList<>();
             Set<String> dagFound = new TreeSet<>();
-            for (String name : dagNames) {
-              String key = RegistryCodec.dagKey(name);
-              Lattice l = records.get(key);
-              if (l == null) {
-                log.log(System.Logger.Level.WARNING, "index lists DAG '" + name + "' without a record (a deletion cut short); skipped");
-                continue;
-              }
-              dags.add(RegistryCodec.decodeDag(name, value(key, l)));
-              dagFound.add(name);
-            }
+            List<List<FunctionInfo>> functions = decodeListed("function", fnNames, RegistryCodec::functionKey,
+                RegistryCodec::decodeFunction, records, fnFound);
+            List<DagInfo> dags = decodeListed("DAG", dagNames, RegistryCodec::dagKey, RegistryCodec::decodeDag, records, dagFound);
             indexed.put(FUNCTIONS, fnFound);
             indexed.put(DAGS, dagFound);
             return new Loaded(functions, dags);
@@ -250,5 +231,25 @@ public final class KvsRegistryStore implements RegistryStore {
     ErrorCode code = t instanceof IllegalArgumentException ? ErrorCode.INTERNAL : CloudburstException.from(t).code();
     String why = t instanceof IllegalArgumentException ? t.getMessage() : CloudburstException.from(t).getMessage();
     return CloudburstException.of(code, what + ": " + why);
+  }
+
+  /**
+   * Decodes the records of the names an index lists, adding each found name to {@code found}; a
+   * name without a record (a deletion cut short) is skipped with a warning.
+   */
+  private <T> List<T> decodeListed(String what, List<String> names, java.util.function.Function<String, String> keyOf,
+      java.util.function.BiFunction<String, Object, T> decode, Map<String, Lattice> records, Set<String> found) {
+    List<T> out = new ArrayList<>();
+    for (String name : names) {
+      String key = keyOf.apply(name);
+      Lattice l = records.get(key);
+      if (l == null) {
+        log.log(System.Logger.Level.WARNING, "index lists " + what + " '" + name + "' without a record (a deletion cut short); skipped");
+        continue;
+      }
+      out.add(decode.apply(name, value(key, l)));
+      found.add(name);
+    }
+    return out;
   }
 }
