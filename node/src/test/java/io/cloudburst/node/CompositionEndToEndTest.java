@@ -52,13 +52,7 @@ class CompositionEndToEndTest {
         new JsonObject().put("args", new JsonObject().put("co_incr", new JsonArray().add(3))).put("wait", false));
     assertThat(pending.status()).isEqualTo(202);
     String id = pending.json().getString("id");
-    JsonObject result = null;
-    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < end; ) {
-      result = n.get("/v1/results/" + id).json();
-      if (!"pending".equals(result.getString("status"))) {
-        break;
-      }
-    }
+    JsonObject result = n.awaitResult(id, 20);
     assertThat(result.getString("status")).isEqualTo("done");
     assertThat(result.getLong("result")).isEqualTo(16L);
 

@@ -70,24 +70,13 @@ class FailureEndToEndTest {
     throw new AssertionError("no executor ever reported a busy worker");
   }
 
-  private static JsonObject awaitResult(String id) throws Exception {
-    JsonObject r = null;
-    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); System.nanoTime() < end; ) {
-      r = n.get("/v1/results/" + id).json();
-      if (!"pending".equals(r.getString("status"))) {
-        return r;
-      }
-    }
-    return r;
-  }
-
   @Test
   void callsWhoseExecutorDiesMidCallAreRunAgainElsewhere() throws Exception {
     assertThat(n.register("fl_slow", "python", SLOW.formatted("fl_slow")).status()).isEqualTo(201);
     String id = n.post("/v1/functions/fl_slow/invoke", new JsonObject().put("args", new JsonArray().add(7).add(2.0))
         .put("wait", false).put("timeout_ms", 60_000)).json().getString("id");
     int stopped = stopTheBusyExecutor();
-    JsonObject r = awaitResult(id);
+    JsonObject r = n.awaitResult(id, 60);
     assertThat(r.getString("status")).as(r.encode()).isEqualTo("done");
     assertThat(r.getLong("result")).isEqualTo(7L);
 
@@ -100,7 +89,7 @@ class FailureEndToEndTest {
         .json().getString("id");
     int stoppedToo = stopTheBusyExecutor();
     assertThat(stoppedToo).isNotEqualTo(stopped);
-    JsonObject d = awaitResult(dagId);
+    JsonObject d = n.awaitResult(dagId, 60);
     assertThat(d.getString("status")).as(d.encode()).isEqualTo("done");
     assertThat(d.getLong("result")).isEqualTo(40L);
   }

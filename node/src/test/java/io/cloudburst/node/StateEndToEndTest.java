@@ -131,15 +131,9 @@ class StateEndToEndTest {
     String id = pending.json().getString("id");
     assertThat(n.get("/v1/results/" + id).json().getString("status")).as("still waiting for the key").isEqualTo("pending");
     assertThat(put("st_later", "{\"value\": 4}").status()).isEqualTo(204);
-    TestNode.Reply done = null;
-    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < end; ) {
-      done = n.get("/v1/results/" + id);
-      if (!"pending".equals(done.json().getString("status"))) {
-        break;
-      }
-    }
-    assertThat(done.json().getString("status")).as(done.body()).isEqualTo("done");
-    assertThat(done.json().getLong("result")).isEqualTo(40L);
+    JsonObject done = n.awaitResult(id, 20);
+    assertThat(done.getString("status")).as(done.encode()).isEqualTo("done");
+    assertThat(done.getLong("result")).isEqualTo(40L);
 
     TestNode.Reply timedOut = n.post("/v1/functions/st_wait/invoke", new JsonObject()
         .put("args", new JsonArray().add(new JsonObject().put("$ref", "st_never"))).put("await_refs_ms", 300));

@@ -104,6 +104,21 @@ final class TestNode {
     return send("GET", path, null);
   }
 
+  /**
+   * The result of call {@code id} once it is no longer pending, read through GET
+   * /v1/results/{id} (a bounded poll); still pending after {@code seconds}, the last answer.
+   */
+  JsonObject awaitResult(String id, int seconds) throws IOException, InterruptedException {
+    JsonObject r = null;
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds); System.nanoTime() < end; ) {
+      r = get("/v1/results/" + id).json();
+      if (!"pending".equals(r.getString("status"))) {
+        return r;
+      }
+    }
+    return r;
+  }
+
   Reply register(String name, String language, String source) throws IOException, InterruptedException {
     return post("/v1/functions", new JsonObject().put("name", name).put("language", language).put("source", source));
   }
