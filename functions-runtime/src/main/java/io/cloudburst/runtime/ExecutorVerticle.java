@@ -344,8 +344,10 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
       for (String fn : run.local()) {
         String id = run.schedule().invocationId(fn);
         mailboxes.remove(id);
-        if (mailboxSeen.remove(id) != null) {
-          // It looked in the store: drop its store mailbox too (best effort; nothing else reads it).
+        MailboxSeen seen = mailboxSeen.remove(id);
+        if (seen != null && seen.foundAny()) {
+          // It received letters through the store: drop its store mailbox (best effort; nothing
+          // else reads it). Most invocations never get one, and are spared a synced store write.
           vertx.eventBus().request(Addresses.KVS, new KvsRequest.Delete(mailboxKey(id)), new DeliveryOptions().setSendTimeout(STATE_TIMEOUT_MS));
         }
       }
@@ -692,5 +694,9 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
   private static final class MailboxSeen {
     final java.util.Set<String> nonces = new java.util.HashSet<>();
     long lastPoll = Long.MIN_VALUE / 2;
+
+    synchronized boolean foundAny() {
+      return !nonces.isEmpty();
+    }
   }
 }

@@ -263,11 +263,27 @@ class ExecutorVerticleTest {
           assertThat(results.get("sender")).isEqualTo("sent");
           assertThat(results.get("receiver")).isEqualTo(List.of(List.of("dag3#0/sender", "via the store")));
         });
-        tc.completeNow();
+        // The receiver got its letter through the store, so its store mailbox is dropped when its run ends.
+        awaitAbsent(io.cloudburst.bus.Keys.system("mailbox", "dag3#0/receiver"), 200, tc);
       }
     }).completion().onSuccess(v -> {
       h.vertx.eventBus().request(other, new ExecutorRequest.RunDag(toReceiver));
       h.vertx.eventBus().request(h.address, new ExecutorRequest.RunDag(toSender));
     });
+  }
+
+  /** Polls the store every 20 ms until {@code key} is absent, then completes; fails after {@code tries}. */
+  private static void awaitAbsent(String key, int tries, VertxTestContext tc) {
+    h.vertx.eventBus().<io.cloudburst.bus.msg.KvsReply>request(Addresses.KVS, new io.cloudburst.bus.msg.KvsRequest.Get(key, null))
+        .onFailure(tc::failNow)
+        .onSuccess(m -> {
+          if (((io.cloudburst.bus.msg.KvsReply.Found) m.body()).lattice() == null) {
+            tc.completeNow();
+          } else if (tries <= 1) {
+            tc.failNow("store mailbox " + key + " was not dropped");
+          } else {
+            h.vertx.setTimer(20, t -> awaitAbsent(key, tries - 1, tc));
+          }
+        });
   }
 }
