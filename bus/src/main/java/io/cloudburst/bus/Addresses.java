@@ -15,6 +15,33 @@ public final class Addresses {
   /** Caches report the keys they hold here. */
   public static final String CACHE_REPORT = "cloudburst.scheduler.cache-report";
 
+  /**
+   * Node-local: published by the node (cluster mode) when another node left the cluster, with that
+   * node's id as a String body. Its executors and cached keys are gone; its calls run again elsewhere.
+   */
+  public static final String NODE_LEFT = "cloudburst.node.left";
+  /**
+   * Cluster-wide: a scheduler publishes a JSON {@code {"node", "kind": "function"|"dag", "name"}}
+   * after it changed a registry entry in the store, so every other scheduler reloads it.
+   */
+  public static final String REGISTRY_CHANGED = "cloudburst.scheduler.registry-changed";
+  /**
+   * Node-local: the executor autoscaler publishes each decision as JSON {@code {"node", "action":
+   * "up"|"down", "executors", "utilization", "reason"}} (logged, and counted by /metrics).
+   */
+  public static final String AUTOSCALE = "cloudburst.autoscale";
+  /**
+   * Cluster-wide (cluster mode): the owner of a key publishes its merged state ({@link
+   * io.cloudburst.bus.msg.CacheEvent.Update}) after every change; each node's store forwards it to
+   * the local subscribers of that key.
+   */
+  public static final String KVS_CHANGES = "cloudburst.kvs.changes";
+
+  /** One node's scheduler (the cluster-wide {@link #SCHEDULER} is served by each node's own). */
+  public static String scheduler(String nodeId) {
+    return "cloudburst.scheduler." + nodeId;
+  }
+
   /** Where executors report the steps of DAG calls started by a node's scheduler. */
   public static String dagEvents(String nodeId) {
     return "cloudburst.scheduler." + nodeId + ".dag-events";
