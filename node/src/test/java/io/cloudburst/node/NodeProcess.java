@@ -35,18 +35,36 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts a node on {@code data} and waits (bounded) until its /health says up. */
   static NodeProcess start(Path data, Path log) throws Exception {
-    int port = freePort();
+    return start(data, log, List.of(), List.of());
+  }
+
+  /** The command line of a node process: the test JVM's class path, Hazelcast's module flags, then {@code args}. */
+  static List<String> command(List<String> jvmFlags, List<String> args) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Dpolyglot.engine.WarnInterpreterOnly=false"));
+        "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Dpolyglot.engine.WarnInterpreterOnly=false",
+        "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
     for (String p : List.of("polyglot.engine.userResourceCache", "cloudburst.runtime.mode")) {
       if (System.getProperty(p) != null) {
         cmd.add("-D" + p + "=" + System.getProperty(p));
       }
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CloudburstNode.class.getName(),
-        "--port", String.valueOf(port), "--data", data.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    cmd.addAll(jvmFlags);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CloudburstNode.class.getName()));
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** Starts a node with extra JVM flags and options, and waits (bounded) until its /health says up. */
+  static NodeProcess start(Path data, Path log, List<String> jvmFlags, List<String> options) throws Exception {
+    int port = freePort();
+    List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port), "--data", data.toString()));
+    args.addAll(options);
+    Process p = new ProcessBuilder(command(jvmFlags, args)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     NodeProcess node = new NodeProcess(p, port);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

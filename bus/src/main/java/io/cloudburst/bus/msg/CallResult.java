@@ -61,7 +61,7 @@ public record CallResult(
     return new CloudburstException(code(), errorMessage);
   }
 
-  /** The API.md shape: {@code {"id", "status", "result"?, "error"?, "logs"?}}. */
+  /** The API.md shape: {@code {"id", "status", "result"?, "error"?, "logs"?, "duration_us"?, "executor"?}}. */
   public JsonObject toJson() {
     JsonObject o = new JsonObject().put("id", id).put("status", status.wire());
     if (status == Status.DONE) {
@@ -77,6 +77,9 @@ public record CallResult(
     }
     if (status != Status.PENDING) {
       o.put("duration_us", durationMicros);
+    }
+    if (executor != null && !executor.isEmpty()) {
+      o.put("executor", executor); // where it ran (or its sink, for a DAG): shows placement across a cluster
     }
     return o;
   }
