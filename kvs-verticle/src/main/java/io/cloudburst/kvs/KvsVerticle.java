@@ -79,7 +79,8 @@ public final class KvsVerticle extends VerticleBase {
     return writer.executeBlocking(() -> LatticeStore.open(dir, options.maxValueBytes()))
         .compose(s -> {
           store = s;
-          consumer = vertx.eventBus().consumer(Addresses.KVS, this::handle);
+          // Node-local: on a clustered bus a plain consumer would also get other nodes' requests.
+          consumer = vertx.eventBus().localConsumer(Addresses.KVS, this::handle);
           return consumer.completion();
         })
         .onSuccess(v -> log.log(System.Logger.Level.INFO, "kvs of node " + options.nodeId() + " open in " + dir.toAbsolutePath()));

@@ -1,0 +1,462 @@
+package io.cloudburst.kvs;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.HazelcastOverloadException;
+import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.partition.NoDataMemberInClusterException;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.spi.exception.RetryableHazelcastException;
+import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.Lattices;
+import io.cloudburst.bus.msg.CacheEvent;
+import io.cloudburst.bus.msg.KvsReply;
+import io.cloudburst.bus.msg.KvsRequest;
+import io.cloudburst.kvs.impl.MergeProcessor;
+import io.cloudburst.kvs.impl.Subscriptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The store of a node in cluster mode: serves {@link Addresses#KVS} ({@link KvsRequest}) for this
+ * node's cache, scheduler and web front with the same replies and error codes as {@link
+ * KvsVerticle}, but keeps the lattices in one partitioned Hazelcast map, {@value #MAP_NAME}, shared
+ * by every node. The consumer is node-local: each node's own store answers its own requests.
+ *
+ * <p><b>Partitioning and merging.</b> Hazelcast assigns each key to a partition, and each
+ * partition to an owner member and a backup member; no home-made ring. A put merges on the key's
+ * owner through an entry processor ({@link MergeProcessor}): Hazelcast runs one partition's
+ * operations one at a time, so the read-merge-write of a key is never interleaved with another,
+ * whichever node the puts come from. A put of another lattice kind fails with CONFLICT and stores
+ * nothing; so does a merged state over {@link KvsOptions#maxValueBytes()} (PAYLOAD_TOO_LARGE).
+ *
+ * <p><b>Acknowledged means replicated.</b> {@link #configure} gives the map one synchronous backup
+ * and no asynchronous one ({@code backupCount 1, asyncBackupCount 0}): Hazelcast completes a
+ * mutating call only after the owner applied it and the backup member acknowledged its copy, so a
+ * put or delete is answered only once two members hold it, and one member's crash loses no
+ * acknowledged write (the backup is promoted and a new backup made). The backup runs the same
+ * deterministic, idempotent processor on its copy, so it reaches the same state. Reads go to the
+ * owner ({@code readBackupData false}), so a node reads its own acknowledged writes. Values are
+ * stored as {@link Lattice#encode()} bytes ({@code BINARY}); there is no disk: the data lives as
+ * long as enough members do (two simultaneous crashes can lose the keys whose owner and backup
+ * both died).
+ *
+ * <p><b>Pushed updates.</b> Caches subscribe exactly as with {@link KvsVerticle} (the {@code
+ * subscriber} of Get, GetMany and Put, or Subscribe/Unsubscribe), to this node's store, which keeps
+ * them in a node-local table. Every member listens to the entries it owns ({@code
+ * addLocalEntryListener}: changes by entry processors, removes, and, after a migration or a
+ * crash, the entries it took over); for each change it publishes the key's merged state (null
+ * after a delete) as a {@link CacheEvent.Update} on the cluster-wide {@link Addresses#KVS_CHANGES}.
+ * Every node's store receives it and sends it to {@link Addresses#cacheUpdates} of each local
+ * subscriber of the key (after a delete it also drops the key's subscriptions). Updates of a key
+ * leave its owner in order, but may overlap a put's reply or arrive twice (e.g. a compute-only
+ * node that both wrote and subscribed); caches merge every update, and a merge is commutative and
+ * idempotent, so order and duplicates are harmless. A put's subscriber is counted as one while the
+ * put is in flight, so an update made just after the put, which can arrive before its reply, is
+ * not missed. An update the owner had not published yet when it crashed is lost to the caches
+ * (the data itself is safe); the next change of the key brings them up to date.
+ *
+ * <p><b>Bounded calls.</b> Every Hazelcast call is asynchronous (nothing blocks the event loop)
+ * and bounded: with no answer within {@code timeoutMs} of the config (default {@value
+ * #DEFAULT_TIMEOUT_MS} ms) the request fails with TIMEOUT, whose outcome is unknown (a put may
+ * still land; retrying it is safe, merges are idempotent). A cluster without a storage member
+ * fails requests with NO_RESOURCES, other Hazelcast failures with a coded {@link
+ * CloudburstException}; no request goes unanswered.
+ *
+ * <p>A compute-only node is a Hazelcast lite member: it owns no partitions, so its listener never
+ * fires, but it reads, writes and receives pushed updates like any node. {@link #stop()} leaves
+ * the Hazelcast member running: the node owns it.
+ */
+public final class ClusterKvsVerticle extends VerticleBase {
+  private static final System.Logger log = System.getLogger(ClusterKvsVerticle.class.getName());
+
+  /** The partitioned map of every node's lattices, key to {@link Lattice#encode()} bytes. */
+  public static final String MAP_NAME = "cloudburst-kvs";
+  /** How long a Hazelcast call may take when the config names no {@code timeoutMs}. */
+  public static final long DEFAULT_TIMEOUT_MS = 10_000;
+
+  private final HazelcastInstance hazelcast;
+  private KvsOptions options;
+  private long timeoutMs;
+  private IMap<String, byte[]> map;
+  private UUID listener;
+  private MessageConsumer<KvsRequest> requests;
+  private MessageConsumer<CacheEvent> changes;
+  private final Subscriptions subscriptions = new Subscriptions();
+  /** Per key, the subscribers of puts in flight (node id to count). */
+  private final Map<String, Map<String, Integer>> pendingSubscribers = new HashMap<>();
+  private int inFlight;
+  private Promise<Void> idle;
+
+  /** @param hazelcast this node's member (data or lite), configured with {@link #configure} */
+  public ClusterKvsVerticle(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+  }
+
+  /**
+   * Adds the store's map to a member's config; call it on every member's config before creating
+   * the instance: one synchronous backup, no asynchronous one, reads from the owner only, values
+   * kept as bytes.
+   */
+  public static Config configure(Config config) {
+    config.addMapConfig(new MapConfig(MAP_NAME)
+        .setBackupCount(1)
+        .setAsyncBackupCount(0)
+        .setReadBackupData(false)
+        .setInMemoryFormat(InMemoryFormat.BINARY));
+    return config;
+  }
+
+  @Override
+  public Future<?> start() {
+    options = KvsOptions.fromJson(config());
+    timeoutMs = config().getLong("timeoutMs", DEFAULT_TIMEOUT_MS);
+    if (timeoutMs <= 0) {
+      throw new IllegalArgumentException("invalid kvs option: timeoutMs");
+    }
+    // getMap may talk to other members (proxy creation): off the event loop.
+    return vertx.executeBlocking(() -> {
+          IMap<String, byte[]> m = hazelcast.getMap(MAP_NAME);
+          UUID id = m.addLocalEntryListener(new ChangeListener(), Predicates.alwaysTrue(), true);
+          map = m;
+          return id;
+        })
+        .compose(id -> {
+          listener = id;
+          requests = vertx.eventBus().localConsumer(Addresses.KVS, this::handle);
+          changes = vertx.eventBus().consumer(Addresses.KVS_CHANGES, this::onChange);
+          return Future.all(requests.completion(), changes.completion());
+        })
+        .onSuccess(v -> log.log(System.Logger.Level.INFO, "kvs of node " + options.nodeId() + " on the cluster map "
+            + MAP_NAME + (hazelcast.getCluster().getLocalMember().isLiteMember() ? " (lite member, holds no data)" : "")));
+  }
+
+  /**
+   * Stops taking requests and pushing updates, answers every request in flight (each is bounded
+   * by the timeout), and removes the entry listener. The Hazelcast member keeps running.
+   */
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> unregistered = new ArrayList<>();
+    if (requests != null) {
+      unregistered.add(requests.unregister());
+    }
+    if (changes != null) {
+      unregistered.add(changes.unregister());
+    }
+    return Future.join(unregistered)
+        .transform(ar -> {
+          idle = Promise.promise();
+          checkIdle();
+          return idle.future();
+        })
+        .compose(v -> listener == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          try {
+            map.removeEntryListener(listener);
+          } catch (HazelcastInstanceNotActiveException e) {
+            // The member is gone (e.g. the node was killed): so is its listener.
+          }
+          return null;
+        }));
+  }
+
+  /** How many (key, node) subscriptions this node holds; safe to call from any thread (tests, metrics). */
+  public int subscriptionCount() {
+    return subscriptions.size();
+  }
+
+  private void handle(Message<KvsRequest> m) {
+    try {
+      switch (m.body()) {
+        case KvsRequest.Put p -> {
+          checkKey(p.key());
+          if (p.lattice() == null) {
+            throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
+          }
+          put(m, p);
+        }
+        case KvsRequest.Delete d -> {
+          checkKey(d.key());
+          String key = d.key();
+          call("delete '" + key + "'", () -> map.removeAsync(key), old -> old != null)
+              .onSuccess(existed -> m.reply(new KvsReply.Deleted(key, existed)))
+              .onFailure(t -> fail(m, (CloudburstException) t));
+        }
+        case KvsRequest.Get g -> {
+          checkKey(g.key());
+          String key = g.key();
+          // Registered before the read, so no later update is missed.
+          subscribe(g.subscriber(), List.of(key));
+          call("read '" + key + "'", () -> map.getAsync(key), b -> decode(key, b))
+              .onSuccess(l -> m.reply(new KvsReply.Found(key, l)))
+              .onFailure(t -> fail(m, (CloudburstException) t));
+        }
+        case KvsRequest.GetMany g -> {
+          for (String k : g.keys()) {
+            checkKey(k);
+          }
+          subscribe(g.subscriber(), g.keys());
+          getMany(m, List.copyOf(new LinkedHashSet<>(g.keys())));
+        }
+        case KvsRequest.Subscribe s -> {
+          requireNode(s.nodeId());
+          subscriptions.subscribe(s.nodeId(), s.keys());
+          m.reply(new KvsReply.Ack());
+        }
+        case KvsRequest.Unsubscribe u -> {
+          requireNode(u.nodeId());
+          subscriptions.unsubscribe(u.nodeId(), u.keys());
+          m.reply(new KvsReply.Ack());
+        }
+      }
+    } catch (CloudburstException e) {
+      fail(m, e);
+    } catch (RuntimeException e) {
+      log.log(System.Logger.Level.ERROR, "kvs request " + m.body().getClass().getSimpleName() + " failed", e);
+      fail(m, CloudburstException.internal(e.toString()));
+    }
+  }
+
+  private void put(Message<KvsRequest> m, KvsRequest.Put p) {
+    String key = p.key();
+    byte[] bytes = p.lattice().encode();
+    if (bytes.length > options.maxValueBytes()) {
+      // Not worth shipping to the owner: the merged state could only be larger.
+      throw CloudburstException.tooLarge(
+          "the value of '" + key + "' would be " + bytes.length + " bytes, over the limit of " + options.maxValueBytes());
+    }
+    String subscriber = p.subscriber();
+    if (subscriber != null) {
+      pendingSubscribers.computeIfAbsent(key, k -> new HashMap<>()).merge(subscriber, 1, Integer::sum);
+    }
+    MergeProcessor processor = new MergeProcessor(bytes, options.maxValueBytes());
+    call("write '" + key + "'", () -> map.submitToKey(key, processor), r -> {
+      if (r.error() != null) {
+        throw CloudburstException.of(r.error(), r.message());
+      }
+      return decode(key, r.merged());
+    }).onComplete(ar -> {
+      if (subscriber != null) {
+        pendingDone(key, subscriber);
+      }
+      if (ar.succeeded()) {
+        subscribe(subscriber, List.of(key));
+        m.reply(new KvsReply.Stored(key, ar.result()));
+      } else {
+        fail(m, (CloudburstException) ar.cause());
+      }
+    });
+  }
+
+  private void getMany(Message<KvsRequest> m, List<String> keys) {
+    List<Future<Lattice>> reads = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      reads.add(call("read '" + k + "'", () -> map.getAsync(k), b -> decode(k, b)));
+    }
+    Future.all(reads)
+        .onSuccess(all -> {
+          Map<String, Lattice> found = new LinkedHashMap<>();
+          for (int i = 0; i < keys.size(); i++) {
+            Lattice l = all.resultAt(i);
+            if (l != null) {
+              found.put(keys.get(i), l);
+            }
+          }
+          m.reply(new KvsReply.FoundMany(found));
+        })
+        .onFailure(t -> fail(m, (CloudburstException) t));
+  }
+
+  // ---- Hazelcast calls ----
+
+  /**
+   * Runs one asynchronous Hazelcast call: {@code then} maps its result on the thread that
+   * completes it (decoding stays off the event loop); the future completes on this verticle's
+   * context, within the timeout, and fails only with a {@link CloudburstException}.
+   */
+  private <T, R> Future<R> call(String what, Supplier<CompletionStage<T>> op, Function<T, R> then) {
+    inFlight++;
+    Future<R> f;
+    try {
+      f = Future.fromCompletionStage(op.get().thenApply(then), context);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return f.timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          inFlight--;
+          checkIdle();
+          return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(error(what, ar.cause()));
+        });
+  }
+
+  /** The coded form of a failed Hazelcast call. */
+  private CloudburstException error(String what, Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c.getClass() == ExecutionException.class) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return switch (c) {
+      case CloudburstException e -> e;
+      case TimeoutException e -> CloudburstException.timeout(
+          "the cluster did not " + what + " within " + timeoutMs + " ms (the outcome is unknown)");
+      case OperationTimeoutException e -> CloudburstException.timeout(
+          "the cluster did not " + what + " in time (the outcome is unknown): " + e.getMessage());
+      case NoDataMemberInClusterException e -> CloudburstException.noResources(
+          "the cluster has no storage member; cannot " + what);
+      case HazelcastInstanceNotActiveException e -> CloudburstException.noResources(
+          "this node's cluster member is not running; cannot " + what);
+      case HazelcastOverloadException e -> CloudburstException.noResources(
+          "the cluster is overloaded; cannot " + what + ": " + e.getMessage());
+      case RetryableHazelcastException e -> CloudburstException.noResources(
+          "the cluster is rebalancing; cannot " + what + " now, try again: " + e.getMessage());
+      default -> {
+        log.log(System.Logger.Level.ERROR, "the cluster failed to " + what, c);
+        yield CloudburstException.internal("the cluster failed to " + what + ": " + c);
+      }
+    };
+  }
+
+  private static Lattice decode(String key, byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Lattices.decode(value);
+    } catch (IllegalArgumentException e) {
+      throw CloudburstException.internal("the stored value of '" + key + "' is corrupt: " + e.getMessage());
+    }
+  }
+
+  // ---- pushed updates ----
+
+  /**
+   * Runs on the owner member's Hazelcast event threads for every change of an entry it owns;
+   * publishing on the event bus is thread-safe.
+   */
+  private final class ChangeListener implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
+      EntryRemovedListener<String, byte[]>, EntryMergedListener<String, byte[]> {
+    @Override
+    public void entryAdded(EntryEvent<String, byte[]> e) {
+      changed(e);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, byte[]> e) {
+      changed(e);
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, byte[]> e) {
+      changed(e);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, byte[]> e) {
+      vertx.eventBus().publish(Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), null));
+    }
+
+    private void changed(EntryEvent<String, byte[]> e) {
+      Lattice l;
+      try {
+        l = decode(e.getKey(), e.getValue());
+      } catch (CloudburstException ex) {
+        log.log(System.Logger.Level.ERROR, "not pushing an update: " + ex.getMessage());
+        return;
+      }
+      if (l != null) {
+        vertx.eventBus().publish(Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), l));
+      }
+    }
+  }
+
+  /** A change published by the key's owner: forwarded to this node's subscribers of the key. */
+  private void onChange(Message<CacheEvent> m) {
+    if (!(m.body() instanceof CacheEvent.Update u)) {
+      return;
+    }
+    Set<String> nodes = new LinkedHashSet<>(
+        u.lattice() == null ? subscriptions.removeKey(u.key()) : subscriptions.nodes(u.key()));
+    Map<String, Integer> pending = pendingSubscribers.get(u.key());
+    if (pending != null) {
+      nodes.addAll(pending.keySet());
+    }
+    for (String node : nodes) {
+      vertx.eventBus().send(Addresses.cacheUpdates(node), u);
+    }
+  }
+
+  private void pendingDone(String key, String subscriber) {
+    Map<String, Integer> pending = pendingSubscribers.get(key);
+    if (pending != null && pending.merge(subscriber, -1, Integer::sum) <= 0) {
+      pending.remove(subscriber);
+      if (pending.isEmpty()) {
+        pendingSubscribers.remove(key);
+      }
+    }
+  }
+
+  // ---- as KvsVerticle ----
+
+  private void checkKey(String key) {
+    if (key == null || key.isEmpty()) {
+      throw CloudburstException.badRequest("key is missing");
+    }
+    int n = key.getBytes(StandardCharsets.UTF_8).length;
+    if (n > options.maxKeyBytes()) {
+      throw CloudburstException.tooLarge("key is " + n + " bytes, over the limit of " + options.maxKeyBytes());
+    }
+  }
+
+  private static void requireNode(String nodeId) {
+    if (nodeId == null || nodeId.isEmpty()) {
+      throw CloudburstException.badRequest("node id is missing");
+    }
+  }
+
+  private void subscribe(String nodeId, List<String> keys) {
+    if (nodeId != null) {
+      subscriptions.subscribe(nodeId, keys);
+    }
+  }
+
+  private static void fail(Message<?> m, CloudburstException e) {
+    m.fail(e.code().failureCode(), e.getMessage());
+  }
+
+  private void checkIdle() {
+    if (idle != null && inFlight == 0) {
+      idle.tryComplete();
+    }
+  }
+}
