@@ -43,6 +43,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,6 +52,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -68,7 +70,27 @@ import java.util.regex.Pattern;
  *
  * <p><b>Placement</b> prefers an executor with a warm context for the function on a node whose
  * cache holds the keys the call's arguments reference, as the caches last reported them at {@link
- * Addresses#CACHE_REPORT}.
+ * Addresses#CACHE_REPORT}. When every executor warm for the function is at or over the utilization
+ * threshold, a call goes to a cold one, which loads the function: the paper's replication of hot
+ * functions, logged and counted ({@link #replications()}).
+ *
+ * <p><b>Cluster.</b> Every node runs its own scheduler. Its web front and executors reach it at the
+ * node-local {@link Addresses#SCHEDULER}; other nodes' schedulers at {@link Addresses#scheduler}.
+ * Executor statuses and cache reports are published cluster-wide, so each scheduler places calls
+ * on every node's executors. The registries are shared through the cluster-wide store: after a
+ * change is stored, its scheduler publishes a notice at {@link Addresses#REGISTRY_CHANGED} and the
+ * others read that entry again from the store (in its lane, so it does not interleave with their
+ * own changes); a lookup that misses also reads the entry from the store before answering not
+ * found, and a registration reads the function's versions again just before it stores the new
+ * one. What this does not cover: two nodes that register the same function name within one store
+ * round trip of each other may both pick the same next version; the last write wins in the store,
+ * the notices then bring every scheduler to the stored history, and the losing caller was answered
+ * a version that is not stored. A notice missed while another version stays known (not a miss) is
+ * seen only at the next notice of that name or a restart. A result is held by the scheduler of the
+ * node that started the call; {@link GetResult} asks that node for an id it does not hold. When a
+ * node leaves ({@link Addresses#NODE_LEFT}), or its executors fall silent for twice the staleness
+ * bound, its executors are forgotten, the calls running there run again elsewhere (unless they
+ * ask for at most once) and its cached keys stop drawing calls.
  */
 public final class SchedulerVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(SchedulerVerticle.class.getName());
@@ -83,6 +105,10 @@ public final class SchedulerVerticle extends VerticleBase {
   static final int MAX_ATTEMPTS = 3;
   /** Longest accepted idempotency key. */
   static final int MAX_REQUEST_ID = 256;
+  /** Time another node's scheduler has to answer for a result it holds. */
+  static final long RESULT_FORWARD_TIMEOUT_MS = 2_000;
+  /** Replication log lines remembered, so each (function version, executor) is logged once. */
+  private static final int MAX_REPLICATIONS_LOGGED = 10_000;
 
   /** The lane of every DAG change and function deletion (see the class comment). */
   private static final String DAG_LANE = "dags/";
@@ -113,6 +139,19 @@ public final class SchedulerVerticle extends VerticleBase {
   private long spin;
   private long seq;
   private String idPrefix;
+  /** Calls placed on a cold executor because every warm one was saturated (hot-function replication). */
+  private final AtomicLong replications = new AtomicLong();
+  /** The (context key, executor) pairs whose replication was logged, oldest first. */
+  private final Map<String, Boolean> replicationsLogged = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > MAX_REPLICATIONS_LOGGED;
+    }
+  };
+  /** Other nodes whose schedulers sent registry notices: places a result may be held. */
+  private final Set<String> schedulerNodes = new java.util.TreeSet<>();
+  /** When each node was last reported gone: older statuses of its executors (late on the way) are ignored. */
+  private final Map<String, Long> leftAt = new HashMap<>();
 
   @Override
   public Future<?> start() {
@@ -136,16 +175,23 @@ public final class SchedulerVerticle extends VerticleBase {
         .recover(t -> Future.failedFuture(startFailure(t)))
         .compose(loaded -> {
           applyLoaded(loaded);
-          MessageConsumer<SchedulerRequest> requests = vertx.eventBus().consumer(Addresses.SCHEDULER, this::handle);
+          // Local: each node's web front and executors talk to their own scheduler (a clustered
+          // consumer would be picked round-robin across the cluster).
+          MessageConsumer<SchedulerRequest> requests = vertx.eventBus().localConsumer(Addresses.SCHEDULER, this::handle);
+          MessageConsumer<SchedulerRequest> direct = vertx.eventBus().consumer(Addresses.scheduler(options.nodeId()), this::handle);
           MessageConsumer<ExecutorStatus> status = vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> onStatus(m.body()));
           MessageConsumer<DagEvent> dagEvents = vertx.eventBus().consumer(Addresses.dagEvents(options.nodeId()), m -> onDagEvent(m.body()));
           MessageConsumer<CacheEvent> reports = vertx.eventBus().consumer(Addresses.CACHE_REPORT, m -> onCacheEvent(m.body()));
+          MessageConsumer<Object> changes = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, m -> onRegistryChanged(m.body()));
+          MessageConsumer<Object> left = vertx.eventBus().localConsumer(Addresses.NODE_LEFT, m -> onNodeLeft(m.body()));
           vertx.setPeriodic(10_000, t -> {
             long now = System.currentTimeMillis();
             results.expire(now);
             cachedKeys.expire(now);
           });
-          return Future.all(requests.completion(), status.completion(), dagEvents.completion(), reports.completion());
+          vertx.setPeriodic(Math.max(100, Math.min(1_000, options.executorStaleMs() / 2)), t -> expireExecutors());
+          return Future.all(List.of(requests.completion(), direct.completion(), status.completion(), dagEvents.completion(),
+              reports.completion(), changes.completion(), left.completion()));
         });
   }
 
@@ -178,6 +224,15 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private void handle(Message<SchedulerRequest> m) {
+    handle(m, false);
+  }
+
+  /**
+   * Answers a request. A lookup that misses a function or DAG by name reads that entry from the
+   * store and is answered again ({@code reloaded}): another node may have registered it and its
+   * notice not reached this one.
+   */
+  private void handle(Message<SchedulerRequest> m, boolean reloaded) {
     try {
       switch (m.body()) {
         case InvokeFunction r -> invoke(m, r);
@@ -193,16 +248,27 @@ public final class SchedulerVerticle extends VerticleBase {
         case SchedulerRequest.InvokeDag r -> invokeDag(m, r);
         case RestoreFunction r -> answer(m, restore(r));
         case SchedulerRequest.GetStatus r -> m.reply(status());
-        case GetResult r -> {
-          CallResult res = r.id() == null ? null : results.get(r.id(), System.currentTimeMillis());
+        case GetResult r -> getResult(m, r.id());
+        case SchedulerRequest.GetHeldResult r -> {
+          CallResult res = held(r.id());
           if (res == null) {
-            throw CloudburstException.notFound(ErrorCode.RESULT_NOT_FOUND, "no call with id '" + r.id() + "'");
+            throw resultNotFound(r.id());
           }
           m.reply(res);
         }
       }
     } catch (CloudburstException e) {
-      fail(m, e);
+      Future<Void> reload = reloaded ? null : reloadOnMiss(m.body(), e.code());
+      if (reload == null) {
+        fail(m, e);
+      } else {
+        reload.onComplete(ar -> {
+          if (ar.failed()) {
+            log.log(System.Logger.Level.WARNING, "could not read a missed registry entry from the store: " + ar.cause().getMessage());
+          }
+          handle(m, true);
+        });
+      }
     } catch (RuntimeException e) {
       log.log(System.Logger.Level.ERROR, "scheduler request " + m.body().getClass().getSimpleName() + " failed", e);
       fail(m, CloudburstException.internal(e.toString()));
@@ -224,6 +290,150 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   // ---- registry ----
+
+  /**
+   * For a request that missed a function or DAG by name: reading that entry from the store (in its
+   * lane), or null when the request is of another kind or the registry is kept in memory only.
+   */
+  private Future<Void> reloadOnMiss(SchedulerRequest r, ErrorCode code) {
+    if (!options.persistent()) {
+      return null;
+    }
+    String fn = code != ErrorCode.FUNC_NOT_FOUND ? null : switch (r) {
+      case InvokeFunction x -> x.name();
+      case GetFunction x -> x.name();
+      case ListVersions x -> x.name();
+      case RestoreFunction x -> x.name();
+      default -> null;
+    };
+    if (fn != null && validName(fn)) {
+      return serialized(functionLane(fn), () -> reloadFunction(fn));
+    }
+    if (r instanceof SchedulerRequest.InvokeDag x && code == ErrorCode.FUNC_NOT_FOUND && dags.contains(x.name())) {
+      return ensureFunctions(dags.get(x.name()).plan().functions());
+    }
+    String dag = code != ErrorCode.DAG_NOT_FOUND ? null : switch (r) {
+      case SchedulerRequest.InvokeDag x -> x.name();
+      case SchedulerRequest.GetDag x -> x.name();
+      default -> null;
+    };
+    if (dag != null && validName(dag)) {
+      return serialized(DAG_LANE, () -> reloadDag(dag));
+    }
+    return null;
+  }
+
+  private static boolean validName(String name) {
+    try {
+      Names.requireValid("name", name);
+      return true;
+    } catch (CloudburstException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads the functions this scheduler does not know from the store, each in its lane; never fails.
+   * A request naming more than {@link DagPlan#MAX_FUNCTIONS} is refused by the plan unread.
+   */
+  private Future<Void> ensureFunctions(java.util.Collection<String> names) {
+    List<Future<Void>> reads = new ArrayList<>();
+    if (names.size() > DagPlan.MAX_FUNCTIONS) {
+      return Future.succeededFuture();
+    }
+    for (String n : new LinkedHashSet<>(names)) {
+      if (n != null && !registry.contains(n) && validName(n)) {
+        reads.add(serialized(functionLane(n), () -> ensureFunction(n)));
+      }
+    }
+    return Future.join(reads).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** Within the function's lane: reads it from the store unless it is known (or the registry is in memory only). */
+  private Future<Void> ensureFunction(String name) {
+    return registry.contains(name) || !options.persistent() ? Future.succeededFuture() : reloadFunction(name);
+  }
+
+  /** Within the DAG lane: reads the DAG from the store unless it is known (or the registry is in memory only). */
+  private Future<Void> ensureDag(String name) {
+    return dags.contains(name) || !options.persistent() ? Future.succeededFuture() : reloadDag(name);
+  }
+
+  /**
+   * Within the function's lane: makes its versions what the store holds now (another node's
+   * scheduler may have added versions or deleted it).
+   */
+  private Future<Void> reloadFunction(String name) {
+    return store.loadFunction(name).map(history -> {
+      boolean had = registry.contains(name);
+      if (history.isEmpty()) {
+        if (had) {
+          registry.replace(name, List.of());
+          List<String> users = dags.using(name);
+          log.log(System.Logger.Level.INFO, "function " + name + " was deleted on another node"
+              + (users.isEmpty() ? "" : "; DAG(s) " + users + " still name it"));
+        }
+        return null;
+      }
+      if (!had || !registry.history(name).equals(history)) {
+        registry.replace(name, history);
+        log.log(System.Logger.Level.INFO, "loaded " + history.get(history.size() - 1).versionKey()
+            + " from the key-value store (changed on another node)");
+      }
+      return null;
+    });
+  }
+
+  /** Within the DAG lane: makes the DAG what the store holds now. */
+  private Future<Void> reloadDag(String name) {
+    return store.loadDag(name).map(info -> {
+      if (info == null) {
+        if (dags.contains(name)) {
+          dags.remove(name);
+          log.log(System.Logger.Level.INFO, "DAG " + name + " was deleted on another node");
+        }
+        return null;
+      }
+      if (!dags.contains(name) || !dags.get(name).info().equals(info)) {
+        // The node that stored it checked its functions; one this node does not know yet is read
+        // when a call of the DAG misses it.
+        dags.replace(info, DagPlan.of(info.name(), info.functions(), info.connections(), fn -> true));
+        log.log(System.Logger.Level.INFO, "loaded DAG " + name + " from the key-value store (changed on another node)");
+      }
+      return null;
+    });
+  }
+
+  /** Tells the other schedulers that an entry changed in the store (nothing is shared without a store). */
+  private void announceChange(String kind, String name) {
+    if (options.persistent()) {
+      vertx.eventBus().publish(Addresses.REGISTRY_CHANGED,
+          new JsonObject().put("node", options.nodeId()).put("kind", kind).put("name", name));
+    }
+  }
+
+  /** Another scheduler's notice: reads the entry again, in its lane. */
+  private void onRegistryChanged(Object body) {
+    if (!(body instanceof JsonObject n) || !options.persistent()) {
+      return;
+    }
+    String node = n.getValue("node") instanceof String s ? s : null;
+    String kind = n.getValue("kind") instanceof String s ? s : null;
+    String name = n.getValue("name") instanceof String s ? s : null;
+    if (node == null || name == null || node.equals(options.nodeId()) || !validName(name)) {
+      return;
+    }
+    schedulerNodes.add(node);
+    Future<Void> reload = switch (String.valueOf(kind)) {
+      case "function" -> serialized(functionLane(name), () -> reloadFunction(name));
+      case "dag" -> serialized(DAG_LANE, () -> reloadDag(name));
+      default -> null;
+    };
+    if (reload != null) {
+      reload.onFailure(t -> log.log(System.Logger.Level.WARNING, "could not read " + kind + " " + name + ", changed by node "
+          + node + ", from the store (it is read again when a lookup misses it): " + t.getMessage()));
+    }
+  }
 
   private Future<FunctionInfo> register(RegisterFunction r) {
     String name = Names.requireValid("function", r.name());
@@ -250,29 +460,44 @@ public final class SchedulerVerticle extends VerticleBase {
     return "functions/" + name;
   }
 
+  /**
+   * Within the function's lane: validates the source on an executor, then reads the function's
+   * versions from the store again (another node may have added one meanwhile; the new version
+   * follows the newest stored) and stores the history with the new version.
+   */
   private Future<FunctionInfo> validateAndAdd(String name, String language, String source, String entrypoint) {
-    FunctionInfo f = new FunctionInfo(name, language, registry.nextVersion(name), source, entrypoint, System.currentTimeMillis());
-    ExecutorTable.Entry e = pick(f.contextKey(), List.of());
+    FunctionInfo proposed = new FunctionInfo(name, language, registry.nextVersion(name), source, entrypoint, System.currentTimeMillis());
+    ExecutorTable.Entry e = pick(proposed, List.of(), false);
     if (e == null) {
       return Future.failedFuture(CloudburstException.noResources("no executor is available to load the function"));
     }
+    FunctionInfo[] added = new FunctionInfo[1];
     return vertx.eventBus()
-        .<FunctionInfo>request(e.address(), new ExecutorRequest.Validate(f), new DeliveryOptions().setSendTimeout(VALIDATE_TIMEOUT_MS))
-        .compose(reply -> {
-          executors.warmed(e.address(), f.contextKey());
+        .<FunctionInfo>request(e.address(), new ExecutorRequest.Validate(proposed), new DeliveryOptions().setSendTimeout(VALIDATE_TIMEOUT_MS))
+        .compose(reply -> options.persistent() ? reloadFunction(name) : Future.succeededFuture())
+        .compose(v -> {
+          int version = registry.nextVersion(name);
+          FunctionInfo f = version == proposed.version() ? proposed
+              : new FunctionInfo(name, language, version, source, entrypoint, proposed.createdAt());
+          if (f == proposed) {
+            executors.warmed(e.address(), f.contextKey());
+          }
+          added[0] = f;
           List<FunctionInfo> history = new ArrayList<>(registry.contains(name) ? registry.history(name) : List.of());
           history.add(f);
           return store.putFunction(name, history);
         })
         .map(stored -> {
+          FunctionInfo f = added[0];
           registry.add(f);
+          announceChange("function", name);
           log.log(System.Logger.Level.INFO, "registered " + f.versionKey() + " (" + f.language() + ")");
           return f;
         });
   }
 
   private Future<SchedulerReply> deleteFunction(String name) {
-    return serialized(functionLane(name), () -> serialized(DAG_LANE, () -> {
+    return serialized(functionLane(name), () -> ensureFunction(name).compose(loaded -> serialized(DAG_LANE, () -> {
       registry.history(name); // FUNC_NOT_FOUND
       List<String> users = dags.using(name);
       if (!users.isEmpty()) {
@@ -280,10 +505,11 @@ public final class SchedulerVerticle extends VerticleBase {
       }
       return store.deleteFunction(name).map(v -> {
         registry.remove(name);
+        announceChange("function", name);
         log.log(System.Logger.Level.INFO, "deleted function " + name);
         return new SchedulerReply.Ack();
       });
-    }));
+    })));
   }
 
   private <T> Future<T> serialized(String key, java.util.function.Supplier<Future<T>> work) {
@@ -317,6 +543,58 @@ public final class SchedulerVerticle extends VerticleBase {
       if (r.awaitResult()) {
         m.reply(res);
       }
+    });
+  }
+
+  /** The result of a call this scheduler started, or null. */
+  private CallResult held(String id) {
+    return id == null ? null : results.get(id, System.currentTimeMillis());
+  }
+
+  private static CloudburstException resultNotFound(String id) {
+    return CloudburstException.notFound(ErrorCode.RESULT_NOT_FOUND, "no call with id '" + id + "'");
+  }
+
+  /**
+   * A result held here, else by the scheduler of the node that started the call: ids start with
+   * that node's id and '-', and node ids may contain '-', so every other known node whose id
+   * prefixes the call id is asked (for what it holds only, so the request goes no further).
+   */
+  private void getResult(Message<SchedulerRequest> m, String id) {
+    CallResult res = held(id);
+    if (res != null) {
+      m.reply(res);
+      return;
+    }
+    if (id == null) {
+      throw resultNotFound(id);
+    }
+    Set<String> known = new java.util.TreeSet<>(executors.nodes());
+    known.addAll(cachedKeys.reporting(System.currentTimeMillis()));
+    known.addAll(schedulerNodes);
+    List<String> origins = new ArrayList<>();
+    for (String n : known) {
+      if (!n.equals(options.nodeId()) && id.startsWith(n + "-")) {
+        origins.add(n);
+      }
+    }
+    if (origins.isEmpty()) {
+      throw resultNotFound(id);
+    }
+    List<Future<CallResult>> asks = new ArrayList<>();
+    for (String n : origins) {
+      asks.add(vertx.eventBus().<CallResult>request(Addresses.scheduler(n), new SchedulerRequest.GetHeldResult(id),
+          new DeliveryOptions().setSendTimeout(RESULT_FORWARD_TIMEOUT_MS)).map(Message::body));
+    }
+    Future.any(asks).onComplete(ar -> {
+      for (Future<CallResult> a : asks) {
+        if (a.succeeded()) {
+          m.reply(a.result());
+          return;
+        }
+      }
+      fail(m, CloudburstException.notFound(ErrorCode.RESULT_NOT_FOUND, "no call with id '" + id
+          + "' (not held here, nor by the scheduler of node(s) " + origins + ")"));
     });
   }
 
@@ -372,7 +650,7 @@ public final class SchedulerVerticle extends VerticleBase {
     for (Object a : args) {
       Values.collectRefs(a, refs);
     }
-    ExecutorTable.Entry e = pick(f.contextKey(), refs);
+    ExecutorTable.Entry e = pick(f, refs, true);
     if (e == null) {
       return Future.failedFuture(CloudburstException.noResources("no executor can take the call"));
     }
@@ -435,29 +713,91 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private void onStatus(ExecutorStatus s) {
-    executors.update(s, System.currentTimeMillis());
-    if (!s.leaving()) {
+    if (s.leaving()) {
+      executorsLeft(Set.of(s.address()), "executor " + s.address() + " left");
+      forgetCacheIfNodeGone(s.nodeId());
       return;
     }
-    forgetCacheIfNodeGone(s.nodeId());
-    Set<Promise<CallResult>> calls = inFlightByExecutor.remove(s.address());
-    if (calls != null) {
-      for (Promise<CallResult> p : new ArrayList<>(calls)) {
-        p.tryFail(new ExecutorGone(s.address()));
+    Long gone = leftAt.get(s.nodeId());
+    if (gone != null && s.sentAt() < gone) {
+      return; // sent before its node left, and late on the way: it must not bring the executor back
+    }
+    executors.update(s, System.currentTimeMillis());
+  }
+
+  /**
+   * Executors that are gone: forgotten first (so nothing is placed on them again), then their
+   * single calls in flight fail with {@link ExecutorGone} and are run again elsewhere (see {@link
+   * #execute}), and every running DAG with a function placed on one of them is run again once.
+   */
+  private void executorsLeft(Set<String> addresses, String why) {
+    for (String address : addresses) {
+      executors.remove(address);
+    }
+    for (String address : addresses) {
+      Set<Promise<CallResult>> calls = inFlightByExecutor.remove(address);
+      if (calls != null) {
+        for (Promise<CallResult> p : new ArrayList<>(calls)) {
+          p.tryFail(new ExecutorGone(address));
+        }
       }
     }
     for (RunningDag run : new ArrayList<>(runningDags.values())) {
-      if (run.call.schedule().placement().containsValue(s.address())) {
-        retryDag(run, "executor " + s.address() + " left");
+      if (!java.util.Collections.disjoint(run.call.schedule().placement().values(), addresses)) {
+        retryDag(run, why);
       }
     }
+  }
+
+  /**
+   * Another node left the cluster (the node module tells): its executors are gone, with every call
+   * running there, and its cache with them.
+   */
+  private void onNodeLeft(Object body) {
+    if (!(body instanceof String node) || node.equals(options.nodeId())) {
+      return;
+    }
+    leftAt.put(node, System.currentTimeMillis());
+    schedulerNodes.remove(node);
+    Set<String> addresses = new LinkedHashSet<>();
+    for (ExecutorTable.Entry e : executors.ofNode(node)) {
+      addresses.add(e.address());
+    }
+    log.log(System.Logger.Level.INFO, "node " + node + " left the cluster: forgetting its " + addresses.size()
+        + " executor(s) and its cached keys; calls running there run again elsewhere");
+    executorsLeft(addresses, "node " + node + " left the cluster");
+    cachedKeys.forget(node);
+  }
+
+  /**
+   * The fallback when no one says a node left: executors silent for twice the staleness bound
+   * (placement already skips them after one) are treated as gone.
+   */
+  private void expireExecutors() {
+    long goneMs = 2 * options.executorStaleMs();
+    List<ExecutorTable.Entry> gone = executors.expire(System.currentTimeMillis(), goneMs);
+    if (gone.isEmpty()) {
+      return;
+    }
+    Set<String> addresses = new LinkedHashSet<>();
+    Set<String> nodes = new java.util.TreeSet<>();
+    for (ExecutorTable.Entry e : gone) {
+      addresses.add(e.address());
+      nodes.add(e.nodeId());
+    }
+    log.log(System.Logger.Level.WARNING, "executor(s) " + addresses + " silent for more than " + goneMs
+        + " ms: forgotten; calls running there run again elsewhere");
+    executorsLeft(addresses, "executor(s) " + addresses + " fell silent");
+    nodes.forEach(this::forgetCacheIfNodeGone);
   }
 
   // ---- DAGs ----
 
   private Future<SchedulerReply.DagInfo> registerDag(SchedulerRequest.RegisterDag r) {
     String name = Names.requireValid("DAG", r.name());
-    return serialized(DAG_LANE, () -> {
+    // Functions registered on another node whose notice has not arrived are read first (outside
+    // the DAG lane: a deletion holds a function's lane while it waits for the DAG lane).
+    return ensureFunctions(r.functions()).compose(known -> serialized(DAG_LANE, () -> ensureDag(name).compose(loaded -> {
       if (dags.contains(name)) {
         throw CloudburstException.of(ErrorCode.DAG_ALREADY_EXISTS, "a DAG named '" + name + "' exists");
       }
@@ -465,21 +805,23 @@ public final class SchedulerVerticle extends VerticleBase {
       SchedulerReply.DagInfo info = new SchedulerReply.DagInfo(name, plan.functions(), plan.connections(), System.currentTimeMillis());
       return store.putDag(info).map(v -> {
         dags.add(info, plan);
+        announceChange("dag", name);
         log.log(System.Logger.Level.INFO, "registered DAG " + name + " " + plan.connections());
         return info;
       });
-    });
+    })));
   }
 
   private Future<SchedulerReply> deleteDag(String name) {
-    return serialized(DAG_LANE, () -> {
+    return serialized(DAG_LANE, () -> ensureDag(name).compose(loaded -> {
       dags.get(name); // DAG_NOT_FOUND
       return store.deleteDag(name).map(v -> {
         dags.remove(name);
+        announceChange("dag", name);
         log.log(System.Logger.Level.INFO, "deleted DAG " + name);
         return new SchedulerReply.Ack();
       });
-    });
+    }));
   }
 
   /** One DAG call in progress. */
@@ -574,7 +916,7 @@ public final class SchedulerVerticle extends VerticleBase {
       for (Object a : run.args.getOrDefault(fn, List.of())) {
         Values.collectRefs(a, refs);
       }
-      ExecutorTable.Entry e = pick(f.contextKey(), refs);
+      ExecutorTable.Entry e = pick(f, refs, true);
       if (e == null) {
         throw CloudburstException.noResources("no executor can run function '" + fn + "' of DAG '" + run.plan.name() + "'");
       }
@@ -714,7 +1056,7 @@ public final class SchedulerVerticle extends VerticleBase {
       List<String> shown = keys.stream().sorted().limit(SchedulerReply.NodeInfo.MAX_KEYS_SHOWN).toList();
       nodes.add(new SchedulerReply.NodeInfo(node, execs, keys.size(), shown, f.bytes(), f.hits(), f.misses(), f.evictions(), f.sentAt()));
     });
-    return new SchedulerReply.Status(nodes, now);
+    return new SchedulerReply.Status(nodes, now, replications.get());
   }
 
   private void onCacheEvent(CacheEvent event) {
@@ -724,8 +1066,26 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
-  private ExecutorTable.Entry pick(String versionKey, List<String> refKeys) {
+  /**
+   * Places a call of {@code f} (or its validation when not {@code call}); a call that replicates
+   * the function onto a cold executor is counted and logged.
+   */
+  private ExecutorTable.Entry pick(FunctionInfo f, List<String> refKeys, boolean call) {
     long now = System.currentTimeMillis();
-    return placement.choose(executors.live(now), versionKey, refKeys, node -> cachedKeys.keys(node, now), spin++);
+    List<ExecutorTable.Entry> live = executors.live(now);
+    ExecutorTable.Entry e = placement.choose(live, f.contextKey(), refKeys, node -> cachedKeys.keys(node, now), spin++);
+    if (call && placement.replicates(live, e, f.contextKey())) {
+      replications.incrementAndGet();
+      if (replicationsLogged.put(f.contextKey() + " " + e.address(), Boolean.TRUE) == null) {
+        log.log(System.Logger.Level.INFO, "replicating " + f.versionKey() + " onto executor " + e.address()
+            + ": warm executors saturated");
+      }
+    }
+    return e;
+  }
+
+  /** How many calls went to a cold executor because every warm one was saturated. */
+  public long replications() {
+    return replications.get();
   }
 }

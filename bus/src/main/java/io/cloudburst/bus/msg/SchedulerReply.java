@@ -45,11 +45,17 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
 
   /**
    * What the scheduler knows of the nodes: their executors (last status, with the calls this
-   * scheduler has in flight there) and their caches (last key report).
+   * scheduler has in flight there) and their caches (last key report). {@code replications}
+   * counts the calls this scheduler placed on an executor without a warm context for the function
+   * because every warm one was saturated (hot-function replication).
    */
-  record Status(List<NodeInfo> nodes, long at) implements SchedulerReply {
+  record Status(List<NodeInfo> nodes, long at, long replications) implements SchedulerReply {
     public Status {
       nodes = List.copyOf(nodes);
+    }
+
+    public Status(List<NodeInfo> nodes, long at) {
+      this(nodes, at, 0);
     }
   }
 

@@ -55,8 +55,18 @@ public sealed interface SchedulerRequest extends BusMessage {
   /** Reply: {@link SchedulerReply.Status}, what this scheduler knows of every node. */
   record GetStatus() implements SchedulerRequest {}
 
-  /** Reply: the {@link CallResult} so far (pending, done or failed). */
+  /**
+   * Reply: the {@link CallResult} so far (pending, done or failed). A scheduler that does not hold
+   * the id asks the scheduler of the node that started the call ({@link GetHeldResult}).
+   */
   record GetResult(String id) implements SchedulerRequest {}
+
+  /**
+   * What a scheduler sends another node's scheduler (at {@link io.cloudburst.bus.Addresses#scheduler})
+   * for a result it does not hold. Reply: the {@link CallResult} that scheduler holds, or
+   * RESULT_NOT_FOUND; never asked further (so a request cannot go round the cluster).
+   */
+  record GetHeldResult(String id) implements SchedulerRequest {}
 
   /** Registers a DAG. Reply: {@link SchedulerReply.DagInfo}; DAG_INVALID or DAG_ALREADY_EXISTS. */
   record RegisterDag(String name, List<String> functions, List<List<String>> connections) implements SchedulerRequest {

@@ -23,6 +23,11 @@ public final class DagRegistry {
     dags.put(info.name(), new Entry(info, plan));
   }
 
+  /** Adds or replaces a DAG as the store holds it (a change made by another node's scheduler). */
+  public void replace(DagInfo info, DagPlan plan) {
+    dags.put(info.name(), new Entry(info, plan));
+  }
+
   public boolean contains(String name) {
     return dags.containsKey(name);
   }

@@ -77,6 +77,43 @@ public final class ExecutorTable {
     return false;
   }
 
+  /** Every executor known of a node, live or stale (a node that left: all of them go). */
+  public List<Entry> ofNode(String nodeId) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : byAddress.values()) {
+      if (e.nodeId().equals(nodeId)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** The ids of the nodes with an executor known (live or stale). */
+  public Set<String> nodes() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (Entry e : byAddress.values()) {
+      out.add(e.nodeId());
+    }
+    return out;
+  }
+
+  /**
+   * Drops the executors silent for longer than {@code goneMs} and returns them: the fallback for an
+   * executor (or a whole node) that vanished without saying it leaves. Executors silent for longer
+   * than the staleness bound are already no longer placed on ({@link #live}); this forgets them.
+   */
+  public List<Entry> expire(long now, long goneMs) {
+    List<Entry> out = new ArrayList<>();
+    for (java.util.Iterator<Entry> it = byAddress.values().iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (now - e.lastSeen() > goneMs) {
+        it.remove();
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
   /** The executors heard from within the staleness bound. */
   public List<Entry> live(long now) {
     List<Entry> out = new ArrayList<>(byAddress.size());

@@ -77,6 +77,25 @@ public final class FunctionRegistry {
     return out;
   }
 
+  /**
+   * Makes a function's history what the store holds (a change made by another node's scheduler):
+   * an empty history removes the function. The versions must be numbered in order from 1, as the
+   * scheduler stores them.
+   */
+  public void replace(String name, List<FunctionInfo> history) {
+    if (history.isEmpty()) {
+      versions.remove(name);
+      return;
+    }
+    for (int i = 0; i < history.size(); i++) {
+      FunctionInfo f = history.get(i);
+      if (!f.name().equals(name) || (i > 0 && f.version() <= history.get(i - 1).version())) {
+        throw new IllegalStateException("stored history of " + name + " is out of order at " + f.versionKey());
+      }
+    }
+    versions.put(name, new ArrayList<>(history));
+  }
+
   /** Removes a function and its history; FUNC_NOT_FOUND if absent. */
   public List<FunctionInfo> remove(String name) {
     List<FunctionInfo> l = versions.remove(name);

@@ -37,11 +37,14 @@ import java.util.TreeSet;
  * next index write). Deleting the record is the commit point of a deletion; a failure of the index
  * rewrite after it is logged, not reported.
  *
- * <p>The scheduler is the only writer of these keys on a node. Index writes run one after the other
- * (each computed from the names the previous one stored), so concurrent registrations of different
- * names do not overwrite each other's index entries. Each write is ordered after the newest state
- * this store has seen of its key (loaded or stored), and a write that still loses the
- * last-writer-wins merge (an older record with a later clock) is repeated after it.
+ * <p>The schedulers are the only writers of these keys; in cluster mode every node's scheduler
+ * writes the same, cluster-wide keys. Index writes of one store run one after the other, and each
+ * reads the index afresh and changes only its own name in it, so registrations of different names,
+ * on this node or on others, do not overwrite each other's index entries (except two index writes
+ * of different nodes within the same store round trip, where the last writer wins: the record of
+ * the lost name stays readable by name, see {@link #loadFunction}). Each write is ordered after the
+ * newest state this store has seen of its key (loaded, read or stored), and a write that still
+ * loses the last-writer-wins merge (an older record with a later clock) is repeated after it.
  */
 public final class KvsRegistryStore implements RegistryStore {
   private static final System.Logger log = System.getLogger(KvsRegistryStore.class.getName());
@@ -55,8 +58,11 @@ public final class KvsRegistryStore implements RegistryStore {
   private final DeliveryOptions delivery;
   /** The newest state known of each record this store reads or writes. */
   private final Map<String, Lattice> known = new HashMap<>();
-  /** The names each kind's index record lists, as last loaded or stored. */
-  private final Map<String, Set<String>> indexed = new HashMap<>();
+  /**
+   * Names each kind's index listed without a record when the registry was loaded (deletions cut
+   * short): the next index write drops them, unless this store has seen them registered since.
+   */
+  private final Map<String, Set<String>> dangling = new HashMap<>();
   /** The last index write queued; the next one starts when it ends. */
   private Future<?> indexTail = Future.succeededFuture();
 
@@ -64,8 +70,8 @@ public final class KvsRegistryStore implements RegistryStore {
     this.bus = bus;
     this.nodeId = nodeId;
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
-    indexed.put(FUNCTIONS, Set.of());
-    indexed.put(DAGS, Set.of());
+    dangling.put(FUNCTIONS, new TreeSet<>());
+    dangling.put(DAGS, new TreeSet<>());
   }
 
   @Override
@@ -85,12 +91,57 @@ public final class KvsRegistryStore implements RegistryStore {
             List<List<FunctionInfo>> functions = decodeListed("function", fnNames, RegistryCodec::functionKey,
                 RegistryCodec::decodeFunction, records, fnFound);
             List<DagInfo> dags = decodeListed("DAG", dagNames, RegistryCodec::dagKey, RegistryCodec::decodeDag, records, dagFound);
-            indexed.put(FUNCTIONS, fnFound);
-            indexed.put(DAGS, dagFound);
+            dangling.put(FUNCTIONS, missing(fnNames, fnFound));
+            dangling.put(DAGS, missing(dagNames, dagFound));
             return new Loaded(functions, dags);
           });
         })
         .recover(t -> Future.failedFuture(failure("cannot load the registry from the key-value store at " + Addresses.KVS, t)));
+  }
+
+  private static Set<String> missing(List<String> listed, Set<String> found) {
+    Set<String> out = new TreeSet<>(listed);
+    out.removeAll(found);
+    return out;
+  }
+
+  @Override
+  public Future<List<FunctionInfo>> loadFunction(String name) {
+    String key = RegistryCodec.functionKey(name);
+    return getOne(key)
+        .map(l -> {
+          if (l == null) {
+            return List.<FunctionInfo>of();
+          }
+          dangling.get(FUNCTIONS).remove(name);
+          return RegistryCodec.decodeFunction(name, value(key, l));
+        })
+        .recover(t -> Future.failedFuture(failure("cannot read function '" + name + "' from the key-value store", t)));
+  }
+
+  @Override
+  public Future<DagInfo> loadDag(String name) {
+    String key = RegistryCodec.dagKey(name);
+    return getOne(key)
+        .map(l -> {
+          if (l == null) {
+            return (DagInfo) null;
+          }
+          dangling.get(DAGS).remove(name);
+          return RegistryCodec.decodeDag(name, value(key, l));
+        })
+        .recover(t -> Future.failedFuture(failure("cannot read DAG '" + name + "' from the key-value store", t)));
+  }
+
+  /** Reads one key; null when absent (then whatever was known of it is forgotten: it was deleted). */
+  private Future<Lattice> getOne(String key) {
+    return getMany(List.of(key)).map(found -> {
+      Lattice l = found.get(key);
+      if (l == null) {
+        known.remove(key);
+      }
+      return l;
+    });
   }
 
   @Override
@@ -128,27 +179,37 @@ public final class KvsRegistryStore implements RegistryStore {
     return Future.succeededFuture();
   }
 
-  /** Adds or removes a name in an index record, after every index write queued before it. */
+  /**
+   * Adds or removes a name in an index record, after every index write queued before it: reads the
+   * index as the store holds it now (other nodes' schedulers write it too), changes that one name
+   * (and drops the dangling names of the load), and writes it back when that changed anything.
+   */
   private Future<Void> updateIndex(String kind, String name, boolean add) {
     Promise<Void> done = Promise.promise();
     Future<?> previous = indexTail;
     indexTail = done.future();
-    previous.onComplete(ignored -> {
-      Set<String> current = indexed.get(kind);
-      if (current.contains(name) == add) {
-        done.complete();
-        return;
-      }
-      TreeSet<String> next = new TreeSet<>(current);
-      if (add) {
-        next.add(name);
-      } else {
-        next.remove(name);
-      }
-      put(RegistryCodec.indexKey(kind), RegistryCodec.encodeIndex(next))
-          .onSuccess(v -> indexed.put(kind, next))
-          .onComplete(done);
-    });
+    String key = RegistryCodec.indexKey(kind);
+    Set<String> drop = dangling.get(kind);
+    if (add) {
+      drop.remove(name);
+    }
+    previous.onComplete(ignored -> getOne(key)
+        .compose(l -> {
+          List<String> current = RegistryCodec.decodeIndex(kind, value(key, l));
+          TreeSet<String> next = new TreeSet<>(current);
+          next.removeAll(drop);
+          if (add) {
+            next.add(name);
+          } else {
+            next.remove(name);
+          }
+          if (next.equals(new TreeSet<>(current))) {
+            return Future.<Void>succeededFuture();
+          }
+          Set<String> dropped = Set.copyOf(drop);
+          return put(key, RegistryCodec.encodeIndex(next)).onSuccess(v -> drop.removeAll(dropped));
+        })
+        .onComplete(done));
     return done.future();
   }
 

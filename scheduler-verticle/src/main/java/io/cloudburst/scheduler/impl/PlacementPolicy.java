@@ -56,6 +56,31 @@ public final class PlacementPolicy {
     return best;
   }
 
+  /**
+   * True when placing a call of {@code versionKey} on {@code chosen} replicates a hot function (the
+   * paper's policy): some executors hold a warm context for it, every one of them is at or over the
+   * utilization threshold, and {@code chosen} holds none, so it creates one. A call that goes to a
+   * cold executor while a warm one still has room (e.g. drawn by cached keys) is not a replication,
+   * nor is the first context of a version nobody has loaded yet.
+   *
+   * @param candidates the executors the choice was made from
+   */
+  public boolean replicates(List<ExecutorTable.Entry> candidates, ExecutorTable.Entry chosen, String versionKey) {
+    if (chosen == null || chosen.warm().contains(versionKey)) {
+      return false;
+    }
+    boolean anyWarm = false;
+    for (ExecutorTable.Entry e : candidates) {
+      if (e.warm().contains(versionKey)) {
+        if (e.load() < maxUtilization) {
+          return false;
+        }
+        anyWarm = true;
+      }
+    }
+    return anyWarm;
+  }
+
   double score(
       ExecutorTable.Entry e,
       String versionKey,

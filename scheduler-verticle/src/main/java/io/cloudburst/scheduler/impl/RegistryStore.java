@@ -24,6 +24,15 @@ public interface RegistryStore {
   /** Reads every registered function and DAG. */
   Future<Loaded> load();
 
+  /**
+   * Reads one function's versions, oldest first, as the store holds them now (another node's
+   * scheduler may have changed them); an empty list when it is not registered.
+   */
+  Future<List<FunctionInfo>> loadFunction(String name);
+
+  /** Reads one DAG as the store holds it now; null when it is not registered. */
+  Future<DagInfo> loadDag(String name);
+
   /** Stores the whole history of a function (a new version was added). */
   Future<Void> putFunction(String name, List<FunctionInfo> history);
 
@@ -40,6 +49,16 @@ public interface RegistryStore {
       @Override
       public Future<Loaded> load() {
         return Future.succeededFuture(new Loaded(List.of(), List.of()));
+      }
+
+      @Override
+      public Future<List<FunctionInfo>> loadFunction(String name) {
+        return Future.succeededFuture(List.of());
+      }
+
+      @Override
+      public Future<DagInfo> loadDag(String name) {
+        return Future.succeededFuture(null);
       }
 
       @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FunctionRegistryTest {
@@ -50,5 +51,21 @@ class FunctionRegistryTest {
     r.remove("a");
     assertThat(r.contains("a")).isFalse();
     assertThat(r.nextVersion("a")).isEqualTo(1);
+  }
+
+  @Test
+  void replaceTakesTheStoredHistoryAndAnEmptyOneRemoves() {
+    FunctionRegistry r = new FunctionRegistry();
+    r.add(fn("sq", 1, "v1"));
+    r.replace("sq", List.of(fn("sq", 1, "v1"), fn("sq", 2, "v2 of another node")));
+    assertThat(r.current("sq").version()).isEqualTo(2);
+    assertThat(r.nextVersion("sq")).isEqualTo(3);
+    r.replace("new", List.of(fn("new", 1, "x")));
+    assertThat(r.contains("new")).isTrue();
+    assertThatThrownBy(() -> r.replace("sq", List.of(fn("sq", 2, "a"), fn("sq", 1, "b")))).isInstanceOf(IllegalStateException.class);
+    r.replace("sq", List.of());
+    assertThat(r.contains("sq")).isFalse();
+    r.replace("never", List.of());
+    assertThat(r.contains("never")).isFalse();
   }
 }

@@ -63,6 +63,34 @@ class PlacementPolicyTest {
   }
 
   @Test
+  void aCallOnAColdExecutorWhileEveryWarmOneIsSaturatedReplicatesTheFunction() {
+    var saturated = exec("n1", "a", 2, 2, "sq@1");
+    var alsoSaturated = exec("n2", "b", 4, 4, "sq@1");
+    var cold = exec("n3", "c", 2, 0);
+    List<ExecutorTable.Entry> all = List.of(saturated, alsoSaturated, cold);
+    ExecutorTable.Entry chosen = policy.choose(all, "sq@1", List.of(), n -> Set.of(), 0);
+    assertThat(chosen).isSameAs(cold);
+    assertThat(policy.replicates(all, chosen, "sq@1")).isTrue();
+  }
+
+  @Test
+  void aColdChoiceIsNoReplicationWhileAWarmExecutorHasRoomOrNoneIsWarm() {
+    var saturated = exec("n1", "a", 2, 2, "sq@1");
+    var roomy = exec("n2", "b", 4, 1, "sq@1");
+    var cold = exec("n3", "c", 2, 0);
+    // Drawn to the cold one (say by cached keys) while "b" still had room: not a replication.
+    assertThat(policy.replicates(List.of(saturated, roomy, cold), cold, "sq@1")).isFalse();
+    // Nobody warm: the first context of a version, not a replication.
+    assertThat(policy.replicates(List.of(exec("n1", "a", 2, 2), cold), cold, "sq@1")).isFalse();
+    // A warm choice is never one, nor is no choice.
+    assertThat(policy.replicates(List.of(saturated), saturated, "sq@1")).isFalse();
+    assertThat(policy.replicates(List.of(), null, "sq@1")).isFalse();
+    // Exactly at the threshold counts as saturated.
+    PlacementPolicy half = new PlacementPolicy(0.5);
+    assertThat(half.replicates(List.of(exec("n1", "a", 2, 1, "sq@1"), cold), cold, "sq@1")).isTrue();
+  }
+
+  @Test
   void noCandidatesMeansNoChoice() {
     assertThat(policy.choose(List.of(), "f@1", List.of(), n -> Set.of(), 0)).isNull();
   }
