@@ -105,9 +105,15 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     pinned = PinnedVersions.of(vertx, options.nodeId());
     RuntimeMode mode = RuntimeMode.configured();
     return vertx.executeBlocking(() -> {
-          // Engines and the first contexts take seconds: never on the event loop.
-          GuestContexts g = new GuestContexts(new Engines(mode, options.cpuLimitMs()), new ContextPool<>(options.maxContexts()), options, this);
-          g.prewarm();
+          // The first engines and contexts take seconds: never on the event loop. The engines are
+          // shared with this node's other executors (a later executor starts in well under a second).
+          GuestContexts g = new GuestContexts(Engines.shared(mode, options.cpuLimitMs()), new ContextPool<>(options.maxContexts()), options, this);
+          try {
+            g.prewarm();
+          } catch (RuntimeException | Error e) {
+            g.close(); // gives the engines' lease back
+            throw e;
+          }
           return g;
         }, false)
         .compose(g -> {

@@ -5,6 +5,9 @@ import io.cloudburst.runtime.RuntimeMode;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
@@ -15,37 +18,131 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.io.IOAccess;
 
 /**
- * One shared {@link Engine} per guest language (shared code caches make every context after the
- * first cheap), and the one place where a sandboxed {@link Context} is configured: constrained
- * sandbox policy, no IO, no host class lookup, no threads, no processes, no native access, no
- * environment, output captured by the caller. Every context of an engine uses the same
- * {@link HostAccess} policy ({@code CONSTRAINED}: only {@code @HostAccess.Export} members of the
- * user library are reachable).
+ * The polyglot {@link Engine}s of guest code (one per language; shared code caches make every
+ * context after the first cheap), and the one place where a sandboxed {@link Context} is
+ * configured: constrained sandbox policy, no IO, no host class lookup, no threads, no processes,
+ * no native access, no environment, output captured by the caller. Every context of an engine
+ * uses the same {@link HostAccess} policy ({@code CONSTRAINED}: only {@code @HostAccess.Export}
+ * members of the user library are reachable), which is what lets executors share an engine.
+ *
+ * <p>{@link #shared} hands out leases on one pair of engines per JVM and (runtime mode, CPU
+ * limit): building the engines and their first contexts takes seconds, so an executor the
+ * autoscaler adds under load must not pay that again while another executor of the node keeps
+ * them alive. Contexts stay per executor. The engines are closed when the last lease is closed.
+ * The public constructor makes a private pair, closed with it.
  */
 public final class Engines implements AutoCloseable {
   private static final System.Logger log = System.getLogger(Engines.class.getName());
   private static final String PY = "python";
   private static final String JS = "js";
+  /** Leased engine pairs by (mode, CPU limit); guarded by its own lock, held while a pair is built. */
+  private static final Map<Key, Shared> SHARED = new HashMap<>();
 
-  private final Engine python;
-  private final Engine js;
-  private final RuntimeMode mode;
-  private final long cpuLimitMs;
-  private volatile boolean cpuLimitSupported;
-  private final Source pyPrelude;
-  private final Source jsPrelude;
+  private record Key(RuntimeMode mode, long cpuLimitMs) {}
 
+  /** A leased pair and the number of open leases on it. */
+  private static final class Shared {
+    final Core core;
+    int leases;
+
+    Shared(Core core) {
+      this.core = core;
+    }
+  }
+
+  /** The engines themselves and what every context built on them shares. */
+  private static final class Core {
+    final Engine python;
+    final Engine js;
+    final RuntimeMode mode;
+    final long cpuLimitMs;
+    volatile boolean cpuLimitSupported;
+    final Source pyPrelude;
+    final Source jsPrelude;
+
+    Core(RuntimeMode mode, long cpuLimitMs) {
+      this.mode = mode;
+      this.cpuLimitMs = cpuLimitMs;
+      this.cpuLimitSupported = mode == RuntimeMode.INTERPRETED && cpuLimitMs > 0;
+      OutputStream sink = OutputStream.nullOutputStream();
+      this.python = Engine.newBuilder(PY).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
+      this.js = Engine.newBuilder(JS).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
+      this.pyPrelude = Source.newBuilder(PY, resource("prelude.py"), "<cloudburst>").buildLiteral();
+      this.jsPrelude = Source.newBuilder(JS, resource("prelude.js"), "<cloudburst>.js").buildLiteral();
+    }
+
+    void close() {
+      python.close(true);
+      js.close(true);
+    }
+  }
+
+  private final Core core;
+  /** Runs once, on the first {@link #close()}. */
+  private final Runnable release;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** A private pair of engines, closed with this object (not shared with any executor). */
   public Engines(RuntimeMode mode, long cpuLimitMs) {
-    this.mode = mode;
-    this.cpuLimitMs = cpuLimitMs;
-    this.cpuLimitSupported = mode == RuntimeMode.INTERPRETED && cpuLimitMs > 0;
-    OutputStream sink = OutputStream.nullOutputStream();
-    this.python = Engine.newBuilder(PY).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
-    this.js = Engine.newBuilder(JS).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
-    this.pyPrelude = Source.newBuilder(PY, resource("prelude.py"), "<cloudburst>").buildLiteral();
-    this.jsPrelude = Source.newBuilder(JS, resource("prelude.js"), "<cloudburst>.js").buildLiteral();
-    log.log(System.Logger.Level.INFO, "polyglot engines ready: " + python.getImplementationName()
-        + " (runtime mode " + mode.wire() + (compiled() ? ", compiled" : ", interpreter only") + ")");
+    this(new Core(mode, cpuLimitMs), null);
+    logReady("private");
+  }
+
+  private Engines(Core core, Runnable release) {
+    this.core = core;
+    this.release = release != null ? release : core::close;
+  }
+
+  /**
+   * A lease on this JVM's engines for {@code mode} and {@code cpuLimitMs}, built on the first
+   * lease (seconds; call it off the event loop). Closing the lease gives it back; the last one
+   * closes the engines.
+   */
+  public static Engines shared(RuntimeMode mode, long cpuLimitMs) {
+    Key key = new Key(mode, cpuLimitMs);
+    Shared s;
+    boolean built = false;
+    synchronized (SHARED) {
+      s = SHARED.get(key);
+      if (s == null) {
+        // Built under the lock: a second executor starting meanwhile waits for these engines
+        // instead of building its own pair.
+        s = new Shared(new Core(mode, cpuLimitMs));
+        SHARED.put(key, s);
+        built = true;
+      }
+      s.leases++;
+    }
+    Shared leased = s;
+    Engines e = new Engines(leased.core, () -> {
+      boolean last;
+      synchronized (SHARED) {
+        last = --leased.leases == 0;
+        if (last) {
+          SHARED.remove(key);
+        }
+      }
+      if (last) {
+        leased.core.close();
+      }
+    });
+    if (built) {
+      e.logReady("shared");
+    }
+    return e;
+  }
+
+  /** Open leases on the shared engines for {@code mode} and {@code cpuLimitMs} (0 when none). */
+  public static int leases(RuntimeMode mode, long cpuLimitMs) {
+    synchronized (SHARED) {
+      Shared s = SHARED.get(new Key(mode, cpuLimitMs));
+      return s == null ? 0 : s.leases;
+    }
+  }
+
+  private void logReady(String how) {
+    log.log(System.Logger.Level.INFO, "polyglot engines ready (" + how + "): " + core.python.getImplementationName()
+        + " (runtime mode " + core.mode.wire() + (compiled() ? ", compiled" : ", interpreter only") + ")");
   }
 
   private static String resource(String name) {
@@ -60,12 +157,12 @@ public final class Engines implements AutoCloseable {
   }
 
   public RuntimeMode mode() {
-    return mode;
+    return core.mode;
   }
 
   /** True when guest code is compiled by the Graal compiler (JVMCI present and enabled). */
   public boolean compiled() {
-    return !python.getImplementationName().toLowerCase(java.util.Locale.ROOT).contains("interpreted");
+    return !core.python.getImplementationName().toLowerCase(java.util.Locale.ROOT).contains("interpreted");
   }
 
   /** The polyglot language id of a project language name. */
@@ -75,20 +172,20 @@ public final class Engines implements AutoCloseable {
 
   /** The prelude source of a language. */
   Source prelude(String language) {
-    return Languages.PYTHON.equals(language) ? pyPrelude : jsPrelude;
+    return Languages.PYTHON.equals(language) ? core.pyPrelude : core.jsPrelude;
   }
 
   /** Builds a fresh sandboxed context; its guest output goes to {@code out}. */
   Context newContext(String language, OutputStream out) {
     String id = languageId(language);
-    if (cpuLimitSupported) {
+    if (core.cpuLimitSupported) {
       try {
         return builder(id, out)
-            .option("sandbox.MaxCPUTime", cpuLimitMs + "ms")
+            .option("sandbox.MaxCPUTime", core.cpuLimitMs + "ms")
             .option("sandbox.MaxCPUTimeCheckInterval", "50ms")
             .build();
       } catch (IllegalArgumentException e) {
-        cpuLimitSupported = false;
+        core.cpuLimitSupported = false;
         log.log(System.Logger.Level.INFO, "sandbox CPU-time limit not available here (" + e.getMessage()
             + "); time limits rest on the watchdog");
       }
@@ -98,17 +195,17 @@ public final class Engines implements AutoCloseable {
 
   /** The sandbox CPU-time budget of a context between resets. */
   public long cpuLimitMs() {
-    return cpuLimitMs;
+    return core.cpuLimitMs;
   }
 
   /** Whether contexts carry the sandbox CPU-time backstop. */
   public boolean cpuLimited() {
-    return cpuLimitSupported;
+    return core.cpuLimitSupported;
   }
 
   private Context.Builder builder(String id, OutputStream out) {
     return Context.newBuilder(id)
-        .engine(PY.equals(id) ? python : js)
+        .engine(PY.equals(id) ? core.python : core.js)
         .sandbox(SandboxPolicy.CONSTRAINED)
         .out(out)
         .err(out)
@@ -123,9 +220,11 @@ public final class Engines implements AutoCloseable {
         .allowPolyglotAccess(PolyglotAccess.NONE);
   }
 
+  /** Gives the lease back (closes a private pair); only the first call counts. */
   @Override
   public void close() {
-    python.close(true);
-    js.close(true);
+    if (closed.compareAndSet(false, true)) {
+      release.run();
+    }
   }
 }

@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * contexts, the spare-context warmer, and the watchdog. A call borrows the context warm for its
  * function version, else a blank spare (and loads the function into it, sub-millisecond), else
  * a new context; it gives the context back afterwards unless the call killed it.
+ *
+ * <p>The engines may be shared with the node's other executors ({@link Engines#shared}), so
+ * closing this does not close them (it gives its lease back): it closes its own contexts, the
+ * borrowed ones too, which cancels guest code still running on its workers.
  */
 public final class GuestContexts implements AutoCloseable {
   private static final System.Logger log = System.getLogger(GuestContexts.class.getName());
@@ -33,6 +37,9 @@ public final class GuestContexts implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final ExecutorService warmer;
   private final AtomicInteger busy = new AtomicInteger();
+  /** Contexts borrowed by running calls, closed (cancelled) on {@link #close()}. */
+  private final java.util.Set<GuestContext> inUse = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
   private final java.util.Map<String, AtomicInteger> sparesInFlight = java.util.Map.of(
       Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
 
@@ -133,6 +140,16 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   private GuestContext acquire(FunctionInfo f, long loadTimeoutMs) {
+    GuestContext c = borrow(f, loadTimeoutMs);
+    inUse.add(c);
+    if (closed) { // closing raced with this borrow: the close may have missed it
+      giveBack(c);
+      throw CloudburstException.noResources("executor is stopping");
+    }
+    return c;
+  }
+
+  private GuestContext borrow(FunctionInfo f, long loadTimeoutMs) {
     GuestContext c = pool.borrowWarm(f.contextKey());
     if (c != null) {
       return c;
@@ -146,7 +163,7 @@ public final class GuestContexts implements AutoCloseable {
     try {
       c.load(f, watchdog, loadTimeoutMs);
     } catch (RuntimeException e) {
-      giveBack(c);
+      release(c);
       throw e;
     }
     return c;
@@ -169,7 +186,12 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   private void giveBack(GuestContext c) {
-    if (!pool.release(c)) {
+    inUse.remove(c);
+    release(c);
+  }
+
+  private void release(GuestContext c) {
+    if (!pool.release(c) || closed) {
       c.close();
     }
   }
@@ -211,10 +233,16 @@ public final class GuestContexts implements AutoCloseable {
     try {
       GuestContext c = GuestContext.create(engines, language, options.maxLogBytes(), backend);
       pool.addSpare(c);
+      if (closed) { // made while closing, after the drain: the shared engines would keep it alive
+        c.close();
+        return false;
+      }
       return true;
     } catch (RuntimeException e) {
       pool.unreserve();
-      log.log(System.Logger.Level.WARNING, "cannot create a spare " + language + " context", e);
+      if (!closed) { // closing interrupts the warmer mid-creation: expected, not worth a warning
+        log.log(System.Logger.Level.WARNING, "cannot create a spare " + language + " context", e);
+      }
       return false;
     }
   }
@@ -230,9 +258,11 @@ public final class GuestContexts implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     workers.shutdownNow();
     warmer.shutdownNow();
     pool.drain().forEach(GuestContext::close);
+    inUse.forEach(GuestContext::close);
     watchdog.close();
     engines.close();
   }
