@@ -104,26 +104,61 @@ public final class CloudburstNode {
   }
 
   private Future<Void> deployExecutors(java.util.function.IntFunction<JsonObject> config) {
-    // One after the other: each makes its engines and first contexts, seconds of CPU on a small machine.
+    // One after the other: the first makes the shared engines and its first contexts, seconds of
+    // CPU on a small machine; the others share those engines.
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < options.executors(); i++) {
       int index = i;
-      chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(config.apply(index)))
-          .map(id -> {
-            executorDeployments.put(index, id);
-            return null;
-          }));
+      chain = chain.compose(v -> deployExecutor(index, config));
     }
-    return chain;
+    if (!options.scaling().enabled()) {
+      return chain;
+    }
+    io.cloudburst.node.scaling.ExecutorAutoscaler.Pool pool = new io.cloudburst.node.scaling.ExecutorAutoscaler.Pool() {
+      @Override
+      public java.util.Set<Integer> live() {
+        return java.util.Set.copyOf(executorDeployments.keySet());
+      }
+
+      @Override
+      public Future<Void> add(int index) {
+        return deployExecutor(index, config);
+      }
+
+      @Override
+      public Future<Void> remove(int index) {
+        return stopExecutor(index);
+      }
+    };
+    return chain.compose(v -> vertx.deployVerticle(new io.cloudburst.node.scaling.ExecutorAutoscaler(options.nodeId(), options.scaling(), pool)))
+        .mapEmpty();
+  }
+
+  private Future<Void> deployExecutor(int index, java.util.function.IntFunction<JsonObject> config) {
+    JsonObject c = config.apply(index);
+    if (options.scaling().enabled()) {
+      // The autoscaler samples every 250 ms: reports once a second would blur a short window.
+      c.put("statusIntervalMs", Math.clamp(options.scaling().windowMs() / 4, 100L, 1_000L));
+    }
+    return vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(c))
+        .map(id -> {
+          executorDeployments.put(index, id);
+          return null;
+        });
   }
 
   /**
-   * Stops one executor (as when it dies): it tells the scheduler it leaves, and the calls it was
-   * running are run again elsewhere.
+   * Stops one executor (as when it dies, or the autoscaler sheds it): it tells the scheduler it
+   * leaves, and the calls it was running are run again elsewhere.
    */
   public Future<Void> stopExecutor(int index) {
     String id = executorDeployments.remove(index);
     return id == null ? Future.failedFuture(new IllegalArgumentException("no executor " + index)) : vertx.undeploy(id);
+  }
+
+  /** The executors this node runs now (the autoscaler changes it between its bounds). */
+  public int executorCount() {
+    return executorDeployments.size();
   }
 
   /** The HTTP port the node serves. */

@@ -65,6 +65,17 @@ final class TestNode {
     return new TestNode(CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS));
   }
 
+  /**
+   * A node of the test's own with options of its own: those {@code configure} makes from the
+   * defaults, then on a free port and a fresh data directory. Close it with {@link #close()}.
+   */
+  static TestNode startOwn(java.util.function.UnaryOperator<NodeOptions> configure) throws Exception {
+    Path data = Files.createTempDirectory("cloudburst-own");
+    Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
+    NodeOptions options = configure.apply(NodeOptions.defaults()).withPort(0).withDataDir(data);
+    return new TestNode(CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS));
+  }
+
   void close() throws Exception {
     node.vertx().close().await(30, TimeUnit.SECONDS);
   }

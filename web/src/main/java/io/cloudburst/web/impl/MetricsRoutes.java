@@ -33,9 +33,9 @@ public final class MetricsRoutes {
   }
 
   /**
-   * Feeds the series from this node's results, executor statuses and cache reports. Local
-   * consumers: in a cluster each node's /metrics shows its own scheduler, executors and cache, so
-   * that summing over nodes counts every call once.
+   * Feeds the series from this node's results, executor statuses, cache reports and autoscaling
+   * decisions. Local consumers: in a cluster each node's /metrics shows its own scheduler,
+   * executors, cache and autoscaler, so that summing over nodes counts every call once.
    */
   public static Future<Void> consume(Vertx vertx, NodeMetrics metrics) {
     MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> metrics.onResult(m.body()));
@@ -46,7 +46,12 @@ public final class MetricsRoutes {
         metrics.onCacheReport(r);
       }
     });
-    return Future.all(results.completion(), executors.completion(), caches.completion()).mapEmpty();
+    MessageConsumer<Object> autoscale = vertx.eventBus().localConsumer(Addresses.AUTOSCALE, m -> {
+      if (m.body() instanceof io.vertx.core.json.JsonObject d) {
+        metrics.onAutoscaleDecision(d.getString("action"));
+      }
+    });
+    return Future.all(results.completion(), executors.completion(), caches.completion(), autoscale.completion()).mapEmpty();
   }
 
   /**

@@ -42,6 +42,10 @@ import java.util.function.ToDoubleFunction;
  *       the latest status of each executor; utilization is (busy + queued) / threads
  *   <li>{@code cloudburst_cache_keys|cache_bytes{node}} gauges and {@code
  *       cloudburst_cache_hits|misses|evictions_total{node}} counters, from the cache's reports
+ *   <li>{@code cloudburst_executors{node}}: the node's live executors (those whose latest status
+ *       is not a leaving one), which the autoscaler moves between its bounds
+ *   <li>{@code cloudburst_autoscaling_decisions_total{action}}: the autoscaler's changes, {@code
+ *       action} up or down (both series exist from the start, at 0)
  * </ul>
  *
  * <p>Function names are user input, so at most {@link #MAX_FUNCTIONS} distinct ones get their own
@@ -76,9 +80,19 @@ public final class NodeMetrics implements AutoCloseable {
     }
   }
 
+  /** Nodes whose executor count has a gauge. */
+  private final Set<String> executorNodes = ConcurrentHashMap.newKeySet();
+  private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+
   private NodeMetrics(MeterRegistry registry, boolean ownsRegistry) {
     this.registry = registry;
     this.ownsRegistry = ownsRegistry;
+    for (String action : List.of("up", "down")) {
+      decisions.put(action, remember(Counter.builder("cloudburst.autoscaling.decisions")
+          .description("Executor autoscaling decisions: up adds an executor, down removes one")
+          .tags("action", action)
+          .register(registry)));
+    }
   }
 
   /** Series in {@code registry}, which the caller owns (e.g. the one Vert.x's metrics write to). */
@@ -146,12 +160,39 @@ public final class NodeMetrics implements AutoCloseable {
     }
     Latest<ExecutorStatus> l = new Latest<>(s);
     executors.put(s.address(), l);
+    if (executorNodes.add(s.nodeId())) {
+      String node = s.nodeId();
+      // Reads this object (held strongly by its owner) at scrape time; stays, at 0, if all leave.
+      remember(Gauge.builder("cloudburst.executors", this, m -> m.executorCount(node))
+          .description("Executors the node runs now (the autoscaler moves this between its bounds)")
+          .tags("node", node)
+          .register(registry));
+    }
     Tags tags = Tags.of("node", s.nodeId(), "executor", s.address());
     gauge(l, "cloudburst.executor.threads", "Threads that run guest code", tags, e -> e.threads());
     gauge(l, "cloudburst.executor.busy", "Calls running now", tags, e -> e.busy());
     gauge(l, "cloudburst.executor.queued", "Calls waiting for a thread", tags, e -> e.queued());
     gauge(l, "cloudburst.executor.utilization", "(busy + queued) / threads", tags, ExecutorStatus::utilization);
     gauge(l, "cloudburst.executor.warm.functions", "Function versions with warm contexts", tags, e -> e.warm().size());
+  }
+
+  /** Counts one autoscaling decision; {@code action} is "up" or "down" (anything else is ignored). */
+  public void onAutoscaleDecision(String action) {
+    Counter c = action == null ? null : decisions.get(action);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  /** The executors of {@code node} with a live (not leaving) latest status. */
+  private double executorCount(String node) {
+    int n = 0;
+    for (Latest<ExecutorStatus> l : executors.values()) {
+      if (node.equals(l.value.nodeId())) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Keeps the latest report of a node's cache. */
@@ -180,6 +221,7 @@ public final class NodeMetrics implements AutoCloseable {
     meters.clear();
     executors.clear();
     caches.clear();
+    executorNodes.clear();
     if (ownsRegistry) {
       registry.close();
     }

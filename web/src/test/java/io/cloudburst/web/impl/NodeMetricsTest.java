@@ -101,6 +101,40 @@ class NodeMetricsTest {
   }
 
   @Test
+  void executorsAreCountedPerNodeFromTheirStatuses() {
+    metrics.onExecutorStatus(new ExecutorStatus("n1", "exec.n1.0", 1, 0, 0, List.of(), 1, false));
+    metrics.onExecutorStatus(new ExecutorStatus("n1", "exec.n1.1", 1, 1, 0, List.of(), 1, false));
+    metrics.onExecutorStatus(new ExecutorStatus("n1", "exec.n1.1", 1, 0, 0, List.of(), 2, false));
+    metrics.onExecutorStatus(new ExecutorStatus("n2", "exec.n2.0", 1, 0, 0, List.of(), 1, false));
+    String text = registry.scrape();
+    assertThat(PromText.value(text, "cloudburst_executors", "node", "n1")).isEqualTo(2.0);
+    assertThat(PromText.value(text, "cloudburst_executors", "node", "n2")).isEqualTo(1.0);
+
+    metrics.onExecutorStatus(new ExecutorStatus("n1", "exec.n1.1", 1, 0, 0, List.of(), 3, true));
+    metrics.onExecutorStatus(new ExecutorStatus("n2", "exec.n2.0", 1, 0, 0, List.of(), 3, true));
+    text = registry.scrape();
+    assertThat(PromText.value(text, "cloudburst_executors", "node", "n1")).isEqualTo(1.0);
+    assertThat(PromText.value(text, "cloudburst_executors", "node", "n2")).as("a node seen once stays, at 0").isEqualTo(0.0);
+  }
+
+  @Test
+  void autoscalingDecisionsCountByActionFromZero() {
+    String text = registry.scrape();
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "up")).isEqualTo(0.0);
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "down")).isEqualTo(0.0);
+
+    metrics.onAutoscaleDecision("up");
+    metrics.onAutoscaleDecision("up");
+    metrics.onAutoscaleDecision("down");
+    metrics.onAutoscaleDecision("sideways");
+    metrics.onAutoscaleDecision(null);
+    text = registry.scrape();
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "up")).isEqualTo(2.0);
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "down")).isEqualTo(1.0);
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "sideways")).isNull();
+  }
+
+  @Test
   void cacheReportsBecomeGaugesAndCountersPerNode() {
     metrics.onCacheReport(new CacheEvent.Report("n1", List.of("a", "b"), 100, 7, 3, 0, 1));
     metrics.onCacheReport(new CacheEvent.Report("n1", List.of("a", "b", "c"), 160, 9, 4, 1, 2));
