@@ -25,12 +25,15 @@ public final class CloudburstNode {
 
   private final Vertx vertx;
   private final NodeOptions options;
+  /** This node's Hazelcast member in cluster mode, else null. */
+  private final com.hazelcast.core.HazelcastInstance hazelcast;
   private WebVerticle web;
   private final java.util.Map<Integer, String> executorDeployments = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private CloudburstNode(Vertx vertx, NodeOptions options) {
+  private CloudburstNode(Vertx vertx, NodeOptions options, com.hazelcast.core.HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.options = options;
+    this.hazelcast = hazelcast;
   }
 
   /**
@@ -60,8 +63,16 @@ public final class CloudburstNode {
 
   /** Deploys a whole node on {@code vertx}; completes once it can run functions and serves HTTP. */
   public static Future<CloudburstNode> start(Vertx vertx, NodeOptions options) {
+    return start(vertx, options, null);
+  }
+
+  /**
+   * Deploys a node on a clustered {@code vertx} whose Hazelcast member is {@code hazelcast} (from
+   * {@link ClusterBoot#join}); its store is the cluster's partitioned map instead of local disk.
+   */
+  public static Future<CloudburstNode> start(Vertx vertx, NodeOptions options, com.hazelcast.core.HazelcastInstance hazelcast) {
     CloudburstCodecs.register(vertx);
-    CloudburstNode node = new CloudburstNode(vertx, options);
+    CloudburstNode node = new CloudburstNode(vertx, options, hazelcast);
     return node.deploy().map(v -> node);
   }
 
@@ -95,10 +106,11 @@ public final class CloudburstNode {
         .put("tokenFile", options.tokenFile().toString())
         .put("tcpBridgePort", options.tcpBridgePort());
     web = new WebVerticle();
-    return vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(kvs))
+    io.vertx.core.Deployable store = hazelcast == null ? new KvsVerticle() : new io.cloudburst.kvs.ClusterKvsVerticle(hazelcast);
+    return vertx.deployVerticle(store, new DeploymentOptions().setConfig(kvs))
         .compose(id -> vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(cache)))
         .compose(id -> vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler)))
-        .compose(id -> deployExecutors(executor))
+        .compose(id -> options.cluster().compute() ? deployExecutors(executor) : Future.succeededFuture())
         .compose(id -> vertx.deployVerticle(web, new DeploymentOptions().setConfig(webConfig)))
         .mapEmpty();
   }
@@ -180,28 +192,45 @@ public final class CloudburstNode {
       return;
     }
     long t0 = System.nanoTime();
-    Vertx vertx = Vertx.vertx(vertxOptions());
+    ClusterBoot.Joined joined = null;
+    if (options.cluster().enabled()) {
+      try {
+        joined = ClusterBoot.join(options, vertxOptions());
+      } catch (Exception e) {
+        System.err.println("cloudburst: cannot join the cluster: " + e.getMessage());
+        System.exit(3);
+        return;
+      }
+    }
+    Vertx vertx = joined == null ? Vertx.vertx(vertxOptions()) : joined.vertx();
+    ClusterBoot.Joined cluster = joined;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.log(System.Logger.Level.INFO, "stopping node");
       try {
-        vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (cluster != null) {
+          cluster.close(30);
+        } else {
+          vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
       } catch (Exception e) {
         System.err.println("cloudburst: shutdown: " + e);
       }
       stopped.countDown();
     }, "cloudburst-shutdown"));
     NodeOptions o = options;
-    start(vertx, options).onComplete(ar -> {
+    start(vertx, options, cluster == null ? null : cluster.hazelcast()).onComplete(ar -> {
       if (ar.failed()) {
         System.err.println("cloudburst: node failed to start: " + ar.cause());
         ar.cause().printStackTrace();
         vertx.close();
         System.exit(1);
       } else {
-        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, data: %s) in %.1f s%n",
+        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, %s) in %.1f s%n",
             o.nodeId(), o.host().equals("127.0.0.1") ? "localhost" : o.host(), ar.result().httpPort(), runtimeMode(),
-            o.dataDir().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+            cluster == null ? "data: " + o.dataDir().toAbsolutePath()
+                : "cluster member " + o.cluster().host() + ":" + o.cluster().port() + ", role " + o.cluster().role(),
+            (System.nanoTime() - t0) / 1e9);
         System.out.flush();
       }
     });

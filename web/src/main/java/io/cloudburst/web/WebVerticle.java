@@ -204,7 +204,7 @@ public final class WebVerticle extends VerticleBase {
                 .put("reported_at", n.cacheReportedAt())));
       }
       json(ctx, 200, new JsonObject().put("node", options.nodeId()).put("runtime_mode", options.runtimeMode())
-          .put("nodes", nodes).put("at", st.at()));
+          .put("nodes", nodes).put("at", st.at()).put("replications", st.replications()));
     });
   }
 
