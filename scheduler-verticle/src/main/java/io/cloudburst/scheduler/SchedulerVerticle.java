@@ -1076,6 +1076,10 @@ public final class SchedulerVerticle extends VerticleBase {
     ExecutorTable.Entry e = placement.choose(live, f.contextKey(), refKeys, node -> cachedKeys.keys(node, now), spin++);
     if (call && placement.replicates(live, e, f.contextKey())) {
       replications.incrementAndGet();
+      // Counted with the autoscaler's decisions at /metrics (action "replicate").
+      vertx.eventBus().publish(Addresses.AUTOSCALE, new io.vertx.core.json.JsonObject().put("node", options.nodeId())
+          .put("action", "replicate").put("function", f.versionKey()).put("executor", e.address())
+          .put("reason", "warm executors saturated"));
       if (replicationsLogged.put(f.contextKey() + " " + e.address(), Boolean.TRUE) == null) {
         log.log(System.Logger.Level.INFO, "replicating " + f.versionKey() + " onto executor " + e.address()
             + ": warm executors saturated");

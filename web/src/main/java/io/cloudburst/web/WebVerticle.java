@@ -146,7 +146,7 @@ public final class WebVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
     return results.completion()
         .compose(v -> bridges.start())
-        .compose(v -> MetricsRoutes.consume(vertx, metrics))
+        .compose(v -> MetricsRoutes.consume(vertx, metrics, options.nodeId()))
         .compose(v -> AuthTokens.forOptions(vertx, options)).onSuccess(a -> auth = a)
         .compose(v -> server.requestHandler(router).listen()).onSuccess(s ->
         log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));

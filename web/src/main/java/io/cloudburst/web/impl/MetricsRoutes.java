@@ -37,12 +37,17 @@ public final class MetricsRoutes {
    * decisions. Local consumers: in a cluster each node's /metrics shows its own scheduler,
    * executors, cache and autoscaler, so that summing over nodes counts every call once.
    */
-  public static Future<Void> consume(Vertx vertx, NodeMetrics metrics) {
+  public static Future<Void> consume(Vertx vertx, NodeMetrics metrics, String nodeId) {
     MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> metrics.onResult(m.body()));
-    MessageConsumer<ExecutorStatus> executors = vertx.eventBus()
-        .localConsumer(Addresses.EXECUTOR_STATUS, m -> metrics.onExecutorStatus(m.body()));
+    // Statuses and reports are published cluster-wide (every scheduler places by them), and a local
+    // consumer sees the other nodes' too once this node's scheduler listens: keep this node's own.
+    MessageConsumer<ExecutorStatus> executors = vertx.eventBus().localConsumer(Addresses.EXECUTOR_STATUS, m -> {
+      if (nodeId.equals(m.body().nodeId())) {
+        metrics.onExecutorStatus(m.body());
+      }
+    });
     MessageConsumer<CacheEvent> caches = vertx.eventBus().localConsumer(Addresses.CACHE_REPORT, m -> {
-      if (m.body() instanceof CacheEvent.Report r) {
+      if (m.body() instanceof CacheEvent.Report r && nodeId.equals(r.nodeId())) {
         metrics.onCacheReport(r);
       }
     });

@@ -45,7 +45,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code cloudburst_executors{node}}: the node's live executors (those whose latest status
  *       is not a leaving one), which the autoscaler moves between its bounds
  *   <li>{@code cloudburst_autoscaling_decisions_total{action}}: the autoscaler's changes, {@code
- *       action} up or down (both series exist from the start, at 0)
+ *       action} up or down, and the scheduler's replications of a hot function onto another
+ *       executor, {@code action} replicate (every series exists from the start, at 0)
  * </ul>
  *
  * <p>Function names are user input, so at most {@link #MAX_FUNCTIONS} distinct ones get their own
@@ -87,9 +88,10 @@ public final class NodeMetrics implements AutoCloseable {
   private NodeMetrics(MeterRegistry registry, boolean ownsRegistry) {
     this.registry = registry;
     this.ownsRegistry = ownsRegistry;
-    for (String action : List.of("up", "down")) {
+    for (String action : List.of("up", "down", "replicate")) {
       decisions.put(action, remember(Counter.builder("cloudburst.autoscaling.decisions")
-          .description("Executor autoscaling decisions: up adds an executor, down removes one")
+          .description("Scaling decisions: up adds an executor, down removes one, replicate loads a hot function"
+              + " onto another executor because its warm ones are saturated")
           .tags("action", action)
           .register(registry)));
     }
