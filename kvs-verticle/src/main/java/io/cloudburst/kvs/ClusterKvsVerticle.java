@@ -1,5 +1,6 @@
 package io.cloudburst.kvs;
 
+import io.cloudburst.kvs.impl.KvsChecks;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
@@ -19,7 +20,6 @@ import com.hazelcast.spi.exception.RetryableHazelcastException;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.lattice.Lattice;
-import io.cloudburst.bus.lattice.Lattices;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
@@ -30,7 +30,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -199,51 +198,51 @@ public final class ClusterKvsVerticle extends VerticleBase {
     try {
       switch (m.body()) {
         case KvsRequest.Put p -> {
-          checkKey(p.key());
+          KvsChecks.checkKey(p.key(), options.maxKeyBytes());
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
           put(m, p);
         }
         case KvsRequest.Delete d -> {
-          checkKey(d.key());
+          KvsChecks.checkKey(d.key(), options.maxKeyBytes());
           String key = d.key();
           call("delete '" + key + "'", () -> map.removeAsync(key), old -> old != null)
               .onSuccess(existed -> m.reply(new KvsReply.Deleted(key, existed)))
-              .onFailure(t -> fail(m, (CloudburstException) t));
+              .onFailure(t -> KvsChecks.fail(m, (CloudburstException) t));
         }
         case KvsRequest.Get g -> {
-          checkKey(g.key());
+          KvsChecks.checkKey(g.key(), options.maxKeyBytes());
           String key = g.key();
           // Registered before the read, so no later update is missed.
           subscribe(g.subscriber(), List.of(key));
-          call("read '" + key + "'", () -> map.getAsync(key), b -> decode(key, b))
+          call("read '" + key + "'", () -> map.getAsync(key), b -> KvsChecks.decode(key, b))
               .onSuccess(l -> m.reply(new KvsReply.Found(key, l)))
-              .onFailure(t -> fail(m, (CloudburstException) t));
+              .onFailure(t -> KvsChecks.fail(m, (CloudburstException) t));
         }
         case KvsRequest.GetMany g -> {
           for (String k : g.keys()) {
-            checkKey(k);
+            KvsChecks.checkKey(k, options.maxKeyBytes());
           }
           subscribe(g.subscriber(), g.keys());
           getMany(m, List.copyOf(new LinkedHashSet<>(g.keys())));
         }
         case KvsRequest.Subscribe s -> {
-          requireNode(s.nodeId());
+          KvsChecks.requireNode(s.nodeId());
           subscriptions.subscribe(s.nodeId(), s.keys());
           m.reply(new KvsReply.Ack());
         }
         case KvsRequest.Unsubscribe u -> {
-          requireNode(u.nodeId());
+          KvsChecks.requireNode(u.nodeId());
           subscriptions.unsubscribe(u.nodeId(), u.keys());
           m.reply(new KvsReply.Ack());
         }
       }
     } catch (CloudburstException e) {
-      fail(m, e);
+      KvsChecks.fail(m, e);
     } catch (RuntimeException e) {
       log.log(System.Logger.Level.ERROR, "kvs request " + m.body().getClass().getSimpleName() + " failed", e);
-      fail(m, CloudburstException.internal(e.toString()));
+      KvsChecks.fail(m, CloudburstException.internal(e.toString()));
     }
   }
 
@@ -264,7 +263,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
       if (r.error() != null) {
         throw CloudburstException.of(r.error(), r.message());
       }
-      return decode(key, r.merged());
+      return KvsChecks.decode(key, r.merged());
     }).onComplete(ar -> {
       if (subscriber != null) {
         pendingDone(key, subscriber);
@@ -273,7 +272,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
         subscribe(subscriber, List.of(key));
         m.reply(new KvsReply.Stored(key, ar.result()));
       } else {
-        fail(m, (CloudburstException) ar.cause());
+        KvsChecks.fail(m, (CloudburstException) ar.cause());
       }
     });
   }
@@ -281,7 +280,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
   private void getMany(Message<KvsRequest> m, List<String> keys) {
     List<Future<Lattice>> reads = new ArrayList<>(keys.size());
     for (String k : keys) {
-      reads.add(call("read '" + k + "'", () -> map.getAsync(k), b -> decode(k, b)));
+      reads.add(call("read '" + k + "'", () -> map.getAsync(k), b -> KvsChecks.decode(k, b)));
     }
     Future.all(reads)
         .onSuccess(all -> {
@@ -294,7 +293,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
           }
           m.reply(new KvsReply.FoundMany(found));
         })
-        .onFailure(t -> fail(m, (CloudburstException) t));
+        .onFailure(t -> KvsChecks.fail(m, (CloudburstException) t));
   }
 
   // ---- Hazelcast calls ----
@@ -347,17 +346,6 @@ public final class ClusterKvsVerticle extends VerticleBase {
     };
   }
 
-  private static Lattice decode(String key, byte[] value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Lattices.decode(value);
-    } catch (IllegalArgumentException e) {
-      throw CloudburstException.internal("the stored value of '" + key + "' is corrupt: " + e.getMessage());
-    }
-  }
-
   // ---- pushed updates ----
 
   /**
@@ -389,7 +377,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
     private void changed(EntryEvent<String, byte[]> e) {
       Lattice l;
       try {
-        l = decode(e.getKey(), e.getValue());
+        l = KvsChecks.decode(e.getKey(), e.getValue());
       } catch (CloudburstException ex) {
         log.log(System.Logger.Level.ERROR, "not pushing an update: " + ex.getMessage());
         return;
@@ -428,30 +416,10 @@ public final class ClusterKvsVerticle extends VerticleBase {
 
   // ---- as KvsVerticle ----
 
-  private void checkKey(String key) {
-    if (key == null || key.isEmpty()) {
-      throw CloudburstException.badRequest("key is missing");
-    }
-    int n = key.getBytes(StandardCharsets.UTF_8).length;
-    if (n > options.maxKeyBytes()) {
-      throw CloudburstException.tooLarge("key is " + n + " bytes, over the limit of " + options.maxKeyBytes());
-    }
-  }
-
-  private static void requireNode(String nodeId) {
-    if (nodeId == null || nodeId.isEmpty()) {
-      throw CloudburstException.badRequest("node id is missing");
-    }
-  }
-
   private void subscribe(String nodeId, List<String> keys) {
     if (nodeId != null) {
       subscriptions.subscribe(nodeId, keys);
     }
-  }
-
-  private static void fail(Message<?> m, CloudburstException e) {
-    m.fail(e.code().failureCode(), e.getMessage());
   }
 
   private void checkIdle() {

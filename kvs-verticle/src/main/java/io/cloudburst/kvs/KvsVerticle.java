@@ -6,6 +6,7 @@ import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
+import io.cloudburst.kvs.impl.KvsChecks;
 import io.cloudburst.kvs.impl.LatticeStore;
 import io.cloudburst.kvs.impl.LatticeStore.Op;
 import io.cloudburst.kvs.impl.LatticeStore.Outcome;
@@ -16,7 +17,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -117,60 +117,44 @@ public final class KvsVerticle extends VerticleBase {
     try {
       switch (m.body()) {
         case KvsRequest.Put p -> {
-          checkKey(p.key());
+          KvsChecks.checkKey(p.key(), options.maxKeyBytes());
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
           enqueue(new PendingWrite(new Op.Put(p.key(), p.lattice()), m, p.subscriber()));
         }
         case KvsRequest.Delete d -> {
-          checkKey(d.key());
+          KvsChecks.checkKey(d.key(), options.maxKeyBytes());
           enqueue(new PendingWrite(new Op.Delete(d.key()), m, null));
         }
         case KvsRequest.Get g -> {
-          checkKey(g.key());
+          KvsChecks.checkKey(g.key(), options.maxKeyBytes());
           subscribe(g.subscriber(), List.of(g.key()));
           read(m, () -> store.get(g.key())).onSuccess(l -> m.reply(new KvsReply.Found(g.key(), l)));
         }
         case KvsRequest.GetMany g -> {
           for (String k : g.keys()) {
-            checkKey(k);
+            KvsChecks.checkKey(k, options.maxKeyBytes());
           }
           subscribe(g.subscriber(), g.keys());
           read(m, () -> store.getMany(g.keys())).onSuccess(found -> m.reply(new KvsReply.FoundMany(found)));
         }
         case KvsRequest.Subscribe s -> {
-          requireNode(s.nodeId());
+          KvsChecks.requireNode(s.nodeId());
           subscriptions.subscribe(s.nodeId(), s.keys());
           m.reply(new KvsReply.Ack());
         }
         case KvsRequest.Unsubscribe u -> {
-          requireNode(u.nodeId());
+          KvsChecks.requireNode(u.nodeId());
           subscriptions.unsubscribe(u.nodeId(), u.keys());
           m.reply(new KvsReply.Ack());
         }
       }
     } catch (CloudburstException e) {
-      fail(m, e);
+      KvsChecks.fail(m, e);
     } catch (RuntimeException e) {
       log.log(System.Logger.Level.ERROR, "kvs request " + m.body().getClass().getSimpleName() + " failed", e);
-      fail(m, CloudburstException.internal(e.toString()));
-    }
-  }
-
-  private void checkKey(String key) {
-    if (key == null || key.isEmpty()) {
-      throw CloudburstException.badRequest("key is missing");
-    }
-    int n = key.getBytes(StandardCharsets.UTF_8).length;
-    if (n > options.maxKeyBytes()) {
-      throw CloudburstException.tooLarge("key is " + n + " bytes, over the limit of " + options.maxKeyBytes());
-    }
-  }
-
-  private static void requireNode(String nodeId) {
-    if (nodeId == null || nodeId.isEmpty()) {
-      throw CloudburstException.badRequest("node id is missing");
+      KvsChecks.fail(m, CloudburstException.internal(e.toString()));
     }
   }
 
@@ -180,17 +164,13 @@ public final class KvsVerticle extends VerticleBase {
     }
   }
 
-  private static void fail(Message<?> m, CloudburstException e) {
-    m.fail(e.code().failureCode(), e.getMessage());
-  }
-
   private <T> Future<T> read(Message<KvsRequest> m, java.util.concurrent.Callable<T> work) {
     activeReads++;
     return readers.executeBlocking(work, false)
         .andThen(ar -> {
           activeReads--;
           if (ar.failed()) {
-            fail(m, CloudburstException.from(ar.cause()));
+            KvsChecks.fail(m, CloudburstException.from(ar.cause()));
           }
           checkIdle();
         });
@@ -228,7 +208,7 @@ public final class KvsVerticle extends VerticleBase {
         CloudburstException e = CloudburstException.from(ar.cause());
         log.log(System.Logger.Level.ERROR, "kvs batch of " + batch.size() + " writes failed: " + e.getMessage());
         for (PendingWrite w : batch) {
-          fail(w.message(), e);
+          KvsChecks.fail(w.message(), e);
         }
       }
       flush();
@@ -258,7 +238,7 @@ public final class KvsVerticle extends VerticleBase {
           }
           w.message().reply(new KvsReply.Deleted(key, d.existed()));
         }
-        case Outcome.Failed f -> fail(w.message(), f.error());
+        case Outcome.Failed f -> KvsChecks.fail(w.message(), f.error());
       }
     }
     changed.forEach((key, state) -> {

@@ -2,7 +2,6 @@ package io.cloudburst.kvs.impl;
 
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.lattice.Lattice;
-import io.cloudburst.bus.lattice.Lattices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +84,7 @@ public final class LatticeStore implements AutoCloseable {
   /** The key's lattice, or null when absent. Blocking. */
   public Lattice get(String key) {
     try {
-      return decode(key, db.get(bytes(key)));
+      return KvsChecks.decode(key, db.get(bytes(key)));
     } catch (RocksDBException e) {
       throw CloudburstException.internal("cannot read '" + key + "': " + e.getMessage());
     }
@@ -101,7 +100,7 @@ public final class LatticeStore implements AutoCloseable {
       List<byte[]> values = db.multiGetAsList(raw);
       Map<String, Lattice> out = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
-        Lattice l = decode(keys.get(i), values.get(i));
+        Lattice l = KvsChecks.decode(keys.get(i), values.get(i));
         if (l != null) {
           out.put(keys.get(i), l);
         }
@@ -188,14 +187,4 @@ public final class LatticeStore implements AutoCloseable {
     return key.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static Lattice decode(String key, byte[] value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Lattices.decode(value);
-    } catch (IllegalArgumentException e) {
-      throw CloudburstException.internal("the stored value of '" + key + "' is corrupt: " + e.getMessage());
-    }
-  }
 }
