@@ -50,10 +50,16 @@ _HTTP_STATUS = {
 # Polling backoff of CloudburstFuture.get, in seconds.
 _POLL_FIRST = 0.001
 _POLL_MAX = 0.05
+# Function names whose quoted invoke path a connection keeps (the rest are quoted per call).
+_MAX_CACHED_PATHS = 1024
 # Extra socket time a waiting call gets beyond its deadline, so the node's
 # TIMEOUT answer arrives before the socket gives up.
 _WAIT_MARGIN = 5.0
 _JSON_HEADERS = {"Content-Type": "application/json"}
+# One compact encoder and one decoder for every request: json.dumps with options builds a new
+# encoder per call, and json.loads of bytes sniffs the encoding first (the node sends UTF-8).
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_DECODE = json.JSONDecoder().decode
 
 
 class CloudburstError(Exception):
@@ -246,6 +252,8 @@ class CloudburstConnection:
         self._prefix = parts.path.rstrip("/")
         self._lock = threading.Lock()
         self._http = None
+        # Invoke paths by function name: quoting a name on every call costs more than the lookup.
+        self._invoke_paths = {}
 
     # ---- functions ----
 
@@ -287,7 +295,12 @@ class CloudburstConnection:
         a call that ran and failed raises from the future's ``get``.
         """
         body = {"args": _arg_list(args), "wait": bool(direct_response)}
-        return self._invoke("/v1/functions/" + _quote(name) + "/invoke", body, timeout_ms)
+        path = self._invoke_paths.get(name)
+        if path is None:
+            path = "/v1/functions/" + _quote(name) + "/invoke"
+            if len(self._invoke_paths) < _MAX_CACHED_PATHS:
+                self._invoke_paths[name] = path
+        return self._invoke(path, body, timeout_ms)
 
     # ---- DAGs ----
 
@@ -382,7 +395,7 @@ class CloudburstConnection:
 
     def _request(self, method, path, body, timeout):
         """Sends one request and returns (status, decoded JSON body or None)."""
-        payload = None if body is None else json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+        payload = None if body is None else _ENCODE(body).encode()
         with self._lock:
             while True:
                 fresh = self._http is None
@@ -404,8 +417,8 @@ class CloudburstConnection:
         if not data:
             return status, None
         try:
-            return status, json.loads(data)
-        except ValueError:
+            return status, _DECODE(data.decode())
+        except ValueError:  # UnicodeDecodeError is one too
             raise CloudburstError("INTERNAL", "HTTP %d with a body that is not JSON: %.200r"
                                   % (status, data), status) from None
 
@@ -440,22 +453,24 @@ class _LeanHttp:
         self._host = host.encode("idna") + b":%d" % port
         self._auth = b"" if auth is None else b"Authorization: " + auth.encode("ascii") + b"\r\n"
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        self._timeout = timeout
         # Request and answer are small: never let Nagle hold them back.
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._buf = b""
 
     def exchange(self, method, path, payload, timeout):
         """Sends one request; returns (status, body bytes, whether the node closes the connection)."""
-        self.sock.settimeout(timeout)
-        head = [method.encode("ascii"), b" ", path.encode("ascii"), b" HTTP/1.1\r\nHost: ", self._host, b"\r\n", self._auth]
+        if timeout != self._timeout:  # most requests share one timeout: spare the system call
+            self.sock.settimeout(timeout)
+            self._timeout = timeout
         if payload is not None:
-            head.append(b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(payload))
-        elif method in ("POST", "PUT"):
-            head.append(b"Content-Length: 0\r\n")
-        head.append(b"\r\n")
-        if payload is not None:
-            head.append(payload)
-        self.sock.sendall(b"".join(head))
+            request = b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+                method.encode("ascii"), path.encode("ascii"), self._host, self._auth, len(payload), payload)
+        else:
+            request = b"%s %s HTTP/1.1\r\nHost: %s\r\n%s%s\r\n" % (
+                method.encode("ascii"), path.encode("ascii"), self._host, self._auth,
+                b"Content-Length: 0\r\n" if method in ("POST", "PUT") else b"")
+        self.sock.sendall(request)
         status, length, chunked, close = self._read_head()
         if status in (204, 304) or 100 <= status < 200 or method == "HEAD":
             body = b""
