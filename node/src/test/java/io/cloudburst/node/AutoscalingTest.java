@@ -85,7 +85,12 @@ class AutoscalingTest {
 
     List<JsonObject> decisions = new CopyOnWriteArrayList<>();
     List<Long> decidedAt = new CopyOnWriteArrayList<>();
+    List<JsonObject> replications = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> watch = n.node.vertx().eventBus().localConsumer(Addresses.AUTOSCALE, m -> {
+      if ("replicate".equals(m.body().getString("action"))) {
+        replications.add(m.body()); // the scheduler's: the hot function loaded onto another executor
+        return;
+      }
       decidedAt.add(System.nanoTime());
       decisions.add(m.body());
     });
@@ -154,12 +159,19 @@ class AutoscalingTest {
     for (int i = 1; i < decidedAt.size(); i++) {
       assertThat(ms(decidedAt.get(i) - decidedAt.get(i - 1))).as("decisions a cool-down apart").isGreaterThanOrEqualTo(COOLDOWN_MS - 50);
     }
+    // The added executors got the hot function because the warm ones were saturated: replications.
+    assertThat(replications).as("replications of the hot function onto added executors").isNotEmpty();
+    for (JsonObject r : replications) {
+      assertThat(r.getString("function")).startsWith("as_burn@");
+      assertThat(r.getString("executor")).startsWith("cloudburst.executor.local.");
+    }
     watch.unregister();
 
     // The decisions are counted at /metrics, and the executor gauge follows the pool.
-    String text = scrapeUntil(t -> Double.valueOf(MIN).equals(sample(t, "cloudburst_executors", "node=\"local\"")));
+    String text = n.scrapeUntil(10, t -> Double.valueOf(MIN).equals(sample(t, "cloudburst_executors", "node=\"local\"")));
     assertThat(sample(text, "cloudburst_autoscaling_decisions_total", "action=\"up\"")).isEqualTo(2.0);
     assertThat(sample(text, "cloudburst_autoscaling_decisions_total", "action=\"down\"")).isEqualTo(2.0);
+    assertThat(sample(text, "cloudburst_autoscaling_decisions_total", "action=\"replicate\"")).isEqualTo((double) replications.size());
     assertThat(n.invoke("as_burn", 21).json().getLong("result")).as("the node still serves").isEqualTo(42L);
   }
 
@@ -179,22 +191,6 @@ class AutoscalingTest {
       }
       pause();
     }
-  }
-
-  /** Scrapes /metrics until {@code done} holds (bounded: 10 s), and answers the last scrape. */
-  private static String scrapeUntil(java.util.function.Predicate<String> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String text;
-    do {
-      TestNode.Reply r = n.get("/metrics");
-      assertThat(r.status()).isEqualTo(200);
-      text = r.body();
-      if (done.test(text)) {
-        return text;
-      }
-      pause();
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("metrics did not reach the expected state within 10 s; last scrape:\n" + text);
   }
 
   /** The value of the one sample {@code name{...label...}}, or null. */

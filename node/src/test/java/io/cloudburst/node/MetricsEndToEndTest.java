@@ -42,7 +42,7 @@ class MetricsEndToEndTest {
     }
 
     // Results reach the metrics over the bus, alongside the replies: poll briefly for the last one.
-    String text = scrapeUntil(t -> Double.valueOf(failing).equals(value(t, "cloudburst_invocations_total", "function", fn, "status", "failed")));
+    String text = n.scrapeUntil(15, t -> Double.valueOf(failing).equals(value(t, "cloudburst_invocations_total", "function", fn, "status", "failed")));
     assertThat(value(text, "cloudburst_invocations_total", "function", fn, "status", "done")).isEqualTo(ok);
     assertThat(value(text, "cloudburst_invocations_total", "function", fn, "status", "failed")).isEqualTo(failing);
     assertThat(value(text, "cloudburst_invocation_errors_total", "function", fn, "code", "EXECUTION_ERROR")).isEqualTo(failing);
@@ -50,7 +50,7 @@ class MetricsEndToEndTest {
     assertThat(value(text, "cloudburst_call_duration_seconds_sum", "function", fn, "status", "done")).isPositive();
     assertThat(value(text, "cloudburst_call_duration_seconds_bucket", "function", fn, "status", "done", "le", "+Inf")).isEqualTo(ok);
     // The same calls as the HTTP front timed them, end to end.
-    text = scrapeUntil(t -> Double.valueOf(failing)
+    text = n.scrapeUntil(15, t -> Double.valueOf(failing)
         .equals(value(t, "cloudburst_invoke_duration_seconds_count", "kind", "function", "name", fn, "http_status", "422")));
     assertThat(value(text, "cloudburst_invoke_duration_seconds_count", "kind", "function", "name", fn, "http_status", "200")).isEqualTo(ok);
   }
@@ -61,7 +61,7 @@ class MetricsEndToEndTest {
     assertThat(n.get("/v1/kvs/metrics-key").status()).isEqualTo(200);
 
     // The cache reports a changed key set within a fraction of a second, and in full every few seconds.
-    String text = scrapeUntil(t -> value(t, "cloudburst_cache_keys", "node", "local") != null
+    String text = n.scrapeUntil(15, t -> value(t, "cloudburst_cache_keys", "node", "local") != null
         && value(t, "cloudburst_cache_keys", "node", "local") >= 1);
     assertThat(value(text, "cloudburst_cache_bytes", "node", "local")).isPositive();
     assertThat(value(text, "cloudburst_cache_hits_total", "node", "local")).isNotNull();
@@ -69,27 +69,11 @@ class MetricsEndToEndTest {
     assertThat(value(text, "cloudburst_cache_evictions_total", "node", "local")).isNotNull();
 
     // Executors publish their status every second.
-    text = scrapeUntil(t -> t.contains("cloudburst_executor_threads{"));
+    text = n.scrapeUntil(15, t -> t.contains("cloudburst_executor_threads{"));
     assertThat(text).contains("cloudburst_executor_busy{", "cloudburst_executor_queued{", "cloudburst_executor_utilization{",
         "cloudburst_executor_warm_functions{");
     // Vert.x's and the JVM's own series share the registry.
     assertThat(text).contains("vertx_http_server_requests_total", "jvm_memory_used_bytes");
-  }
-
-  /** Scrapes /metrics until {@code done} holds (bounded: 15 s), and answers the last scrape. */
-  private static String scrapeUntil(Predicate<String> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    String text;
-    do {
-      TestNode.Reply r = n.get("/metrics");
-      assertThat(r.status()).isEqualTo(200);
-      text = r.body();
-      if (done.test(text)) {
-        return text;
-      }
-      n.node.vertx().timer(50, TimeUnit.MILLISECONDS).await(); // the pause of a bounded poll
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("metrics did not reach the expected state within 15 s; last scrape:\n" + text);
   }
 
   /** The one sample {@code name} whose labels include the given name/value pairs, or null. */

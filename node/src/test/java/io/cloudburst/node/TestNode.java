@@ -111,6 +111,24 @@ final class TestNode {
     return send("POST", path, body.encode());
   }
 
+  /** Scrapes /metrics until {@code done} holds (bounded by {@code seconds}), and answers the last scrape. */
+  String scrapeUntil(int seconds, java.util.function.Predicate<String> done) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    String text;
+    do {
+      Reply r = get("/metrics");
+      if (r.status() != 200) {
+        throw new AssertionError("/metrics answered " + r.status() + ": " + r.body());
+      }
+      text = r.body();
+      if (done.test(text)) {
+        return text;
+      }
+      node.vertx().timer(50, TimeUnit.MILLISECONDS).await(); // the pause of a bounded poll
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("metrics did not reach the expected state within " + seconds + " s; last scrape:\n" + text);
+  }
+
   Reply get(String path) throws IOException, InterruptedException {
     return send("GET", path, null);
   }
