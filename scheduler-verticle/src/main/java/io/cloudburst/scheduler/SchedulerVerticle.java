@@ -539,10 +539,7 @@ public final class SchedulerVerticle extends VerticleBase {
       CallResult res = ar.succeeded()
           ? ar.result()
           : CallResult.failed(id, f.name(), CloudburstException.from(ar.cause()), null, null, 0);
-      finish(res);
-      if (r.awaitResult()) {
-        m.reply(res);
-      }
+      finish(res, r.awaitResult() ? m : null);
     });
   }
 
@@ -598,8 +595,18 @@ public final class SchedulerVerticle extends VerticleBase {
     });
   }
 
-  private void finish(CallResult res) {
+  /**
+   * Holds a finished call's result, answers the request that waits for it ({@code waiting}, or
+   * null), and then announces it on {@code RESULTS} and to repeats of the request. The answer goes
+   * first: the announcement's consumers (the web front's WebSocket futures, recent calls and
+   * metrics) run on the same event loop, and ahead of the answer they lengthened every call. The
+   * result is held before the answer leaves, so a read of it right after finds it.
+   */
+  private void finish(CallResult res, Message<SchedulerRequest> waiting) {
     results.put(res, System.currentTimeMillis());
+    if (waiting != null) {
+      waiting.reply(res);
+    }
     vertx.eventBus().publish(Addresses.RESULTS, res);
     List<Message<SchedulerRequest>> repeats = repeatWaiters.remove(res.id());
     if (repeats != null) {
@@ -991,10 +998,7 @@ public final class SchedulerVerticle extends VerticleBase {
     }
     runningDags.remove(run.call.id());
     vertx.cancelTimer(run.timer);
-    finish(res);
-    if (run.awaiting != null) {
-      run.awaiting.reply(res);
-    }
+    finish(res, run.awaiting);
     endSession(run); // after the answer: off the caller's path
   }
 

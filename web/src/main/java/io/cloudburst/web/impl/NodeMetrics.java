@@ -81,6 +81,20 @@ public final class NodeMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * The per-call meters, by their labels, made once each: building and registering a meter
+   * (builder, tags, id lookup, bucket array) for every call cost several µs on the event loop,
+   * on the path of each call. Bounded like the labels: {@link #MAX_FUNCTIONS} names, two statuses,
+   * the error codes, a few HTTP statuses.
+   */
+  private final Map<Labels, Counter> callCounts = new ConcurrentHashMap<>();
+  private final Map<Labels, Counter> errorCounts = new ConcurrentHashMap<>();
+  private final Map<Labels, Timer> callTimes = new ConcurrentHashMap<>();
+  private final Map<Labels, Timer> invokeTimes = new ConcurrentHashMap<>();
+
+  /** The label values of one per-call meter. */
+  private record Labels(String a, String b, String c) {}
+
   /** Nodes whose executor count has a gauge. */
   private final Set<String> executorNodes = ConcurrentHashMap.newKeySet();
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
@@ -118,32 +132,35 @@ public final class NodeMetrics implements AutoCloseable {
     }
     String fn = functionLabel(r.function());
     String status = r.status().wire();
-    remember(Counter.builder("cloudburst.invocations")
+    Labels labels = new Labels(fn, status, null);
+    callCounts.computeIfAbsent(labels, l -> remember(Counter.builder("cloudburst.invocations")
         .description("Finished calls per function (a DAG call counts once, under the DAG's name) and outcome")
         .tags("function", fn, "status", status)
-        .register(registry)).increment();
+        .register(registry))).increment();
     if (r.status() == CallResult.Status.FAILED) {
       // Parsed, so that only the enum's names become label values.
       String code = r.errorCode() == null ? ErrorCode.INTERNAL.name() : ErrorCode.parse(r.errorCode()).name();
-      remember(Counter.builder("cloudburst.invocation.errors")
+      errorCounts.computeIfAbsent(new Labels(fn, code, null), l -> remember(Counter.builder("cloudburst.invocation.errors")
           .description("Failed calls per function and error code")
           .tags("function", fn, "code", code)
-          .register(registry)).increment();
+          .register(registry))).increment();
     }
-    remember(Timer.builder("cloudburst.call.duration")
+    callTimes.computeIfAbsent(labels, l -> remember(Timer.builder("cloudburst.call.duration")
         .description("Time of a call inside the executor (0 for a call that never ran)")
         .tags("function", fn, "status", status)
         .serviceLevelObjectives(BUCKETS)
-        .register(registry)).record(Math.max(0, r.durationMicros()), TimeUnit.MICROSECONDS);
+        .register(registry))).record(Math.max(0, r.durationMicros()), TimeUnit.MICROSECONDS);
   }
 
   /** Records an invoke request ({@code kind} "function" or "dag") from arrival to response. */
   public void onInvokeAnswered(String kind, String name, int httpStatus, long nanos) {
-    remember(Timer.builder("cloudburst.invoke.duration")
+    String label = functionLabel(name);
+    String status = Integer.toString(httpStatus);
+    invokeTimes.computeIfAbsent(new Labels(kind, label, status), l -> remember(Timer.builder("cloudburst.invoke.duration")
         .description("Invoke requests from arrival to response, as the HTTP front sees them")
-        .tags("kind", kind, "name", functionLabel(name), "http_status", Integer.toString(httpStatus))
+        .tags("kind", kind, "name", label, "http_status", status)
         .serviceLevelObjectives(BUCKETS)
-        .register(registry)).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        .register(registry))).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
   }
 
   /** Keeps the latest status of an executor; one that leaves loses its series. */
@@ -221,6 +238,10 @@ public final class NodeMetrics implements AutoCloseable {
   public void close() {
     meters.forEach(registry::remove);
     meters.clear();
+    callCounts.clear();
+    errorCounts.clear();
+    callTimes.clear();
+    invokeTimes.clear();
     executors.clear();
     caches.clear();
     executorNodes.clear();
