@@ -39,6 +39,8 @@ public final class GuestContext implements ContextPool.Pooled {
   private long sinceReset;
   /** Set by the watchdog when it cancelled the running call. */
   private boolean timedOut;
+  /** Set with {@link #timedOut} when the cancel was the heap guard's, not the deadline's. */
+  private boolean outOfMemory;
   private boolean running;
   private boolean dead;
 
@@ -224,6 +226,12 @@ public final class GuestContext implements ContextPool.Pooled {
   }
 
   private CloudburstException timeoutError(long timeoutMs) {
+    synchronized (this) {
+      if (outOfMemory) {
+        return CloudburstException.executionError("MemoryError: function '" + (function == null ? "?" : function.name())
+            + "' was stopped because the node's heap was nearly full of live data while it ran");
+      }
+    }
     return CloudburstException.timeout("function '" + (function == null ? "?" : function.name())
         + "' did not finish within " + timeoutMs + " ms and was cancelled");
   }
@@ -291,13 +299,14 @@ public final class GuestContext implements ContextPool.Pooled {
     return Values.decode(r.getArrayElement(0).asString());
   }
 
-  /** Called by the watchdog on the deadline: cancels a call still running. */
-  void cancel(Watchdog.Ticket t) {
+  /** Called by the watchdog on the deadline, or by its heap guard ({@code memory}): cancels a call still running. */
+  void cancel(Watchdog.Ticket t, boolean memory) {
     synchronized (this) {
       if (!running || t.done) {
         return;
       }
       timedOut = true;
+      outOfMemory = memory;
       dead = true;
     }
     context.close(true);
@@ -306,6 +315,7 @@ public final class GuestContext implements ContextPool.Pooled {
   synchronized void started() {
     running = true;
     timedOut = false;
+    outOfMemory = false;
   }
 
   /** Disarms the ticket; true when the watchdog already cancelled this call. */

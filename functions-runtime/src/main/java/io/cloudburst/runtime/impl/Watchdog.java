@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * milliseconds). The context is then discarded, never pooled again.
  *
  * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path),
- * at the price of up to one tick of lateness.
+ * at the price of up to one tick of lateness. The same thread enforces the {@link HeapGuard}.
  */
 public final class Watchdog implements AutoCloseable {
   static final long TICK_MS = 5;
@@ -31,6 +31,7 @@ public final class Watchdog implements AutoCloseable {
   static final class Ticket {
     final GuestContext context;
     final long deadlineNanos;
+    final long armedNanos = System.nanoTime();
     boolean done;
 
     Ticket(GuestContext context, long deadlineNanos) {
@@ -56,7 +57,18 @@ public final class Watchdog implements AutoCloseable {
       long now = System.nanoTime();
       for (Ticket t : armed) {
         if (now - t.deadlineNanos >= 0 && armed.remove(t)) {
-          t.context.cancel(t);
+          t.context.cancel(t, false);
+        }
+      }
+      if (!armed.isEmpty() && HeapGuard.INSTANCE.shouldStopOne()) {
+        Ticket oldest = null;
+        for (Ticket t : armed) {
+          if (oldest == null || t.armedNanos - oldest.armedNanos < 0) {
+            oldest = t;
+          }
+        }
+        if (oldest != null && armed.remove(oldest)) {
+          oldest.context.cancel(oldest, true); // the heap is nearly full of live data: stop the longest-running call
         }
       }
     }
