@@ -227,22 +227,11 @@ public final class ClusterKvsVerticle extends VerticleBase {
           subscribe(g.subscriber(), g.keys());
           getMany(m, List.copyOf(new LinkedHashSet<>(g.keys())));
         }
-        case KvsRequest.Subscribe s -> {
-          KvsChecks.requireNode(s.nodeId());
-          subscriptions.subscribe(s.nodeId(), s.keys());
-          m.reply(new KvsReply.Ack());
-        }
-        case KvsRequest.Unsubscribe u -> {
-          KvsChecks.requireNode(u.nodeId());
-          subscriptions.unsubscribe(u.nodeId(), u.keys());
-          m.reply(new KvsReply.Ack());
-        }
+        case KvsRequest.Subscribe s -> KvsChecks.subscription(m, s, subscriptions);
+        case KvsRequest.Unsubscribe u -> KvsChecks.subscription(m, u, subscriptions);
       }
-    } catch (CloudburstException e) {
-      KvsChecks.fail(m, e);
     } catch (RuntimeException e) {
-      log.log(System.Logger.Level.ERROR, "kvs request " + m.body().getClass().getSimpleName() + " failed", e);
-      KvsChecks.fail(m, CloudburstException.internal(e.toString()));
+      KvsChecks.failed(m, e, log);
     }
   }
 

@@ -27,6 +27,32 @@ public final class KvsChecks {
     }
   }
 
+  /** Subscribe and Unsubscribe, answered alike by both stores. */
+  public static void subscription(Message<?> m, io.cloudburst.bus.msg.KvsRequest r, Subscriptions subscriptions) {
+    switch (r) {
+      case io.cloudburst.bus.msg.KvsRequest.Subscribe s -> {
+        requireNode(s.nodeId());
+        subscriptions.subscribe(s.nodeId(), s.keys());
+      }
+      case io.cloudburst.bus.msg.KvsRequest.Unsubscribe u -> {
+        requireNode(u.nodeId());
+        subscriptions.unsubscribe(u.nodeId(), u.keys());
+      }
+      default -> throw new IllegalArgumentException("not a subscription: " + r.getClass().getSimpleName());
+    }
+    m.reply(new io.cloudburst.bus.msg.KvsReply.Ack());
+  }
+
+  /** Answers a request whose handling threw: its code if it carries one, INTERNAL (logged) otherwise. */
+  public static void failed(Message<?> m, RuntimeException e, System.Logger log) {
+    if (e instanceof CloudburstException ce) {
+      fail(m, ce);
+      return;
+    }
+    log.log(System.Logger.Level.ERROR, "kvs request " + m.body().getClass().getSimpleName() + " failed", e);
+    fail(m, CloudburstException.internal(e.toString()));
+  }
+
   /** Answers a request with the error's code and message. */
   public static void fail(Message<?> m, CloudburstException e) {
     m.fail(e.code().failureCode(), e.getMessage());
