@@ -3,6 +3,7 @@ package io.cloudburst.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.web.impl.PromText;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,10 +172,10 @@ class AutoscalingTest {
     watch.unregister();
 
     // The decisions are counted at /metrics, and the executor gauge follows the pool.
-    String text = n.scrapeUntil(10, t -> Double.valueOf(MIN).equals(sample(t, "cloudburst_executors", "node=\"local\"")));
-    assertThat(sample(text, "cloudburst_autoscaling_decisions_total", "action=\"up\"")).isEqualTo(2.0);
-    assertThat(sample(text, "cloudburst_autoscaling_decisions_total", "action=\"down\"")).isEqualTo(2.0);
-    assertThat(sample(text, "cloudburst_autoscaling_decisions_total", "action=\"replicate\"")).isEqualTo((double) replications.size());
+    String text = n.scrapeUntil(10, t -> Double.valueOf(MIN).equals(PromText.value(t, "cloudburst_executors", "node", "local")));
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "up")).isEqualTo(2.0);
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "down")).isEqualTo(2.0);
+    assertThat(PromText.value(text, "cloudburst_autoscaling_decisions_total", "action", "replicate")).isEqualTo((double) replications.size());
     assertThat(n.invoke("as_burn", 21).json().getLong("result")).as("the node still serves").isEqualTo(42L);
   }
 
@@ -196,19 +195,6 @@ class AutoscalingTest {
       }
       pause();
     }
-  }
-
-  /** The value of the one sample {@code name{...label...}}, or null. */
-  private static Double sample(String text, String name, String label) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(text);
-    Double found = null;
-    while (m.find()) {
-      if (m.group(1).contains(label)) {
-        assertThat(found).as("one sample of %s{%s}", name, label).isNull();
-        found = Double.parseDouble(m.group(2));
-      }
-    }
-    return found;
   }
 
   /** The pause of a bounded poll. */

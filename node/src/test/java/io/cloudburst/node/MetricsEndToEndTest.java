@@ -2,13 +2,10 @@ package io.cloudburst.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cloudburst.web.impl.PromText;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,8 +13,6 @@ import org.junit.jupiter.api.Timeout;
 /** GET /metrics of a running node: exact call counts per function, latencies, executors, cache and Vert.x's own series. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MetricsEndToEndTest {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static TestNode n;
 
   @BeforeAll
@@ -42,17 +37,17 @@ class MetricsEndToEndTest {
     }
 
     // Results reach the metrics over the bus, alongside the replies: poll briefly for the last one.
-    String text = n.scrapeUntil(15, t -> Double.valueOf(failing).equals(value(t, "cloudburst_invocations_total", "function", fn, "status", "failed")));
-    assertThat(value(text, "cloudburst_invocations_total", "function", fn, "status", "done")).isEqualTo(ok);
-    assertThat(value(text, "cloudburst_invocations_total", "function", fn, "status", "failed")).isEqualTo(failing);
-    assertThat(value(text, "cloudburst_invocation_errors_total", "function", fn, "code", "EXECUTION_ERROR")).isEqualTo(failing);
-    assertThat(value(text, "cloudburst_call_duration_seconds_count", "function", fn, "status", "done")).isEqualTo(ok);
-    assertThat(value(text, "cloudburst_call_duration_seconds_sum", "function", fn, "status", "done")).isPositive();
-    assertThat(value(text, "cloudburst_call_duration_seconds_bucket", "function", fn, "status", "done", "le", "+Inf")).isEqualTo(ok);
+    String text = n.scrapeUntil(15, t -> Double.valueOf(failing).equals(PromText.value(t, "cloudburst_invocations_total", "function", fn, "status", "failed")));
+    assertThat(PromText.value(text, "cloudburst_invocations_total", "function", fn, "status", "done")).isEqualTo(ok);
+    assertThat(PromText.value(text, "cloudburst_invocations_total", "function", fn, "status", "failed")).isEqualTo(failing);
+    assertThat(PromText.value(text, "cloudburst_invocation_errors_total", "function", fn, "code", "EXECUTION_ERROR")).isEqualTo(failing);
+    assertThat(PromText.value(text, "cloudburst_call_duration_seconds_count", "function", fn, "status", "done")).isEqualTo(ok);
+    assertThat(PromText.value(text, "cloudburst_call_duration_seconds_sum", "function", fn, "status", "done")).isPositive();
+    assertThat(PromText.value(text, "cloudburst_call_duration_seconds_bucket", "function", fn, "status", "done", "le", "+Inf")).isEqualTo(ok);
     // The same calls as the HTTP front timed them, end to end.
     text = n.scrapeUntil(15, t -> Double.valueOf(failing)
-        .equals(value(t, "cloudburst_invoke_duration_seconds_count", "kind", "function", "name", fn, "http_status", "422")));
-    assertThat(value(text, "cloudburst_invoke_duration_seconds_count", "kind", "function", "name", fn, "http_status", "200")).isEqualTo(ok);
+        .equals(PromText.value(t, "cloudburst_invoke_duration_seconds_count", "kind", "function", "name", fn, "http_status", "422")));
+    assertThat(PromText.value(text, "cloudburst_invoke_duration_seconds_count", "kind", "function", "name", fn, "http_status", "200")).isEqualTo(ok);
   }
 
   @Test
@@ -61,12 +56,12 @@ class MetricsEndToEndTest {
     assertThat(n.get("/v1/kvs/metrics-key").status()).isEqualTo(200);
 
     // The cache reports a changed key set within a fraction of a second, and in full every few seconds.
-    String text = n.scrapeUntil(15, t -> value(t, "cloudburst_cache_keys", "node", "local") != null
-        && value(t, "cloudburst_cache_keys", "node", "local") >= 1);
-    assertThat(value(text, "cloudburst_cache_bytes", "node", "local")).isPositive();
-    assertThat(value(text, "cloudburst_cache_hits_total", "node", "local")).isNotNull();
-    assertThat(value(text, "cloudburst_cache_misses_total", "node", "local")).isNotNull();
-    assertThat(value(text, "cloudburst_cache_evictions_total", "node", "local")).isNotNull();
+    String text = n.scrapeUntil(15, t -> PromText.value(t, "cloudburst_cache_keys", "node", "local") != null
+        && PromText.value(t, "cloudburst_cache_keys", "node", "local") >= 1);
+    assertThat(PromText.value(text, "cloudburst_cache_bytes", "node", "local")).isPositive();
+    assertThat(PromText.value(text, "cloudburst_cache_hits_total", "node", "local")).isNotNull();
+    assertThat(PromText.value(text, "cloudburst_cache_misses_total", "node", "local")).isNotNull();
+    assertThat(PromText.value(text, "cloudburst_cache_evictions_total", "node", "local")).isNotNull();
 
     // Executors publish their status every second.
     text = n.scrapeUntil(15, t -> t.contains("cloudburst_executor_threads{"));
@@ -76,30 +71,4 @@ class MetricsEndToEndTest {
     assertThat(text).contains("vertx_http_server_requests_total", "jvm_memory_used_bytes");
   }
 
-  /** The one sample {@code name} whose labels include the given name/value pairs, or null. */
-  private static Double value(String text, String name, String... labels) {
-    Double found = null;
-    for (String line : text.split("\n")) {
-      Matcher m = SAMPLE.matcher(line);
-      if (line.startsWith("#") || !m.matches() || !m.group(1).equals(name)) {
-        continue;
-      }
-      Map<String, String> have = new LinkedHashMap<>();
-      if (m.group(2) != null) {
-        Matcher l = LABEL.matcher(m.group(2));
-        while (l.find()) {
-          have.put(l.group(1), l.group(2));
-        }
-      }
-      boolean all = true;
-      for (int i = 0; i < labels.length; i += 2) {
-        all &= labels[i + 1].equals(have.get(labels[i]));
-      }
-      if (all) {
-        assertThat(found).as("one sample of %s with %s", name, String.join(",", labels)).isNull();
-        found = Double.parseDouble(m.group(3));
-      }
-    }
-    return found;
-  }
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads samples out of Prometheus text exposition, for assertions. */
-final class PromText {
+/** Reads samples out of Prometheus text exposition, for assertions (web's tests and node's). */
+public final class PromText {
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -16,7 +16,7 @@ final class PromText {
    * The value of the one sample named {@code name} whose labels include {@code labels} (given as
    * name, value pairs); null when there is none; fails when several match.
    */
-  static Double value(String text, String name, String... labels) {
+  public static Double value(String text, String name, String... labels) {
     Double found = null;
     for (String line : text.split("\n")) {
       Matcher m = SAMPLE.matcher(line);
