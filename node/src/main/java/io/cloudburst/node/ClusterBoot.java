@@ -125,12 +125,11 @@ public final class ClusterBoot {
       if (c.storage()) {
         hz.getCluster().promoteLocalLiteMember();
       }
-      hz.getCluster().addMembershipListener(new Leavers(hz));
       vertxOptions.setEventBusOptions(new EventBusOptions().setHost(c.host()).setPort(0).setClusterPublicHost(c.host()));
       Vertx vertx = Vertx.builder().with(vertxOptions).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
           .await(60, TimeUnit.SECONDS);
+      hz.getCluster().addMembershipListener(new Leavers(vertx));
       Joined joined = new Joined(hz, vertx);
-      LEAVERS.put(hz, vertx);
       log.log(System.Logger.Level.INFO, "node " + o.nodeId() + " joined cluster '" + hz.getConfig().getClusterName() + "' as "
           + c.role() + " member " + c.host() + ":" + c.port() + "; members: " + describe(hz.getCluster().getMembers()));
       return joined;
@@ -183,10 +182,8 @@ public final class ClusterBoot {
     return String.join(", ", out);
   }
 
-  private static final java.util.Map<HazelcastInstance, Vertx> LEAVERS = new java.util.concurrent.ConcurrentHashMap<>();
-
   /** Tells this node's verticles which node left, by its name (Hazelcast calls this on its event thread). */
-  private record Leavers(HazelcastInstance hz) implements MembershipListener {
+  private record Leavers(Vertx vertx) implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent e) {
       log.log(System.Logger.Level.INFO, "node " + e.getMember().getAttribute(ATTR_NAME) + " joined the cluster");
@@ -203,8 +200,7 @@ public final class ClusterBoot {
         }
       }
       log.log(System.Logger.Level.WARNING, "node " + name + " left the cluster");
-      Vertx vertx = LEAVERS.get(hz);
-      if (vertx != null && name != null) {
+      if (name != null) {
         vertx.eventBus().publish(Addresses.NODE_LEFT, name); // node-local consumers only
       }
     }
