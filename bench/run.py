@@ -114,6 +114,13 @@ def table(mode, jvm, py):
         lines.append(row("consistency checker, %s" % level, None, None,
                          "%d calls, %d write pairs: %d repeatable-read and %d causal anomalies, %d failed"
                          % (f["calls"], f["writes"], f["repeatable_read_anomalies"], f["causal_anomalies"], f["failed"])))
+    lines.append("")
+    for who, w in (("in-JVM cases", jvm.get("warmup")), ("Python client cases", py.get("jit_warmup"))):
+        if w:
+            lines.append("Warm-up of the %s until the node's JIT compilers were quiet: %d round(s) of %d calls per case, %.1f s, "
+                         "last round added %s ms of compilation (%s)."
+                         % (who, w["rounds"], w["calls_per_round"], w["seconds"], w["last_round_compile_ms"],
+                            "quiet" if w["jit_quiet"] else "NOT quiet: figures include JIT work"))
     return "\n".join(lines)
 
 

@@ -19,6 +19,8 @@ import io.vertx.core.json.JsonObject;
  * @param cpuLimitMs interpreted mode only: the sandbox CPU-time backstop behind the watchdog (0: none); a
  *     context is cancelled once it used this much CPU since its last reset, and is reset whenever its
  *     calls have taken half of it
+ * @param spinMicros how long a worker thread that ran out of work keeps polling for more before it
+ *     parks (one thread at a time; 0: never), which spares the next call a thread wake-up
  */
 public record ExecutorOptions(
     String nodeId,
@@ -32,7 +34,8 @@ public record ExecutorOptions(
     int maxLogBytes,
     long statusIntervalMs,
     long idleRetireMs,
-    long cpuLimitMs) {
+    long cpuLimitMs,
+    long spinMicros) {
 
   public static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MAX_CONTEXTS = 32;
@@ -44,6 +47,8 @@ public record ExecutorOptions(
   public static final long DEFAULT_STATUS_INTERVAL_MS = 1_000;
   public static final long DEFAULT_IDLE_RETIRE_MS = 10 * 60_000;
   public static final long DEFAULT_CPU_LIMIT_MS = 600_000;
+  /** Default of {@code spinMicros}: the system property {@code cloudburst.spinMicros}, else this. */
+  public static final long DEFAULT_SPIN_MICROS = Long.getLong("cloudburst.spinMicros", 200);
 
   public ExecutorOptions {
     require(nodeId != null && !nodeId.isBlank(), "nodeId");
@@ -57,6 +62,7 @@ public record ExecutorOptions(
     require(statusIntervalMs > 0, "statusIntervalMs");
     require(idleRetireMs > 0, "idleRetireMs");
     require(cpuLimitMs >= 0, "cpuLimitMs");
+    require(spinMicros >= 0 && spinMicros <= 1_000_000, "spinMicros (0 to 1000000)");
   }
 
   private static void require(boolean ok, String field) {
@@ -78,6 +84,7 @@ public record ExecutorOptions(
         c.getInteger("maxLogBytes", DEFAULT_MAX_LOG_BYTES),
         c.getLong("statusIntervalMs", DEFAULT_STATUS_INTERVAL_MS),
         c.getLong("idleRetireMs", DEFAULT_IDLE_RETIRE_MS),
-        c.getLong("cpuLimitMs", DEFAULT_CPU_LIMIT_MS));
+        c.getLong("cpuLimitMs", DEFAULT_CPU_LIMIT_MS),
+        c.getLong("spinMicros", DEFAULT_SPIN_MICROS));
   }
 }

@@ -126,7 +126,7 @@ public final class ClusterBoot {
         hz.getCluster().promoteLocalLiteMember();
       }
       vertxOptions.setEventBusOptions(new EventBusOptions().setHost(c.host()).setPort(0).setClusterPublicHost(c.host()));
-      Vertx vertx = Vertx.builder().with(vertxOptions).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+      Vertx vertx = Vertx.builder().with(vertxOptions).withTransport(CloudburstNode.transport()).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
           .await(60, TimeUnit.SECONDS);
       hz.getCluster().addMembershipListener(new Leavers(vertx));
       Joined joined = new Joined(hz, vertx);

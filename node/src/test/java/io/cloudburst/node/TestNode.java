@@ -37,7 +37,7 @@ final class TestNode {
   static synchronized TestNode shared() throws Exception {
     if (shared == null) {
       Path data = Files.createTempDirectory("cloudburst-e2e");
-      Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
+      Vertx vertx = CloudburstNode.newVertx();
       int tcpPort;
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         tcpPort = s.getLocalPort(); // the bridge cannot tell which port 0 bound, so pick a free one
@@ -60,7 +60,7 @@ final class TestNode {
   /** A node of the test's own (not shared), e.g. to stop its executors; close it with {@link #close()}. */
   static TestNode startOwn(int executors) throws Exception {
     Path data = Files.createTempDirectory("cloudburst-own");
-    Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
+    Vertx vertx = CloudburstNode.newVertx();
     NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(data).withExecutors(executors);
     return new TestNode(CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS));
   }
@@ -71,7 +71,7 @@ final class TestNode {
    */
   static TestNode startOwn(java.util.function.UnaryOperator<NodeOptions> configure) throws Exception {
     Path data = Files.createTempDirectory("cloudburst-own");
-    Vertx vertx = Vertx.vertx(CloudburstNode.vertxOptions());
+    Vertx vertx = CloudburstNode.newVertx();
     NodeOptions options = configure.apply(NodeOptions.defaults()).withPort(0).withDataDir(data);
     return new TestNode(CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS));
   }

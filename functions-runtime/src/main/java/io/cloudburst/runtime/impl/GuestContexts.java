@@ -6,11 +6,9 @@ import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.runtime.ExecutorOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,7 +32,7 @@ public final class GuestContexts implements AutoCloseable {
   private final ExecutorOptions options;
   private final LibraryBackend backend;
   private final Watchdog watchdog = new Watchdog();
-  private final ThreadPoolExecutor workers;
+  private final WorkerPool workers;
   private final ExecutorService warmer;
   private final AtomicInteger busy = new AtomicInteger();
   /** Contexts borrowed by running calls, closed (cancelled) on {@link #close()}. */
@@ -48,13 +46,8 @@ public final class GuestContexts implements AutoCloseable {
     this.pool = pool;
     this.options = options;
     this.backend = backend;
-    AtomicInteger n = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(options.threads(), options.threads(), 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
-          Thread t = new Thread(r, "cloudburst-exec-" + options.nodeId() + "-" + options.index() + "-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.workers = new WorkerPool("cloudburst-exec-" + options.nodeId() + "-" + options.index(), options.threads(), MAX_QUEUED,
+        TimeUnit.MICROSECONDS.toNanos(options.spinMicros()));
     this.warmer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cloudburst-warmer-" + options.nodeId() + "-" + options.index());
       t.setDaemon(true);
@@ -86,21 +79,16 @@ public final class GuestContexts implements AutoCloseable {
 
   /** Queues work for a worker thread; false when the queue is full. */
   public boolean submit(Runnable work) {
-    try {
-      workers.execute(() -> {
-        busy.incrementAndGet();
-        try {
-          work.run();
-        } catch (RuntimeException e) {
-          log.log(System.Logger.Level.ERROR, "executor task failed", e);
-        } finally {
-          busy.decrementAndGet();
-        }
-      });
-      return true;
-    } catch (RejectedExecutionException e) {
-      return false;
-    }
+    return workers.submit(() -> {
+      busy.incrementAndGet();
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        log.log(System.Logger.Level.ERROR, "executor task failed", e);
+      } finally {
+        busy.decrementAndGet();
+      }
+    });
   }
 
   public int busy() {
@@ -108,7 +96,7 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   public int queued() {
-    return workers.getQueue().size();
+    return workers.queued();
   }
 
   public List<String> warmVersions() {
@@ -259,7 +247,7 @@ public final class GuestContexts implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    workers.shutdownNow();
+    workers.close();
     warmer.shutdownNow();
     pool.drain().forEach(GuestContext::close);
     inUse.forEach(GuestContext::close);

@@ -13,13 +13,22 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path),
  * at the price of up to one tick of lateness. The same thread enforces the {@link HeapGuard}.
+ *
+ * <p>The thread ticks only while calls run and for {@link #LINGER_MS} after the last one was
+ * armed; then it sleeps until the next call is armed, which wakes it. An idle executor so costs
+ * no wake-ups, and calls that follow each other closely never pay for waking the watchdog.
  */
 public final class Watchdog implements AutoCloseable {
   static final long TICK_MS = 5;
+  /** How long the thread keeps ticking after the last call was armed, before it sleeps. */
+  static final long LINGER_MS = 2_000;
 
   private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean closed;
+  /** True while the thread sleeps until a call is armed. */
+  private volatile boolean asleep;
+  private volatile long lastArmedNanos = System.nanoTime();
 
   public Watchdog() {
     thread = new Thread(this::loop, "cloudburst-watchdog");
@@ -44,6 +53,10 @@ public final class Watchdog implements AutoCloseable {
     c.started();
     Ticket t = new Ticket(c, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs)));
     armed.add(t);
+    lastArmedNanos = t.armedNanos;
+    if (asleep) {
+      LockSupport.unpark(thread);
+    }
     return t;
   }
 
@@ -53,6 +66,15 @@ public final class Watchdog implements AutoCloseable {
 
   private void loop() {
     while (!closed) {
+      if (armed.isEmpty() && System.nanoTime() - lastArmedNanos > TimeUnit.MILLISECONDS.toNanos(LINGER_MS)) {
+        asleep = true;
+        // A call armed after the look above but before asleep was set would not unpark: look again.
+        if (armed.isEmpty() && !closed) {
+          LockSupport.park(this);
+        }
+        asleep = false;
+        continue;
+      }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
       long now = System.nanoTime();
       for (Ticket t : armed) {
