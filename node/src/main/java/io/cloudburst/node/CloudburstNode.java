@@ -50,16 +50,27 @@ public final class CloudburstNode {
 
   /**
    * The transport of a node's Vert.x: Linux epoll when it loads (each request and each wake-up of
-   * an event loop takes fewer system calls than with NIO, and system calls are what a request costs
-   * most on a small VM), else NIO; {@code -Dcloudburst.transport=nio} forces NIO. The node logs
-   * which one it uses.
+   * an event loop takes fewer system calls than with NIO), its event loops polling their queues for
+   * {@link #spinMicros()} after their last work before they block ({@link SpinningEpollTransport});
+   * else NIO. {@code -Dcloudburst.transport=nio} forces NIO. The node says which one it uses.
    */
   public static io.vertx.core.transport.Transport transport() {
-    io.vertx.core.transport.Transport epoll = io.vertx.core.transport.Transport.EPOLL;
-    if (!"nio".equals(System.getProperty("cloudburst.transport")) && epoll != null && epoll.available()) {
-      return epoll;
+    if (!"nio".equals(System.getProperty("cloudburst.transport"))) {
+      io.vertx.core.transport.Transport epoll = new SpinningEpollTransport(spinMicros());
+      if (epoll.available()) {
+        return epoll;
+      }
     }
     return io.vertx.core.transport.Transport.NIO;
+  }
+
+  /**
+   * How long the threads on a call's path (the event loop, and one worker thread per executor)
+   * keep looking for work after their last before they sleep: {@code -Dcloudburst.spinMicros},
+   * default 200; 0 turns polling off.
+   */
+  public static long spinMicros() {
+    return io.cloudburst.runtime.ExecutorOptions.DEFAULT_SPIN_MICROS;
   }
 
   public static io.vertx.core.VertxOptions vertxOptions() {
