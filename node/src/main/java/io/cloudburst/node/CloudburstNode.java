@@ -256,9 +256,9 @@ public final class CloudburstNode {
         vertx.close();
         System.exit(1);
       } else {
-        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, %s transport, %s) in %.1f s%n",
+        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, %s transport, idle polling %d µs, %s) in %.1f s%n",
             o.nodeId(), o.host().equals("127.0.0.1") ? "localhost" : o.host(), ar.result().httpPort(), runtimeMode(),
-            vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
+            vertx.isNativeTransportEnabled() ? "epoll" : "NIO", spinMicros(),
             cluster == null ? "data: " + o.dataDir().toAbsolutePath()
                 : "cluster member " + o.cluster().host() + ":" + o.cluster().port() + ", role " + o.cluster().role(),
             (System.nanoTime() - t0) / 1e9);
