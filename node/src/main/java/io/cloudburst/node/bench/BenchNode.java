@@ -103,15 +103,8 @@ public final class BenchNode {
    * threads that compile guest code in the jit mode (not counted by HotSpot's figure).
    */
   private static long compileMs() {
-    long ms = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long cpuNs = 0;
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("TruffleCompilerThread")) {
-        cpuNs += Math.max(0, threads.getThreadCpuTime(t.threadId()));
-      }
-    }
-    return ms + cpuNs / 1_000_000;
+    return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
+        + io.cloudburst.web.impl.NodeMetrics.guestCompilerCpuNanos() / 1_000_000;
   }
 
   /** Sequential calls from an event loop, each started when the previous one answered. */

@@ -109,6 +109,25 @@ public final class NodeMetrics implements AutoCloseable {
           .tags("action", action)
           .register(registry)));
     }
+    remember(FunctionCounter.builder("cloudburst.guest.compiler.cpu", this, m -> guestCompilerCpuNanos() / 1e9)
+        .description("CPU time the Graal compiler's threads spent compiling guest code (jit mode; 0 interpreted)")
+        .baseUnit("seconds")
+        .register(registry));
+  }
+
+  /**
+   * CPU time (ns) of this JVM's threads that compile guest code ({@code TruffleCompilerThread*},
+   * jit mode only): HotSpot's own compilation time does not count them.
+   */
+  public static long guestCompilerCpuNanos() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("TruffleCompilerThread")) {
+        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return sum;
   }
 
   /** Series in {@code registry}, which the caller owns (e.g. the one Vert.x's metrics write to). */

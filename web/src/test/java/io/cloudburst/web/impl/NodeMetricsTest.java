@@ -34,6 +34,40 @@ class NodeMetricsTest {
     return CallResult.failed("id", fn, e, "", "exec", 2_000);
   }
 
+  /** The guest compiler's CPU time is a counter; with no Graal compiler thread in this JVM it reads 0, not absent. */
+  @Test
+  void guestCompilerCpuIsACounterOfTheCompilerThreads() throws Exception {
+    assertThat(PromText.value(registry.scrape(), "cloudburst_guest_compiler_cpu_seconds_total")).isEqualTo(0.0);
+    // A thread of that name that burns CPU is counted.
+    Thread t = new Thread(() -> {
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+      long x = 0;
+      while (System.nanoTime() < until) {
+        x += System.nanoTime() % 7;
+      }
+      if (x == 42) {
+        System.out.print("");
+      }
+      try {
+        Thread.sleep(60_000); // stays alive (and counted) until interrupted below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "TruffleCompilerThread-test");
+    t.start();
+    try {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      double seen;
+      while ((seen = PromText.value(registry.scrape(), "cloudburst_guest_compiler_cpu_seconds_total")) < 0.1) {
+        assertThat(System.nanoTime()).as("counter still %s after 20 s", seen).isLessThan(until);
+        Thread.onSpinWait();
+      }
+    } finally {
+      t.interrupt();
+      t.join();
+    }
+  }
+
   @Test
   void finishedCallsCountPerFunctionStatusAndErrorCode() {
     metrics.onResult(done("sq", 500));
