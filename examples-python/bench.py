@@ -60,7 +60,7 @@ def jit_compile_ms(url):
 
 
 def warm_until_quiet(url, calls, per_round=500, quiet_ms=25, max_s=60):
-    """Runs rounds of every call until a round adds under quiet_ms of JIT compilation on the node
+    """Runs rounds of every call (echo, sq and, with --kvs, put and get) until a round adds under quiet_ms of JIT compilation on the node
     (at most max_s): until then the node's compilers take a core of this 2-core machine from the
     calls being measured. Returns what was done."""
     start, rounds, added = time.monotonic(), 0, None
@@ -138,16 +138,17 @@ def main():
     with CloudburstConnection(url, timeout=120) as cloud:
         name = "bench_sq_" + run
         cloud.register(sq, name)
+        key = "bench_kvs_" + run
         if args.jit_quiet_max_s > 0:
-            warm = warm_until_quiet(url, [lambda: cloud.echo(ECHO_BODY),
-                                          lambda: cloud.exec_func(name, [2], direct_response=True).get()],
-                                    max_s=args.jit_quiet_max_s)
+            warm_calls = [lambda: cloud.echo(ECHO_BODY), lambda: cloud.exec_func(name, [2], direct_response=True).get()]
+            if args.kvs:
+                warm_calls += [lambda: cloud.put_object(key, KVS_VALUE), lambda: cloud.get_object(key)]
+            warm = warm_until_quiet(url, warm_calls, max_s=args.jit_quiet_max_s)
         cases["echo"] = measure(lambda: cloud.echo(ECHO_BODY), ECHO_BODY, args.n, args.warmup)
         cases["sq_wait"] = measure(lambda: cloud.exec_func(name, [2], direct_response=True).get(), 4,
                                    args.n, args.warmup)
         cases["register_new"], cases["first_call"] = first_calls(cloud, run, min(FIRST_CALLS, args.n))
         if args.kvs:
-            key = "bench_kvs_" + run
             cases["kvs_put"] = measure(lambda: cloud.put_object(key, KVS_VALUE), None, args.n, args.warmup)
             cases["kvs_get"] = measure(lambda: cloud.get_object(key), KVS_VALUE, args.n, args.warmup)
             cloud.delete_object(key)
