@@ -115,19 +115,31 @@ public final class NodeMetrics implements AutoCloseable {
         .register(registry));
   }
 
+  /** CPU time seen so far per guest-compiler thread id, and the total of what was seen (guarded by the class). */
+  private static final Map<Long, Long> compilerCpuSeen = new java.util.HashMap<>();
+  private static long compilerCpuTotal;
+
   /**
-   * CPU time (ns) of this JVM's threads that compile guest code ({@code TruffleCompilerThread*},
-   * jit mode only): HotSpot's own compilation time does not count them.
+   * CPU time (ns) this JVM's threads that compile guest code ({@code TruffleCompilerThread*}, jit
+   * mode only) have used, as far as it was observed: HotSpot's own compilation time does not count
+   * them. Monotonic: those threads end when idle, and what they used up to the last look stays
+   * counted (what they used after it is lost).
    */
-  public static long guestCompilerCpuNanos() {
+  public static synchronized long guestCompilerCpuNanos() {
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    Set<Long> alive = new java.util.HashSet<>();
     for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info != null && info.getThreadName().startsWith("TruffleCompilerThread")) {
-        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+        long cpu = threads.getThreadCpuTime(info.getThreadId());
+        if (cpu > 0) {
+          alive.add(info.getThreadId());
+          Long before = compilerCpuSeen.put(info.getThreadId(), cpu);
+          compilerCpuTotal += Math.max(0, cpu - (before == null ? 0 : before));
+        }
       }
     }
-    return sum;
+    compilerCpuSeen.keySet().retainAll(alive); // thread ids are not reused: forget the ended ones
+    return compilerCpuTotal;
   }
 
   /** Series in {@code registry}, which the caller owns (e.g. the one Vert.x's metrics write to). */
