@@ -39,6 +39,7 @@ class NodeMetricsTest {
   void guestCompilerCpuIsACounterOfTheCompilerThreads() throws Exception {
     assertThat(PromText.value(registry.scrape(), "cloudburst_guest_compiler_cpu_seconds_total")).isEqualTo(0.0);
     // A thread of that name that burns CPU is counted.
+    java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
     Thread t = new Thread(() -> {
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
       long x = 0;
@@ -49,7 +50,7 @@ class NodeMetricsTest {
         System.out.print("");
       }
       try {
-        Thread.sleep(60_000); // stays alive (and counted) until interrupted below
+        end.await(); // stays alive (and counted) until the test has seen its time
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -63,7 +64,7 @@ class NodeMetricsTest {
         Thread.onSpinWait();
       }
     } finally {
-      t.interrupt();
+      end.countDown();
       t.join();
     }
     // The thread has ended; what it used stays counted (the counter never goes down).
