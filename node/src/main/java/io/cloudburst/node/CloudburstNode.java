@@ -36,13 +36,6 @@ public final class CloudburstNode {
     this.hazelcast = hazelcast;
   }
 
-  /**
-   * The Vert.x options of a node: one event loop unless {@code -Dcloudburst.eventLoops=N} says
-   * otherwise. Every hop between threads costs a wake-up (tens of microseconds on a small VM), and
-   * with one loop the scheduler, cache, store and web front hand messages to each other on the same
-   * thread, which halved an in-JVM call here (see the README's figures); guest code runs on the
-   * executors' own workers and RocksDB on its own threads either way.
-   */
   /** A new (non-clustered) Vert.x for a node: {@link #vertxOptions()} on the {@link #transport()}. */
   public static Vertx newVertx() {
     return Vertx.builder().with(vertxOptions()).withTransport(transport()).build();
@@ -73,6 +66,13 @@ public final class CloudburstNode {
     return io.cloudburst.runtime.ExecutorOptions.DEFAULT_SPIN_MICROS;
   }
 
+  /**
+   * The Vert.x options of a node: one event loop unless {@code -Dcloudburst.eventLoops=N} says
+   * otherwise. Every hop between threads costs a wake-up (tens of microseconds on a small VM), and
+   * with one loop the scheduler, cache, store and web front hand messages to each other on the same
+   * thread, which halved an in-JVM call here (see the README's figures); guest code runs on the
+   * executors' own workers and RocksDB on its own threads either way.
+   */
   public static io.vertx.core.VertxOptions vertxOptions() {
     io.vertx.core.VertxOptions o = new io.vertx.core.VertxOptions();
     o.setEventLoopPoolSize(Integer.getInteger("cloudburst.eventLoops", 1));
