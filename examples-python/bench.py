@@ -60,9 +60,9 @@ def jit_compile_ms(url):
 
 
 def warm_until_quiet(url, calls, per_round=500, quiet_ms=25, max_s=60):
-    """Runs rounds of every call (echo, sq and, with --kvs, put and get) until a round adds under quiet_ms of JIT compilation on the node
-    (at most max_s): until then the node's compilers take a core of this 2-core machine from the
-    calls being measured. Returns what was done."""
+    """Runs rounds of every call until a round adds under quiet_ms of compilation on the node (at
+    most max_s): until then the node's compilers take a core of this 2-core machine from the calls
+    being measured. Returns what was done."""
     start, rounds, added = time.monotonic(), 0, None
     while time.monotonic() - start < max_s:
         before = jit_compile_ms(url)
@@ -126,7 +126,7 @@ def main():
     ap.add_argument("--json", help="write the figures to this file")
     ap.add_argument("--kvs", action="store_true", help="also measure KVS put and get of a 64-byte value")
     ap.add_argument("--jit-quiet-max-s", type=float, default=60,
-                    help="before measuring, warm echo and sq up until the node's JIT is quiet, for at most this long (0: skip)")
+                    help="before measuring, warm the measured cases up until the node's compilers are quiet, for at most this long (0: skip)")
     args = ap.parse_args()
     if args.n < 1 or args.warmup < 0:
         ap.error("--n must be positive and --warmup not negative")

@@ -78,7 +78,7 @@ public final class WorkerPool implements AutoCloseable {
 
   /** Tasks waiting for a thread. */
   public int queued() {
-    return Math.max(0, queued.get());
+    return queued.get();
   }
 
   private void wakeOne() {
