@@ -15,20 +15,11 @@ public final class Addresses {
   /** Caches report the keys they hold here. */
   public static final String CACHE_REPORT = "cloudburst.scheduler.cache-report";
 
-  /**
-   * Node-local: published by the node (cluster mode) when another node left the cluster, with that
-   * node's id as a String body. Its executors and cached keys are gone; its calls run again elsewhere.
-   */
+  /** Node-local: {@link io.cloudburst.bus.msg.NodeEvent.NodeLeft}, published by the node in cluster mode. */
   public static final String NODE_LEFT = "cloudburst.node.left";
-  /**
-   * Cluster-wide: a scheduler publishes a JSON {@code {"node", "kind": "function"|"dag", "name"}}
-   * after it changed a registry entry in the store, so every other scheduler reloads it.
-   */
+  /** Cluster-wide: {@link io.cloudburst.bus.msg.NodeEvent.RegistryChanged}, published by a scheduler. */
   public static final String REGISTRY_CHANGED = "cloudburst.scheduler.registry-changed";
-  /**
-   * Node-local: the executor autoscaler publishes each decision as JSON {@code {"node", "action":
-   * "up"|"down", "executors", "utilization", "reason"}} (logged, and counted by /metrics).
-   */
+  /** Node-local: {@link io.cloudburst.bus.msg.NodeEvent.ScalingDecision}s of the autoscaler and the scheduler. */
   public static final String AUTOSCALE = "cloudburst.autoscale";
   /**
    * Cluster-wide (cluster mode): the owner of a key publishes its merged state ({@link

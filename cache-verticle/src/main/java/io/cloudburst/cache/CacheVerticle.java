@@ -5,6 +5,7 @@ import io.cloudburst.bus.KeyedSequencer;
 import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Replies;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.lattice.Lattices;
 import io.cloudburst.bus.msg.CacheEvent;
@@ -141,7 +142,7 @@ public final class CacheVerticle extends VerticleBase {
           } else {
             misses.incrementAndGet();
             updateStats();
-            answer(m, load(List.of(g.key())).map(found -> new KvsReply.Found(g.key(), found.get(g.key()))));
+            Replies.answer(m, load(List.of(g.key())).map(found -> new KvsReply.Found(g.key(), found.get(g.key()))));
           }
         }
         case CacheRequest.GetMany g -> {
@@ -159,7 +160,7 @@ public final class CacheVerticle extends VerticleBase {
           hits.addAndGet(found.size());
           misses.addAndGet(missing.size());
           updateStats();
-          answer(m, load(missing).map(loaded -> {
+          Replies.answer(m, load(missing).map(loaded -> {
             Map<String, Lattice> all = new LinkedHashMap<>();
             for (String k : g.keys()) {
               Lattice l = found.containsKey(k) ? found.get(k) : loaded.get(k);
@@ -175,11 +176,11 @@ public final class CacheVerticle extends VerticleBase {
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
-          answer(m, put(p.key(), p.lattice()));
+          Replies.answer(m, put(p.key(), p.lattice()));
         }
         case CacheRequest.PutValue p -> {
           checkKey(p.key());
-          answer(m, serialized(p.key(), () -> base(p.key()).compose(base ->
+          Replies.answer(m, serialized(p.key(), () -> base(p.key()).compose(base ->
               put(p.key(), Lattices.write(base, p.kind(), p.value(), options.nodeId(), System.currentTimeMillis())))));
         }
         case CacheRequest.Touch t -> {
@@ -191,20 +192,17 @@ public final class CacheVerticle extends VerticleBase {
         }
         case CacheRequest.Delete d -> {
           checkKey(d.key());
-          answer(m, delete(d.key()));
+          Replies.answer(m, delete(d.key()));
         }
         case CacheRequest.PutCausal p -> {
           checkKey(p.key());
-          answer(m, serialized(p.key(), () -> base(p.key()).compose(base -> put(p.key(), causalWrite(base, p)))));
+          Replies.answer(m, serialized(p.key(), () -> base(p.key()).compose(base -> put(p.key(), causalWrite(base, p)))));
         }
         case CacheRequest.GetPinned g -> m.reply(new KvsReply.Found(g.key(), pins.get(g.session(), g.key())));
         case CacheRequest.EndSession e -> pins.end(e.session());
       }
-    } catch (CloudburstException e) {
-      fail(m, e);
     } catch (RuntimeException e) {
-      log.log(System.Logger.Level.ERROR, "cache request " + m.body().getClass().getSimpleName() + " failed", e);
-      fail(m, CloudburstException.internal(e.toString()));
+      Replies.failed(m, e, log, "cache");
     }
   }
 
@@ -214,19 +212,6 @@ public final class CacheVerticle extends VerticleBase {
     }
   }
 
-  private static void fail(Message<?> m, CloudburstException e) {
-    m.fail(e.code().failureCode(), e.getMessage());
-  }
-
-  private static void answer(Message<?> m, Future<?> f) {
-    f.onComplete(ar -> {
-      if (ar.succeeded()) {
-        m.reply(ar.result());
-      } else {
-        fail(m, CloudburstException.from(ar.cause()));
-      }
-    });
-  }
 
   private <T> Future<T> kvs(KvsRequest r, Class<T> reply) {
     return vertx.eventBus().<KvsReply>request(Addresses.KVS, r, kvsDelivery)

@@ -41,7 +41,7 @@ public record ExecutorOptions(
   public static final int DEFAULT_MAX_CONTEXTS = 32;
   public static final int DEFAULT_PYTHON_SPARES = 1;
   public static final int DEFAULT_JS_SPARES = 1;
-  public static final long DEFAULT_TIMEOUT_MS = 30_000;
+  public static final long DEFAULT_TIMEOUT_MS = io.cloudburst.bus.Deadlines.CALL_DEFAULT_MS;
   public static final long DEFAULT_LOAD_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_MAX_LOG_BYTES = 64 * 1024;
   public static final long DEFAULT_STATUS_INTERVAL_MS = 1_000;

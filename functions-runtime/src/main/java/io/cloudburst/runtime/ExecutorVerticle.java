@@ -2,6 +2,8 @@ package io.cloudburst.runtime;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Consistency;
+import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.ErrorCode;
@@ -62,8 +64,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExecutorVerticle extends VerticleBase implements LibraryBackend {
   private static final System.Logger log = System.getLogger(ExecutorVerticle.class.getName());
-  /** Extra time a nested call's bus request gets beyond its own deadline. */
-  private static final long CALL_MARGIN_MS = 1_000;
+  private static final long CALL_MARGIN_MS = Deadlines.EXECUTOR_MARGIN_MS;
   /** How long triggers and messages for a DAG call this executor has not heard of are kept. */
   private static final long EARLY_KEEP_MS = 60_000;
   /** Longest wait for the node's cache on a get or put (within the call's own deadline). */
@@ -299,9 +300,9 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     FunctionInfo f = s.functions().get(fn);
     List<Object> args = run.argsFor(fn);
     // Repeatable read and causal: the call's session so far, from the upstream triggers; normal mode keeps none.
-    SessionState session = "repeatable_read".equals(s.consistency()) || "causal".equals(s.consistency())
+    SessionState session = s.consistency().tracksReads()
         ? new SessionState(run.sessionsFor(fn).isEmpty() && s.clientSession() != null ? List.of(s.clientSession()) : run.sessionsFor(fn),
-            s.callId(), "causal".equals(s.consistency()), options.nodeId())
+            s.callId(), s.consistency() == Consistency.CAUSAL, options.nodeId())
         : null;
     Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
     boolean queued = contexts.submit(() -> {
@@ -546,7 +547,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
     }
     CallResult r;
     try {
-      r = await(new SchedulerRequest.InvokeFunction(name, 0, args, remaining, true, inv.callId(), inv.depth() + 1), remaining);
+      r = await(SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(remaining)
+          .caller(inv.callId(), inv.depth() + 1).build(), remaining);
     } catch (CloudburstException e) {
       if (e.code() != ErrorCode.FUNC_NOT_FOUND) {
         throw e;
@@ -575,7 +577,8 @@ public final class ExecutorVerticle extends VerticleBase implements LibraryBacke
       throw CloudburstException.badRequest("to call DAG '" + name + "', pass one dict of argument lists by function name");
     }
     try {
-      return await(new SchedulerRequest.InvokeDag(name, argMap, null, remaining, true, null, null, inv.callId(), inv.depth() + 1), remaining);
+      return await(SchedulerRequest.InvokeDag.builder(name).args(argMap).timeoutMs(remaining)
+          .caller(inv.callId(), inv.depth() + 1).build(), remaining);
     } catch (CloudburstException e) {
       if (e.code() == ErrorCode.DAG_NOT_FOUND) {
         throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function or DAG named '" + name + "'");

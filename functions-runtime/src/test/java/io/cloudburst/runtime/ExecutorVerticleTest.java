@@ -136,7 +136,7 @@ class ExecutorVerticleTest {
       Map<String, List<String>> down, Map<String, List<Object>> args, List<String> sinks, String done) {
     Map<String, String> placement = new LinkedHashMap<>();
     fns.keySet().forEach(k -> placement.put(k, h.address));
-    return new DagSchedule(id, "d", fns, placement, up, down, args, sinks, done, System.currentTimeMillis() + 20_000, 0, "normal");
+    return new DagSchedule(id, "d", fns, placement, up, down, args, sinks, done, System.currentTimeMillis() + 20_000, 0, io.cloudburst.bus.Consistency.NORMAL);
   }
 
   @Test
@@ -251,9 +251,9 @@ class ExecutorVerticleTest {
     long deadline = System.currentTimeMillis() + 60_000;
     // The sender is told the receiver runs at an address nobody serves; the receiver runs on "other".
     DagSchedule toSender = new DagSchedule("dag3#0", "d", fns, Map.of("sender", h.address, "receiver", "cloudburst.executor.t.99"),
-        Map.of(), Map.of(), Map.of(), List.of("sender", "receiver"), done, deadline, 0, "normal");
+        Map.of(), Map.of(), Map.of(), List.of("sender", "receiver"), done, deadline, 0, io.cloudburst.bus.Consistency.NORMAL);
     DagSchedule toReceiver = new DagSchedule("dag3#0", "d", fns, Map.of("sender", "cloudburst.executor.t.98", "receiver", other),
-        Map.of(), Map.of(), Map.of(), List.of("sender", "receiver"), done, deadline, 0, "normal");
+        Map.of(), Map.of(), Map.of(), List.of("sender", "receiver"), done, deadline, 0, io.cloudburst.bus.Consistency.NORMAL);
     Map<String, Object> results = new java.util.concurrent.ConcurrentHashMap<>();
     h.vertx.eventBus().<DagEvent>consumer(done, m -> {
       DagEvent.StepDone d = (DagEvent.StepDone) m.body();

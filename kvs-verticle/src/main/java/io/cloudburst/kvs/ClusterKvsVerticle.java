@@ -19,6 +19,7 @@ import com.hazelcast.query.Predicates;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Replies;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
@@ -209,7 +210,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
           String key = d.key();
           call("delete '" + key + "'", () -> map.removeAsync(key), old -> old != null)
               .onSuccess(existed -> m.reply(new KvsReply.Deleted(key, existed)))
-              .onFailure(t -> KvsChecks.fail(m, (CloudburstException) t));
+              .onFailure(t -> Replies.fail(m, (CloudburstException) t));
         }
         case KvsRequest.Get g -> {
           KvsChecks.checkKey(g.key(), options.maxKeyBytes());
@@ -218,7 +219,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
           subscribe(g.subscriber(), List.of(key));
           call("read '" + key + "'", () -> map.getAsync(key), b -> KvsChecks.decode(key, b))
               .onSuccess(l -> m.reply(new KvsReply.Found(key, l)))
-              .onFailure(t -> KvsChecks.fail(m, (CloudburstException) t));
+              .onFailure(t -> Replies.fail(m, (CloudburstException) t));
         }
         case KvsRequest.GetMany g -> {
           for (String k : g.keys()) {
@@ -231,7 +232,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
         case KvsRequest.Unsubscribe u -> KvsChecks.subscription(m, u, subscriptions);
       }
     } catch (RuntimeException e) {
-      KvsChecks.failed(m, e, log);
+      Replies.failed(m, e, log, "kvs");
     }
   }
 
@@ -261,7 +262,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
         subscribe(subscriber, List.of(key));
         m.reply(new KvsReply.Stored(key, ar.result()));
       } else {
-        KvsChecks.fail(m, (CloudburstException) ar.cause());
+        Replies.fail(m, (CloudburstException) ar.cause());
       }
     });
   }
@@ -282,7 +283,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
           }
           m.reply(new KvsReply.FoundMany(found));
         })
-        .onFailure(t -> KvsChecks.fail(m, (CloudburstException) t));
+        .onFailure(t -> Replies.fail(m, (CloudburstException) t));
   }
 
   // ---- Hazelcast calls ----

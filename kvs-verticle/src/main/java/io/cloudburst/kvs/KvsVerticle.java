@@ -2,6 +2,7 @@ package io.cloudburst.kvs;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Replies;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
@@ -143,7 +144,7 @@ public final class KvsVerticle extends VerticleBase {
         case KvsRequest.Unsubscribe u -> KvsChecks.subscription(m, u, subscriptions);
       }
     } catch (RuntimeException e) {
-      KvsChecks.failed(m, e, log);
+      Replies.failed(m, e, log, "kvs");
     }
   }
 
@@ -159,7 +160,7 @@ public final class KvsVerticle extends VerticleBase {
         .andThen(ar -> {
           activeReads--;
           if (ar.failed()) {
-            KvsChecks.fail(m, CloudburstException.from(ar.cause()));
+            Replies.fail(m, CloudburstException.from(ar.cause()));
           }
           checkIdle();
         });
@@ -197,7 +198,7 @@ public final class KvsVerticle extends VerticleBase {
         CloudburstException e = CloudburstException.from(ar.cause());
         log.log(System.Logger.Level.ERROR, "kvs batch of " + batch.size() + " writes failed: " + e.getMessage());
         for (PendingWrite w : batch) {
-          KvsChecks.fail(w.message(), e);
+          Replies.fail(w.message(), e);
         }
       }
       flush();
@@ -227,7 +228,7 @@ public final class KvsVerticle extends VerticleBase {
           }
           w.message().reply(new KvsReply.Deleted(key, d.existed()));
         }
-        case Outcome.Failed f -> KvsChecks.fail(w.message(), f.error());
+        case Outcome.Failed f -> Replies.fail(w.message(), f.error());
       }
     }
     changed.forEach((key, state) -> {

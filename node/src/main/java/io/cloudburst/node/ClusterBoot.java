@@ -9,6 +9,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.kvs.ClusterKvsVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -201,7 +202,7 @@ public final class ClusterBoot {
       }
       log.log(System.Logger.Level.WARNING, "node " + name + " left the cluster");
       if (name != null) {
-        vertx.eventBus().publish(Addresses.NODE_LEFT, name); // node-local consumers only
+        vertx.eventBus().publish(Addresses.NODE_LEFT, new NodeEvent.NodeLeft(name)); // node-local consumers only
       }
     }
   }

@@ -3,9 +3,9 @@ package io.cloudburst.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.web.impl.PromText;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,11 +82,11 @@ class AutoscalingTest {
     assertThat(n.register("as_burn", "python", BURN).status()).isEqualTo(201);
     assertThat(n.invoke("as_burn", 1).json().getLong("result")).isEqualTo(2L);
 
-    List<JsonObject> decisions = new CopyOnWriteArrayList<>();
+    List<NodeEvent.ScalingDecision> decisions = new CopyOnWriteArrayList<>();
     List<Long> decidedAt = new CopyOnWriteArrayList<>();
-    List<JsonObject> replications = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> watch = n.node.vertx().eventBus().localConsumer(Addresses.AUTOSCALE, m -> {
-      if ("replicate".equals(m.body().getString("action"))) {
+    List<NodeEvent.ScalingDecision> replications = new CopyOnWriteArrayList<>();
+    MessageConsumer<NodeEvent.ScalingDecision> watch = n.node.vertx().eventBus().localConsumer(Addresses.AUTOSCALE, m -> {
+      if (m.body().action() == NodeEvent.ScalingAction.REPLICATE) {
         replications.add(m.body()); // the scheduler's: the hot function loaded onto another executor
         return;
       }
@@ -120,7 +120,7 @@ class AutoscalingTest {
       highest = Math.max(highest, awaitCount(c -> c > MIN, REACTION_BOUND_MS, "a second executor under load"));
       long reacted = ms(System.nanoTime() - t0);
       assertThat(decisions).as("the decisions so far").isNotEmpty();
-      assertThat(decisions.getFirst().getString("action")).isEqualTo("up");
+      assertThat(decisions.getFirst().action().label()).isEqualTo("up");
       assertThat(ms(decidedAt.getFirst() - t0)).as("first UP decided within window + cool-down + slack").isLessThanOrEqualTo(DECISION_BOUND_MS);
       System.out.printf("autoscaling: first UP decided %d ms after the load began, second executor running after %d ms%n",
           ms(decidedAt.getFirst() - t0), reacted);
@@ -153,21 +153,21 @@ class AutoscalingTest {
     while (decisions.size() < 4 && System.nanoTime() < heard) {
       pause();
     }
-    List<String> actions = decisions.stream().map(d -> d.getString("action")).toList();
+    List<String> actions = decisions.stream().map(d -> d.action().label()).toList();
     assertThat(actions).containsExactly("up", "up", "down", "down");
-    for (JsonObject d : decisions) {
-      assertThat(d.getString("node")).isEqualTo("local");
-      assertThat(d.getInteger("executors")).isBetween(MIN, MAX);
-      assertThat(d.getString("reason")).isNotBlank();
+    for (NodeEvent.ScalingDecision d : decisions) {
+      assertThat(d.nodeId()).isEqualTo("local");
+      assertThat(d.executors()).isBetween(MIN, MAX);
+      assertThat(d.reason()).isNotBlank();
     }
     for (int i = 1; i < decidedAt.size(); i++) {
       assertThat(ms(decidedAt.get(i) - decidedAt.get(i - 1))).as("decisions a cool-down apart").isGreaterThanOrEqualTo(COOLDOWN_MS - 50);
     }
     // The added executors got the hot function because the warm ones were saturated: replications.
     assertThat(replications).as("replications of the hot function onto added executors").isNotEmpty();
-    for (JsonObject r : replications) {
-      assertThat(r.getString("function")).startsWith("as_burn@");
-      assertThat(r.getString("executor")).startsWith("cloudburst.executor.local.");
+    for (NodeEvent.ScalingDecision r : replications) {
+      assertThat(r.function()).startsWith("as_burn@");
+      assertThat(r.executor()).startsWith("cloudburst.executor.local.");
     }
     watch.unregister();
 

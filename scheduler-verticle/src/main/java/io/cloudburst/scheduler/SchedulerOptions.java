@@ -34,8 +34,8 @@ public record SchedulerOptions(
     long cacheReportStaleMs) {
 
   public static final String DEFAULT_NODE_ID = "local";
-  public static final long DEFAULT_TIMEOUT_MS = 30_000;
-  public static final long DEFAULT_MAX_TIMEOUT_MS = 300_000;
+  public static final long DEFAULT_TIMEOUT_MS = io.cloudburst.bus.Deadlines.CALL_DEFAULT_MS;
+  public static final long DEFAULT_MAX_TIMEOUT_MS = io.cloudburst.bus.Deadlines.CALL_MAX_MS;
   public static final long DEFAULT_RESULT_RETENTION_MS = 600_000;
   public static final int DEFAULT_MAX_RESULTS = 100_000;
   public static final long DEFAULT_EXECUTOR_STALE_MS = 5_000;
@@ -82,9 +82,6 @@ public record SchedulerOptions(
 
   /** Clamps a requested deadline: 0 or less means the default. */
   public long deadline(long requestedMs) {
-    if (requestedMs <= 0) {
-      return defaultTimeoutMs;
-    }
-    return Math.min(requestedMs, maxTimeoutMs);
+    return io.cloudburst.bus.Deadlines.callTimeout(requestedMs, defaultTimeoutMs, maxTimeoutMs);
   }
 }

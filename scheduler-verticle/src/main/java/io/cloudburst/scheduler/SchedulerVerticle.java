@@ -3,6 +3,10 @@ package io.cloudburst.scheduler;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.KeyedSequencer;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Consistency;
+import io.cloudburst.bus.Deadlines;
+import io.cloudburst.bus.Replies;
+import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Languages;
 import io.cloudburst.bus.Names;
@@ -43,7 +47,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,18 +98,12 @@ import java.util.regex.Pattern;
 public final class SchedulerVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(SchedulerVerticle.class.getName());
   private static final Pattern ENTRYPOINT = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
-  /** Extra time a bus request to an executor gets beyond the call's own deadline. */
-  static final long EXECUTOR_MARGIN_MS = 1_000;
-  /** Time allowed to validate (compile and load) a new function version. */
-  static final long VALIDATE_TIMEOUT_MS = 60_000;
   /** Time an executor has to acknowledge a DAG schedule before the call is placed elsewhere. */
   static final long DAG_ACK_TIMEOUT_MS = 5_000;
   /** Attempts of a call whose executor goes away before it is failed. */
   static final int MAX_ATTEMPTS = 3;
   /** Longest accepted idempotency key. */
   static final int MAX_REQUEST_ID = 256;
-  /** Time another node's scheduler has to answer for a result it holds. */
-  static final long RESULT_FORWARD_TIMEOUT_MS = 2_000;
   /** Replication log lines remembered, so each (function version, executor) is logged once. */
   private static final int MAX_REPLICATIONS_LOGGED = 10_000;
 
@@ -182,8 +179,10 @@ public final class SchedulerVerticle extends VerticleBase {
           MessageConsumer<ExecutorStatus> status = vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> onStatus(m.body()));
           MessageConsumer<DagEvent> dagEvents = vertx.eventBus().consumer(Addresses.dagEvents(options.nodeId()), m -> onDagEvent(m.body()));
           MessageConsumer<CacheEvent> reports = vertx.eventBus().consumer(Addresses.CACHE_REPORT, m -> onCacheEvent(m.body()));
-          MessageConsumer<Object> changes = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, m -> onRegistryChanged(m.body()));
-          MessageConsumer<Object> left = vertx.eventBus().localConsumer(Addresses.NODE_LEFT, m -> onNodeLeft(m.body()));
+          MessageConsumer<NodeEvent.RegistryChanged> changes =
+              vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, m -> onRegistryChanged(m.body()));
+          MessageConsumer<NodeEvent.NodeLeft> left =
+              vertx.eventBus().localConsumer(Addresses.NODE_LEFT, m -> onNodeLeft(m.body().nodeId()));
           vertx.setPeriodic(10_000, t -> {
             long now = System.currentTimeMillis();
             results.expire(now);
@@ -276,17 +275,11 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private static void fail(Message<?> m, CloudburstException e) {
-    m.fail(e.code().failureCode(), e.getMessage());
+    Replies.fail(m, e);
   }
 
-  private static <T> void answer(Message<?> m, Future<T> f) {
-    f.onComplete(ar -> {
-      if (ar.succeeded()) {
-        m.reply(ar.result());
-      } else {
-        fail(m, CloudburstException.from(ar.cause()));
-      }
-    });
+  private static void answer(Message<?> m, Future<?> f) {
+    Replies.answer(m, f);
   }
 
   // ---- registry ----
@@ -405,34 +398,27 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   /** Tells the other schedulers that an entry changed in the store (nothing is shared without a store). */
-  private void announceChange(String kind, String name) {
+  private void announceChange(NodeEvent.EntryKind kind, String name) {
     if (options.persistent()) {
-      vertx.eventBus().publish(Addresses.REGISTRY_CHANGED,
-          new JsonObject().put("node", options.nodeId()).put("kind", kind).put("name", name));
+      vertx.eventBus().publish(Addresses.REGISTRY_CHANGED, new NodeEvent.RegistryChanged(options.nodeId(), kind, name));
     }
   }
 
   /** Another scheduler's notice: reads the entry again, in its lane. */
-  private void onRegistryChanged(Object body) {
-    if (!(body instanceof JsonObject n) || !options.persistent()) {
-      return;
-    }
-    String node = n.getValue("node") instanceof String s ? s : null;
-    String kind = n.getValue("kind") instanceof String s ? s : null;
-    String name = n.getValue("name") instanceof String s ? s : null;
-    if (node == null || name == null || node.equals(options.nodeId()) || !validName(name)) {
+  private void onRegistryChanged(NodeEvent.RegistryChanged n) {
+    String node = n.nodeId();
+    String name = n.name();
+    if (!options.persistent() || node == null || name == null || n.kind() == null || node.equals(options.nodeId())
+        || !validName(name)) {
       return;
     }
     schedulerNodes.add(node);
-    Future<Void> reload = switch (String.valueOf(kind)) {
-      case "function" -> serialized(functionLane(name), () -> reloadFunction(name));
-      case "dag" -> serialized(DAG_LANE, () -> reloadDag(name));
-      default -> null;
+    Future<Void> reload = switch (n.kind()) {
+      case FUNCTION -> serialized(functionLane(name), () -> reloadFunction(name));
+      case DAG -> serialized(DAG_LANE, () -> reloadDag(name));
     };
-    if (reload != null) {
-      reload.onFailure(t -> log.log(System.Logger.Level.WARNING, "could not read " + kind + " " + name + ", changed by node "
-          + node + ", from the store (it is read again when a lookup misses it): " + t.getMessage()));
-    }
+    reload.onFailure(t -> log.log(System.Logger.Level.WARNING, "could not read " + n.kind() + " " + name + ", changed by node "
+        + node + ", from the store (it is read again when a lookup misses it): " + t.getMessage()));
   }
 
   private Future<FunctionInfo> register(RegisterFunction r) {
@@ -473,7 +459,7 @@ public final class SchedulerVerticle extends VerticleBase {
     }
     FunctionInfo[] added = new FunctionInfo[1];
     return vertx.eventBus()
-        .<FunctionInfo>request(e.address(), new ExecutorRequest.Validate(proposed), new DeliveryOptions().setSendTimeout(VALIDATE_TIMEOUT_MS))
+        .<FunctionInfo>request(e.address(), new ExecutorRequest.Validate(proposed), new DeliveryOptions().setSendTimeout(Deadlines.VALIDATE_MS))
         .compose(reply -> options.persistent() ? reloadFunction(name) : Future.succeededFuture())
         .compose(v -> {
           int version = registry.nextVersion(name);
@@ -490,7 +476,7 @@ public final class SchedulerVerticle extends VerticleBase {
         .map(stored -> {
           FunctionInfo f = added[0];
           registry.add(f);
-          announceChange("function", name);
+          announceChange(NodeEvent.EntryKind.FUNCTION, name);
           log.log(System.Logger.Level.INFO, "registered " + f.versionKey() + " (" + f.language() + ")");
           return f;
         });
@@ -505,7 +491,7 @@ public final class SchedulerVerticle extends VerticleBase {
       }
       return store.deleteFunction(name).map(v -> {
         registry.remove(name);
-        announceChange("function", name);
+        announceChange(NodeEvent.EntryKind.FUNCTION, name);
         log.log(System.Logger.Level.INFO, "deleted function " + name);
         return new SchedulerReply.Ack();
       });
@@ -581,7 +567,7 @@ public final class SchedulerVerticle extends VerticleBase {
     List<Future<CallResult>> asks = new ArrayList<>();
     for (String n : origins) {
       asks.add(vertx.eventBus().<CallResult>request(Addresses.scheduler(n), new SchedulerRequest.GetHeldResult(id),
-          new DeliveryOptions().setSendTimeout(RESULT_FORWARD_TIMEOUT_MS)).map(Message::body));
+          new DeliveryOptions().setSendTimeout(Deadlines.FORWARD_MS)).map(Message::body));
     }
     Future.any(asks).onComplete(ar -> {
       for (Future<CallResult> a : asks) {
@@ -667,7 +653,7 @@ public final class SchedulerVerticle extends VerticleBase {
     inFlightByExecutor.computeIfAbsent(address, k -> new LinkedHashSet<>()).add(outcome);
     vertx.eventBus()
         .<CallResult>request(address, new ExecutorRequest.Execute(id, f, args, timeout, depth, awaitRefsMs),
-            new DeliveryOptions().setSendTimeout(timeout + EXECUTOR_MARGIN_MS))
+            new DeliveryOptions().setSendTimeout(timeout + Deadlines.EXECUTOR_MARGIN_MS))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             outcome.tryComplete(ar.result().body());
@@ -760,8 +746,8 @@ public final class SchedulerVerticle extends VerticleBase {
    * Another node left the cluster (the node module tells): its executors are gone, with every call
    * running there, and its cache with them.
    */
-  private void onNodeLeft(Object body) {
-    if (!(body instanceof String node) || node.equals(options.nodeId())) {
+  private void onNodeLeft(String node) {
+    if (node == null || node.equals(options.nodeId())) {
       return;
     }
     leftAt.put(node, System.currentTimeMillis());
@@ -812,7 +798,7 @@ public final class SchedulerVerticle extends VerticleBase {
       SchedulerReply.DagInfo info = new SchedulerReply.DagInfo(name, plan.functions(), plan.connections(), System.currentTimeMillis());
       return store.putDag(info).map(v -> {
         dags.add(info, plan);
-        announceChange("dag", name);
+        announceChange(NodeEvent.EntryKind.DAG, name);
         log.log(System.Logger.Level.INFO, "registered DAG " + name + " " + plan.connections());
         return info;
       });
@@ -824,7 +810,7 @@ public final class SchedulerVerticle extends VerticleBase {
       dags.get(name); // DAG_NOT_FOUND
       return store.deleteDag(name).map(v -> {
         dags.remove(name);
-        announceChange("dag", name);
+        announceChange(NodeEvent.EntryKind.DAG, name);
         log.log(System.Logger.Level.INFO, "deleted DAG " + name);
         return new SchedulerReply.Ack();
       });
@@ -839,7 +825,7 @@ public final class SchedulerVerticle extends VerticleBase {
     final Message<SchedulerRequest> awaiting;
     final long deadline;
     final int depth;
-    final String consistency;
+    final Consistency consistency;
     /** Causal calls: the client whose session the call continues, else null. */
     String clientId;
     /** Started with an idempotency key: never run again. */
@@ -847,7 +833,7 @@ public final class SchedulerVerticle extends VerticleBase {
     long timer = -1;
 
     RunningDag(DagCall call, DagPlan plan, Map<String, List<Object>> args, Message<SchedulerRequest> awaiting,
-        long deadline, int depth, String consistency) {
+        long deadline, int depth, Consistency consistency) {
       this.call = call;
       this.plan = plan;
       this.args = args;
@@ -858,22 +844,11 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
-  static String consistency(String requested) {
-    if (requested == null || requested.isEmpty()) {
-      return "normal";
-    }
-    return switch (requested) {
-      case "normal", "repeatable_read", "causal" -> requested;
-      default -> throw CloudburstException.badRequest(
-          "unknown consistency '" + requested + "': use \"normal\", \"repeatable_read\" or \"causal\"");
-    };
-  }
-
   private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   /** A causal session's client id names the client's session: 1 to 128 letters, digits, '.', '_', ':' or '-'. */
-  static void checkClientId(String consistency, String clientId) {
-    if ("causal".equals(consistency) && clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
+  static void checkClientId(Consistency consistency, String clientId) {
+    if (consistency == Consistency.CAUSAL && clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
       throw CloudburstException.badRequest("malformed client_id '" + clientId
           + "': use 1 to 128 letters, digits, '.', '_', ':' or '-'");
     }
@@ -889,7 +864,7 @@ public final class SchedulerVerticle extends VerticleBase {
         throw CloudburstException.badRequest("args name function '" + fn + "', which is not in DAG '" + r.name() + "'");
       }
     }
-    String consistency = consistency(r.consistency());
+    Consistency consistency = r.consistency();
     checkClientId(consistency, r.clientId());
     if (answeredAsRepeat(m, r.requestId(), "DAG " + r.name(), r.awaitResult())) {
       return;
@@ -900,7 +875,7 @@ public final class SchedulerVerticle extends VerticleBase {
     RunningDag run = new RunningDag(call, dag.plan(), r.args(), r.awaitResult() ? m : null,
         System.currentTimeMillis() + timeout, r.depth(), consistency);
     run.atMostOnce = r.requestId() != null;
-    run.clientId = "causal".equals(consistency) ? r.clientId() : null;
+    run.clientId = consistency == Consistency.CAUSAL ? r.clientId() : null;
     call.begin(schedule(run, 0));
     results.put(CallResult.pending(id, r.name()), System.currentTimeMillis());
     remember(r.requestId(), "DAG " + r.name(), id);
@@ -1008,7 +983,7 @@ public final class SchedulerVerticle extends VerticleBase {
    */
   private void endSession(RunningDag run) {
     DagSchedule s = run.call.schedule();
-    if (s == null || "normal".equals(run.consistency)) {
+    if (s == null || run.consistency == Consistency.NORMAL) {
       return;
     }
     Set<String> addresses = new java.util.HashSet<>(s.placement().values());
@@ -1081,9 +1056,8 @@ public final class SchedulerVerticle extends VerticleBase {
     if (call && placement.replicates(live, e, f.contextKey())) {
       replications.incrementAndGet();
       // Counted with the autoscaler's decisions at /metrics (action "replicate").
-      vertx.eventBus().publish(Addresses.AUTOSCALE, new io.vertx.core.json.JsonObject().put("node", options.nodeId())
-          .put("action", "replicate").put("function", f.versionKey()).put("executor", e.address())
-          .put("reason", "warm executors saturated"));
+      vertx.eventBus().publish(Addresses.AUTOSCALE,
+          NodeEvent.ScalingDecision.replicate(options.nodeId(), f.versionKey(), e.address(), "warm executors saturated"));
       if (replicationsLogged.put(f.contextKey() + " " + e.address(), Boolean.TRUE) == null) {
         log.log(System.Logger.Level.INFO, "replicating " + f.versionKey() + " onto executor " + e.address()
             + ": warm executors saturated");

@@ -130,7 +130,7 @@ class SchedulerClusterTest {
   }
 
   private Future<CallResult> invoke(String node, String name, Object arg, long timeoutMs) {
-    return ask(node, new SchedulerRequest.InvokeFunction(name, 0, java.util.Arrays.asList(arg), timeoutMs, true, null, 0))
+    return ask(node, SchedulerRequest.InvokeFunction.builder(name).args(java.util.Arrays.asList(arg)).timeoutMs(timeoutMs).build())
         .map(CallResult.class::cast);
   }
 
@@ -265,7 +265,7 @@ class SchedulerClusterTest {
           return ask(N2, new SchedulerRequest.GetResult(N1 + "-nothing-1")).transform(ar -> {
             ctx.verify(() -> {
               assertThat(code(ar.cause())).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
-              assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(SchedulerVerticle.RESULT_FORWARD_TIMEOUT_MS + 1_000);
+              assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(io.cloudburst.bus.Deadlines.FORWARD_MS + 1_000);
             });
             return ask(N1, new SchedulerRequest.GetResult("elsewhere-1")).transform(Future::succeededFuture);
           });
@@ -300,7 +300,7 @@ class SchedulerClusterTest {
               })
               .compose(v -> {
                 // The node module of n1's node tells that node A left the cluster.
-                vertx.eventBus().publish(Addresses.NODE_LEFT, "A");
+                vertx.eventBus().publish(Addresses.NODE_LEFT, new io.cloudburst.bus.msg.NodeEvent.NodeLeft("A"));
                 return call;
               });
         })

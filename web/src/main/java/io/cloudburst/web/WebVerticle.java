@@ -2,6 +2,7 @@ package io.cloudburst.web;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Keys;
 import io.cloudburst.bus.lattice.Lattice;
@@ -22,6 +23,7 @@ import io.cloudburst.web.impl.RecentCalls;
 import io.cloudburst.web.impl.MetricsRoutes;
 import io.cloudburst.web.impl.NodeMetrics;
 import io.cloudburst.web.impl.OpenApi;
+import io.cloudburst.web.impl.InvokeRequests;
 import io.cloudburst.web.impl.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -55,12 +57,6 @@ import java.util.List;
  */
 public final class WebVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(WebVerticle.class.getName());
-  /** Timeout of registry requests to the scheduler (registration compiles and loads the source). */
-  static final long REGISTRY_TIMEOUT_MS = 70_000;
-  /** Extra time a waiting invoke gets beyond the call's deadline, so the scheduler's TIMEOUT arrives first. */
-  static final long CALL_MARGIN_MS = 3_000;
-  /** Deadline used for the bus request when a call names none (the scheduler applies its own default). */
-  static final long DEFAULT_CALL_MS = 300_000;
   private static final String JSON = "application/json";
   /** A key-value route: the key is everything after the prefix (empty keys reach the handler and get BAD_REQUEST). */
   static final String KVS_ROUTE = "/v1/kvs/(?<key>.*)";
@@ -182,7 +178,7 @@ public final class WebVerticle extends VerticleBase {
   // ---- status ----
 
   private void status(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.GetStatus(), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.GetStatus(), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -217,7 +213,7 @@ public final class WebVerticle extends VerticleBase {
         Requests.string(b, "language", true),
         Requests.string(b, "source", true),
         Requests.string(b, "entrypoint", false));
-    scheduler(req, REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(req, Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -229,7 +225,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void listFunctions(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.ListFunctions(), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.ListFunctions(), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -245,7 +241,7 @@ public final class WebVerticle extends VerticleBase {
   private void getFunction(RoutingContext ctx) {
     String v = ctx.request().getParam("version");
     int version = v == null ? 0 : Requests.positiveInt(v, "version");
-    scheduler(new SchedulerRequest.GetFunction(ctx.pathParam("name"), version), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.GetFunction(ctx.pathParam("name"), version), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -265,7 +261,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void listVersions(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.ListVersions(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.ListVersions(ctx.pathParam("name")), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -284,7 +280,7 @@ public final class WebVerticle extends VerticleBase {
     if (version <= 0 || version > Integer.MAX_VALUE) {
       throw CloudburstException.badRequest("field 'version' must be a positive integer");
     }
-    scheduler(new SchedulerRequest.RestoreFunction(ctx.pathParam("name"), (int) version), REGISTRY_TIMEOUT_MS)
+    scheduler(new SchedulerRequest.RestoreFunction(ctx.pathParam("name"), (int) version), Deadlines.REQUEST_MS)
         .onComplete(ar -> {
           if (ar.failed()) {
             error(ctx, ar.cause());
@@ -296,7 +292,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void deleteFunction(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.DeleteFunction(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.DeleteFunction(ctx.pathParam("name")), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
       } else {
@@ -322,7 +318,7 @@ public final class WebVerticle extends VerticleBase {
       }
       connections.add(List.of(pair.getString(0), pair.getString(1)));
     }
-    scheduler(new SchedulerRequest.RegisterDag(name, functions, connections), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.RegisterDag(name, functions, connections), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
       } else {
@@ -332,7 +328,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void listDags(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.ListDags(), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.ListDags(), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -346,7 +342,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void getDag(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.GetDag(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.GetDag(ctx.pathParam("name")), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
       } else {
@@ -356,7 +352,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void deleteDag(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.DeleteDag(ctx.pathParam("name")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.DeleteDag(ctx.pathParam("name")), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
       } else {
@@ -373,29 +369,18 @@ public final class WebVerticle extends VerticleBase {
     return new JsonObject().put("name", d.name()).put("functions", new JsonArray(d.functions())).put("connections", conns);
   }
 
-  @SuppressWarnings("unchecked")
   private void invokeDag(RoutingContext ctx) {
-    JsonObject b = Requests.body(ctx, true);
-    Object rawArgs = b.getValue("args");
-    java.util.Map<String, List<Object>> args = new java.util.LinkedHashMap<>();
-    if (rawArgs != null) {
-      if (!(rawArgs instanceof JsonObject argMap)) {
-        throw CloudburstException.badRequest("field 'args' must be an object of argument lists by function name");
-      }
-      for (String fn : argMap.fieldNames()) {
-        if (!(argMap.getValue(fn) instanceof JsonArray a)) {
-          throw CloudburstException.badRequest("args of function '" + fn + "' must be a JSON array");
-        }
-        args.put(fn, (List<Object>) Values.fromJson(a));
-      }
-    }
-    boolean wait = Requests.bool(b, "wait", true);
-    long timeoutMs = Requests.nonNegativeLong(b, "timeout_ms", 0);
-    var req = new SchedulerRequest.InvokeDag(ctx.pathParam("name"), args, Requests.string(b, "consistency", false),
-        timeoutMs, wait, Requests.string(b, "output_key", false), Requests.string(b, "client_id", false), null, 0,
-        Requests.string(b, "request_id", false));
-    long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
-    scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    invoke(ctx, InvokeRequests.dag(ctx.pathParam("name"), Requests.body(ctx, true)));
+  }
+
+  // ---- calls ----
+
+  private void invokeFunction(RoutingContext ctx) {
+    invoke(ctx, InvokeRequests.function(ctx.pathParam("name"), Requests.body(ctx, true)));
+  }
+
+  private void invoke(RoutingContext ctx, SchedulerRequest req) {
+    scheduler(req, InvokeRequests.busTimeout(req)).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
       } else {
@@ -404,31 +389,8 @@ public final class WebVerticle extends VerticleBase {
     });
   }
 
-  // ---- calls ----
-
-  private void invokeFunction(RoutingContext ctx) {
-    JsonObject b = Requests.body(ctx, true);
-    JsonArray rawArgs = Requests.array(b, "args");
-    boolean wait = Requests.bool(b, "wait", true);
-    long timeoutMs = Requests.nonNegativeLong(b, "timeout_ms", 0);
-    long version = Requests.nonNegativeLong(b, "version", 0);
-    @SuppressWarnings("unchecked")
-    List<Object> args = (List<Object>) Values.fromJson(rawArgs);
-    long awaitRefsMs = Requests.nonNegativeLong(b, "await_refs_ms", 0);
-    var req = new SchedulerRequest.InvokeFunction(ctx.pathParam("name"), (int) Math.min(version, Integer.MAX_VALUE),
-        args, timeoutMs, wait, null, 0, awaitRefsMs, Requests.string(b, "request_id", false));
-    long busTimeout = (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS;
-    scheduler(req, wait ? busTimeout : REGISTRY_TIMEOUT_MS).onComplete(ar -> {
-      if (ar.failed()) {
-        error(ctx, ar.cause());
-        return;
-      }
-      callResult(ctx, (CallResult) ar.result());
-    });
-  }
-
   private void getResult(RoutingContext ctx) {
-    scheduler(new SchedulerRequest.GetResult(ctx.pathParam("id")), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.GetResult(ctx.pathParam("id")), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         error(ctx, ar.cause());
         return;
@@ -533,7 +495,7 @@ public final class WebVerticle extends VerticleBase {
       return;
     }
     // Interest is registered before asking, so a completion in between is not lost.
-    scheduler(new SchedulerRequest.GetResult(id), REGISTRY_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.GetResult(id), Deadlines.REQUEST_MS).onComplete(ar -> {
       if (ar.failed()) {
         if (subscriptions.remove(id, ws)) {
           socketError(ws, id, CloudburstException.from(ar.cause()));

@@ -2,6 +2,8 @@ package io.cloudburst.bus.client;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Consistency;
+import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.SchedulerReply;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
@@ -20,12 +22,9 @@ import java.util.Map;
  * a margin, so a stalled call fails with TIMEOUT rather than hanging.
  */
 public final class CloudburstClient {
-  /** Default deadline of a call when none is given. */
-  public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
-  /** Timeout of registry requests. */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-  /** Added to a call's deadline for the bus request, so the scheduler's own TIMEOUT arrives first. */
-  public static final long MARGIN_MS = 2_000;
+  private static final long DEFAULT_CALL_TIMEOUT_MS = Deadlines.CALL_DEFAULT_MS;
+  private static final long DEFAULT_REQUEST_TIMEOUT_MS = Deadlines.REQUEST_MS;
+  private static final long MARGIN_MS = Deadlines.CLIENT_MARGIN_MS;
 
   private final Vertx vertx;
 
@@ -50,12 +49,13 @@ public final class CloudburstClient {
   /** Invokes the current version and waits: the finished result, done or failed. */
   public Future<CallResult> invoke(String name, List<Object> args, long timeoutMs) {
     long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
-    return request(SchedulerRequest.InvokeFunction.of(name, args, t, true), t + MARGIN_MS).map(CallResult.class::cast);
+    return request(SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(t).build(), t + MARGIN_MS).map(CallResult.class::cast);
   }
 
   /** Invokes without waiting: the pending result with the call's id. */
   public Future<CallResult> submit(String name, List<Object> args, long timeoutMs) {
-    return request(SchedulerRequest.InvokeFunction.of(name, args, timeoutMs, false), DEFAULT_REQUEST_TIMEOUT_MS)
+    return request(SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(timeoutMs).awaitResult(false).build(),
+        DEFAULT_REQUEST_TIMEOUT_MS)
         .map(CallResult.class::cast);
   }
 
@@ -73,21 +73,21 @@ public final class CloudburstClient {
 
   /**
    * Invokes a DAG and waits: {@code args} holds each function's explicit arguments by name;
-   * {@code consistency} null means "normal".
+   * {@code consistency} null means normal.
    */
-  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, String consistency, long timeoutMs) {
+  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, Consistency consistency, long timeoutMs) {
     return invokeDag(name, args, consistency, null, timeoutMs);
   }
 
   /**
-   * As {@link #invokeDag(String, Map, String, long)}; in causal consistency, successive calls with
+   * As {@link #invokeDag(String, Map, Consistency, long)}; in causal consistency, successive calls with
    * the same {@code clientId} form one session (read your writes, monotonic reads).
    */
-  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, String consistency, String clientId,
+  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, Consistency consistency, String clientId,
       long timeoutMs) {
     long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
-    return request(new SchedulerRequest.InvokeDag(name, args, consistency, t, true, null, clientId, null, 0), t + MARGIN_MS)
-        .map(CallResult.class::cast);
+    var req = SchedulerRequest.InvokeDag.builder(name).args(args).consistency(consistency).clientId(clientId).timeoutMs(t).build();
+    return request(req, t + MARGIN_MS).map(CallResult.class::cast);
   }
 
   /** The result of a call so far. */
@@ -95,7 +95,12 @@ public final class CloudburstClient {
     return request(new SchedulerRequest.GetResult(id), DEFAULT_REQUEST_TIMEOUT_MS).map(CallResult.class::cast);
   }
 
-  private Future<SchedulerReply> request(SchedulerRequest req, long timeoutMs) {
+  /**
+   * Any scheduler request, answered within {@code timeoutMs}: its reply, or a failed future with a
+   * {@link CloudburstException} carrying the scheduler's code (TIMEOUT or NO_RESOURCES when the
+   * bus gives up). The front doors (HTTP, bridges) send every request through here.
+   */
+  public Future<SchedulerReply> request(SchedulerRequest req, long timeoutMs) {
     return vertx.eventBus()
         .<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(timeoutMs))
         .map(m -> m.body())

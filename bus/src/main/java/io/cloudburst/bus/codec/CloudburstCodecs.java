@@ -30,7 +30,8 @@ public final class CloudburstCodecs {
       new FamilyCodec<>("cb.kvs-request", io.cloudburst.bus.msg.KvsRequest.class),
       new FamilyCodec<>("cb.kvs-reply", io.cloudburst.bus.msg.KvsReply.class),
       new FamilyCodec<>("cb.cache-request", io.cloudburst.bus.msg.CacheRequest.class),
-      new FamilyCodec<>("cb.cache-event", io.cloudburst.bus.msg.CacheEvent.class));
+      new FamilyCodec<>("cb.cache-event", io.cloudburst.bus.msg.CacheEvent.class),
+      new FamilyCodec<>("cb.node-event", io.cloudburst.bus.msg.NodeEvent.class));
 
   private CloudburstCodecs() {}
 

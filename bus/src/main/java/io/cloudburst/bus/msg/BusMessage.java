@@ -5,4 +5,4 @@ package io.cloudburst.bus.msg;
  * (see {@link io.cloudburst.bus.codec.CloudburstCodecs}). Records are immutable, so a local hop
  * passes the record itself; only cluster hops serialize.
  */
-public sealed interface BusMessage permits SchedulerRequest, SchedulerReply, ExecutorRequest, ExecutorStatus, DagEvent, KvsRequest, KvsReply, CacheRequest, CacheEvent {}
+public sealed interface BusMessage permits SchedulerRequest, SchedulerReply, ExecutorRequest, ExecutorStatus, DagEvent, KvsRequest, KvsReply, CacheRequest, CacheEvent, NodeEvent {}

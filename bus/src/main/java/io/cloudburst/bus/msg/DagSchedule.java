@@ -22,7 +22,7 @@ import java.util.Map;
  * @param completionAddress where {@link DagEvent.StepDone} goes
  * @param deadline epoch millis after which the call has failed
  * @param depth nesting of calls made from inside functions
- * @param consistency "normal", "repeatable_read" or "causal"
+ * @param consistency the call's consistency level
  * @param clientSession causal calls with a client id: what the client's earlier calls depend on
  *     (the sources' starting session; the sinks report theirs back); else null
  */
@@ -38,12 +38,12 @@ public record DagSchedule(
     String completionAddress,
     long deadline,
     int depth,
-    String consistency,
+    io.cloudburst.bus.Consistency consistency,
     io.cloudburst.bus.session.Session clientSession) {
   /** A schedule without a client session. */
   public DagSchedule(String callId, String dag, Map<String, FunctionInfo> functions, Map<String, String> placement,
       Map<String, List<String>> upstreams, Map<String, List<String>> downstreams, Map<String, List<Object>> args,
-      List<String> sinks, String completionAddress, long deadline, int depth, String consistency) {
+      List<String> sinks, String completionAddress, long deadline, int depth, io.cloudburst.bus.Consistency consistency) {
     this(callId, dag, functions, placement, upstreams, downstreams, args, sinks, completionAddress, deadline, depth,
         consistency, null);
   }
@@ -55,6 +55,7 @@ public record DagSchedule(
     downstreams = copy(downstreams);
     args = copy(args);
     sinks = List.copyOf(sinks);
+    consistency = consistency == null ? io.cloudburst.bus.Consistency.NORMAL : consistency;
   }
 
   private static <V> Map<String, V> copy(Map<String, V> m) {

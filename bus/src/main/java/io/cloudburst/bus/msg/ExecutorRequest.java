@@ -28,7 +28,8 @@ public sealed interface ExecutorRequest extends BusMessage {
    * executor runs each of its functions once all upstream {@link Trigger}s for it have arrived
    * (at once for a source), then sends its result as a Trigger to each downstream function's
    * executor, or, for a sink or a failure, a {@link DagEvent.StepDone} to the schedule's
-   * completion address. No reply.
+   * completion address. Reply: {@link SchedulerReply.Ack} once the executor holds the schedule
+   * (the scheduler waits for it, so a dead executor is found before the deadline).
    */
   record RunDag(DagSchedule schedule) implements ExecutorRequest {}
 
@@ -46,7 +47,8 @@ public sealed interface ExecutorRequest extends BusMessage {
 
   /**
    * A direct message between two invocations of the same DAG call ({@code send}/{@code recv}):
-   * {@code to} and {@code from} are invocation ids ({@code callId/function}). No reply.
+   * {@code to} and {@code from} are invocation ids ({@code callId/function}). Reply: {@link
+   * SchedulerReply.Ack} once it is in the receiver's mailbox, so {@code send} knows it was delivered.
    */
   record Direct(String callId, String to, String from, byte[] data) implements ExecutorRequest {}
 

@@ -32,7 +32,7 @@ public sealed interface SchedulerRequest extends BusMessage {
    * is waited for (up to that long, within the deadline) instead of resolving to null; still
    * absent then, the call fails with TIMEOUT. A {@code requestId} (idempotency key) makes the call
    * run at most once: a repeat with the same key answers the first call's outcome, and a call whose
-   * executor is lost is not run again (it fails with NO_RESOURCES).
+   * executor is lost is not run again (it fails with NO_RESOURCES). Build one with {@link #builder}.
    */
   record InvokeFunction(
       String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth,
@@ -42,13 +42,71 @@ public sealed interface SchedulerRequest extends BusMessage {
       args = immutableCopy(args);
     }
 
-    /** A call whose references to absent keys resolve to null at once, without an idempotency key. */
-    public InvokeFunction(String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth) {
-      this(name, version, args, timeoutMs, awaitResult, callerCallId, depth, 0, null);
+    /** A call of the current version of {@code name}, without arguments, waiting for its result, the node's default deadline. */
+    public static Builder builder(String name) {
+      return new Builder(name);
     }
 
-    public static InvokeFunction of(String name, List<Object> args, long timeoutMs, boolean awaitResult) {
-      return new InvokeFunction(name, 0, args, timeoutMs, awaitResult, null, 0);
+    /** Builds an {@link InvokeFunction}; every field but the name has a default. */
+    public static final class Builder {
+      private final String name;
+      private int version;
+      private List<Object> args = List.of();
+      private long timeoutMs;
+      private boolean awaitResult = true;
+      private String callerCallId;
+      private int depth;
+      private long awaitRefsMs;
+      private String requestId;
+
+      private Builder(String name) {
+        this.name = name;
+      }
+
+      /** The version to run; 0 (the default) is the current one. */
+      public Builder version(int version) {
+        this.version = version;
+        return this;
+      }
+
+      public Builder args(List<Object> args) {
+        this.args = args;
+        return this;
+      }
+
+      /** The call's deadline; 0 (the default) is the node's default. */
+      public Builder timeoutMs(long timeoutMs) {
+        this.timeoutMs = timeoutMs;
+        return this;
+      }
+
+      /** Whether the reply waits for the result (the default) or carries a pending id at once. */
+      public Builder awaitResult(boolean awaitResult) {
+        this.awaitResult = awaitResult;
+        return this;
+      }
+
+      /** A call made from inside call {@code callerCallId}, nested {@code depth} deep. */
+      public Builder caller(String callerCallId, int depth) {
+        this.callerCallId = callerCallId;
+        this.depth = depth;
+        return this;
+      }
+
+      public Builder awaitRefsMs(long awaitRefsMs) {
+        this.awaitRefsMs = awaitRefsMs;
+        return this;
+      }
+
+      /** The idempotency key; null (the default) for none. */
+      public Builder requestId(String requestId) {
+        this.requestId = requestId;
+        return this;
+      }
+
+      public InvokeFunction build() {
+        return new InvokeFunction(name, version, args, timeoutMs, awaitResult, callerCallId, depth, awaitRefsMs, requestId);
+      }
     }
   }
 
@@ -89,12 +147,14 @@ public sealed interface SchedulerRequest extends BusMessage {
    * Invokes a DAG: {@code args} holds the explicit arguments of each function by name (a function
    * with upstreams receives them first, then its upstreams' results in connection order). Reply as
    * for {@link InvokeFunction} (so is {@code requestId}); with several sinks the result is an object
-   * keyed by sink.
+   * keyed by sink. {@code outputKey}, when set, is where the result is also stored before the call
+   * is reported done; {@code clientId} names a causal session that spans calls. Build one with
+   * {@link #builder}.
    */
   record InvokeDag(
       String name,
       java.util.Map<String, List<Object>> args,
-      String consistency,
+      io.cloudburst.bus.Consistency consistency,
       long timeoutMs,
       boolean awaitResult,
       String outputKey,
@@ -105,12 +165,79 @@ public sealed interface SchedulerRequest extends BusMessage {
       implements SchedulerRequest {
     public InvokeDag {
       args = args == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+      consistency = consistency == null ? io.cloudburst.bus.Consistency.NORMAL : consistency;
     }
 
-    /** A DAG call without an idempotency key. */
-    public InvokeDag(String name, java.util.Map<String, List<Object>> args, String consistency, long timeoutMs, boolean awaitResult,
-        String outputKey, String clientId, String callerCallId, int depth) {
-      this(name, args, consistency, timeoutMs, awaitResult, outputKey, clientId, callerCallId, depth, null);
+    /** A call of DAG {@code name} without arguments, in normal consistency, waiting for its result, the node's default deadline. */
+    public static Builder builder(String name) {
+      return new Builder(name);
+    }
+
+    /** Builds an {@link InvokeDag}; every field but the name has a default. */
+    public static final class Builder {
+      private final String name;
+      private java.util.Map<String, List<Object>> args = java.util.Map.of();
+      private io.cloudburst.bus.Consistency consistency = io.cloudburst.bus.Consistency.NORMAL;
+      private long timeoutMs;
+      private boolean awaitResult = true;
+      private String outputKey;
+      private String clientId;
+      private String callerCallId;
+      private int depth;
+      private String requestId;
+
+      private Builder(String name) {
+        this.name = name;
+      }
+
+      public Builder args(java.util.Map<String, List<Object>> args) {
+        this.args = args;
+        return this;
+      }
+
+      public Builder consistency(io.cloudburst.bus.Consistency consistency) {
+        this.consistency = consistency;
+        return this;
+      }
+
+      /** The call's deadline; 0 (the default) is the node's default. */
+      public Builder timeoutMs(long timeoutMs) {
+        this.timeoutMs = timeoutMs;
+        return this;
+      }
+
+      /** Whether the reply waits for the result (the default) or carries a pending id at once. */
+      public Builder awaitResult(boolean awaitResult) {
+        this.awaitResult = awaitResult;
+        return this;
+      }
+
+      public Builder outputKey(String outputKey) {
+        this.outputKey = outputKey;
+        return this;
+      }
+
+      public Builder clientId(String clientId) {
+        this.clientId = clientId;
+        return this;
+      }
+
+      /** A call made from inside call {@code callerCallId}, nested {@code depth} deep. */
+      public Builder caller(String callerCallId, int depth) {
+        this.callerCallId = callerCallId;
+        this.depth = depth;
+        return this;
+      }
+
+      /** The idempotency key; null (the default) for none. */
+      public Builder requestId(String requestId) {
+        this.requestId = requestId;
+        return this;
+      }
+
+      public InvokeDag build() {
+        return new InvokeDag(name, args, consistency, timeoutMs, awaitResult, outputKey, clientId, callerCallId, depth, requestId);
+      }
     }
   }
 

@@ -15,7 +15,7 @@ class DagRunTest {
         Map.of("c", List.of("a", "b")),
         Map.of("a", List.of("c"), "b", List.of("c")),
         Map.of("a", List.of(1L), "c", List.of("own")),
-        List.of("c"), "done", Long.MAX_VALUE, 0, "normal");
+        List.of("c"), "done", Long.MAX_VALUE, 0, io.cloudburst.bus.Consistency.NORMAL);
   }
 
   @Test

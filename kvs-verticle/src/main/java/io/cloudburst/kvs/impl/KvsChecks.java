@@ -43,21 +43,6 @@ public final class KvsChecks {
     m.reply(new io.cloudburst.bus.msg.KvsReply.Ack());
   }
 
-  /** Answers a request whose handling threw: its code if it carries one, INTERNAL (logged) otherwise. */
-  public static void failed(Message<?> m, RuntimeException e, System.Logger log) {
-    if (e instanceof CloudburstException ce) {
-      fail(m, ce);
-      return;
-    }
-    log.log(System.Logger.Level.ERROR, "kvs request " + m.body().getClass().getSimpleName() + " failed", e);
-    fail(m, CloudburstException.internal(e.toString()));
-  }
-
-  /** Answers a request with the error's code and message. */
-  public static void fail(Message<?> m, CloudburstException e) {
-    m.fail(e.code().failureCode(), e.getMessage());
-  }
-
   /** A stored value's lattice, or null for none; a value that does not decode is INTERNAL. */
   public static Lattice decode(String key, byte[] value) {
     if (value == null) {

@@ -33,11 +33,11 @@ final class ConsistencyBench {
     client.registerDag("bc_chain", List.of("bc_1", "bc_2", "bc_3"), List.of(List.of("bc_1", "bc_2"), List.of("bc_2", "bc_3")))
         .await(60, TimeUnit.SECONDS);
     for (String mode : MODES) {
-      BenchNode.sequential(vertx, () -> client.invokeDag("bc_chain", Map.of(), mode, 10_000), 3L, Math.max(200, calls / 4), 0);
+      BenchNode.sequential(vertx, () -> client.invokeDag("bc_chain", Map.of(), io.cloudburst.bus.Consistency.parse(mode), 10_000), 3L, Math.max(200, calls / 4), 0);
     }
     // The modes take turns call by call, so drift in the machine's load hits every mode alike.
     int[] turn = {0};
-    long[] all = BenchNode.samples(vertx, () -> client.invokeDag("bc_chain", Map.of(), MODES.get(turn[0]++ % MODES.size()), 10_000),
+    long[] all = BenchNode.samples(vertx, () -> client.invokeDag("bc_chain", Map.of(), io.cloudburst.bus.Consistency.parse(MODES.get(turn[0]++ % MODES.size())), 10_000),
         3L, calls * MODES.size());
     long[][] samples = new long[MODES.size()][calls];
     for (int i = 0; i < all.length; i++) {

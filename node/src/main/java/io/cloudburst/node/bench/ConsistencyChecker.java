@@ -119,7 +119,7 @@ public final class ConsistencyChecker {
       }
       return;
     }
-    client.invokeDag("ck_read", Map.of("ck_r1", List.of(spinMs)), mode, 30_000).onComplete(ar -> {
+    client.invokeDag("ck_read", Map.of("ck_r1", List.of(spinMs)), io.cloudburst.bus.Consistency.parse(mode), 30_000).onComplete(ar -> {
       synchronized (counts) {
         if (ar.failed() || ar.result().status() != CallResult.Status.DONE || !(ar.result().result() instanceof List<?> seen)) {
           counts[0]++;

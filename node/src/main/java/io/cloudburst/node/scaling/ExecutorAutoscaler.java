@@ -1,12 +1,12 @@
 package io.cloudburst.node.scaling;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.node.NodeOptions.ScalingOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -158,12 +158,9 @@ public final class ExecutorAutoscaler extends VerticleBase {
     String action = d.action().wire();
     log.log(System.Logger.Level.INFO, "autoscaler of node " + nodeId + ": scale " + action + " to " + target + " executor(s), "
         + what + " (" + d.reason() + ")");
-    vertx.eventBus().publish(Addresses.AUTOSCALE, new JsonObject()
-        .put("node", nodeId)
-        .put("action", action)
-        .put("executors", target)
-        .put("utilization", d.utilization())
-        .put("reason", d.reason()));
+    vertx.eventBus().publish(Addresses.AUTOSCALE, NodeEvent.ScalingDecision.resize(nodeId,
+        d.action() == ScalingPolicy.Action.UP ? NodeEvent.ScalingAction.UP : NodeEvent.ScalingAction.DOWN, target,
+        d.utilization(), d.reason()));
     long guard = vertx.setTimer(CHANGE_TIMEOUT_MS, t -> {
       if (changing) {
         log.log(System.Logger.Level.WARNING, "autoscaler of node " + nodeId + ": " + what + " did not finish within "

@@ -2,6 +2,7 @@ package io.cloudburst.web.impl;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.Keys;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.msg.CacheEvent;
@@ -75,10 +76,6 @@ public final class Bridges {
   public static final int RECENT_CALLS = 50;
   /** Longest logs (and error message) of a call summary, in chars. */
   public static final int MAX_SUMMARY_TEXT = 2000;
-  /** As for the HTTP API: registry-style requests, the margin and the default deadline of a waiting call. */
-  static final long REQUEST_TIMEOUT_MS = 70_000;
-  static final long CALL_MARGIN_MS = 3_000;
-  static final long DEFAULT_CALL_MS = 300_000;
 
   private final Vertx vertx;
   private final WebOptions options;
@@ -125,7 +122,7 @@ public final class Bridges {
         .setMaxAddressLength(Addresses.API_KEYS_PREFIX.length() + Keys.MAX_KEY_BYTES)
         .setMaxHandlersPerSocket(MAX_LISTENS_PER_SOCKET)
         // A waiting invoke may take as long as over HTTP.
-        .setReplyTimeout(DEFAULT_CALL_MS + CALL_MARGIN_MS);
+        .setReplyTimeout(Deadlines.frontWait(0, true));
     bridgeOptions.addInboundPermitted(new PermittedOptions().setAddress(Addresses.API_INVOKE));
     bridgeOptions.addOutboundPermitted(new PermittedOptions().setAddress(Addresses.API_CALLS));
     // (?s): a key may hold any character, line breaks too. The same sets as inbound/outboundPermitted.
@@ -152,7 +149,7 @@ public final class Bridges {
     if (options.tcpBridgePort() == WebOptions.TCP_BRIDGE_OFF) {
       return ready;
     }
-    tcpBridge = new TcpBridge(vertx, this, options.maxBodyBytes(), DEFAULT_CALL_MS + CALL_MARGIN_MS);
+    tcpBridge = new TcpBridge(vertx, this, options.maxBodyBytes(), Deadlines.frontWait(0, true));
     return ready.compose(v -> tcpBridge.listen(options.host(), options.tcpBridgePort())).onSuccess(server -> log.log(
         System.Logger.Level.INFO, "TCP event-bus bridge listening on " + options.host() + ":" + server.actualPort())).mapEmpty();
   }
@@ -288,16 +285,13 @@ public final class Bridges {
       m.reply(failed(e));
       return;
     }
-    boolean wait = req instanceof SchedulerRequest.InvokeFunction f ? f.awaitResult() : ((SchedulerRequest.InvokeDag) req).awaitResult();
-    long timeoutMs = req instanceof SchedulerRequest.InvokeFunction f ? f.timeoutMs() : ((SchedulerRequest.InvokeDag) req).timeoutMs();
-    long busTimeout = wait ? (timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_MS) + CALL_MARGIN_MS : REQUEST_TIMEOUT_MS;
+    long busTimeout = InvokeRequests.busTimeout(req);
     scheduler(req, busTimeout).onComplete(ar -> m.reply(ar.succeeded() && ar.result() instanceof CallResult r
         ? r.toJson()
         : failed(ar.failed() ? CloudburstException.from(ar.cause()) : CloudburstException.internal("unexpected reply"))));
   }
 
   /** The scheduler request of an invoke message; BAD_REQUEST naming the field when malformed. */
-  @SuppressWarnings("unchecked")
   static SchedulerRequest invokeRequest(Object body) {
     if (!(body instanceof JsonObject b)) {
       throw CloudburstException.badRequest(
@@ -308,30 +302,7 @@ public final class Bridges {
     if ((function == null) == (dag == null)) {
       throw CloudburstException.badRequest("name exactly one of 'function' or 'dag'");
     }
-    boolean wait = Requests.bool(b, "wait", true);
-    long timeoutMs = Requests.nonNegativeLong(b, "timeout_ms", 0);
-    if (function != null) {
-      List<Object> args = (List<Object>) Values.fromJson(Requests.array(b, "args"));
-      long version = Requests.nonNegativeLong(b, "version", 0);
-      return new SchedulerRequest.InvokeFunction(function, (int) Math.min(version, Integer.MAX_VALUE), args, timeoutMs, wait,
-          null, 0, Requests.nonNegativeLong(b, "await_refs_ms", 0), Requests.string(b, "request_id", false));
-    }
-    Map<String, List<Object>> args = new LinkedHashMap<>();
-    Object rawArgs = b.getValue("args");
-    if (rawArgs != null) {
-      if (!(rawArgs instanceof JsonObject argMap)) {
-        throw CloudburstException.badRequest("field 'args' of a DAG call must be an object of argument lists by function name");
-      }
-      for (String fn : argMap.fieldNames()) {
-        if (!(argMap.getValue(fn) instanceof JsonArray a)) {
-          throw CloudburstException.badRequest("args of function '" + fn + "' must be a JSON array");
-        }
-        args.put(fn, (List<Object>) Values.fromJson(a));
-      }
-    }
-    return new SchedulerRequest.InvokeDag(dag, args, Requests.string(b, "consistency", false), timeoutMs, wait,
-        Requests.string(b, "output_key", false), Requests.string(b, "client_id", false), null, 0,
-        Requests.string(b, "request_id", false));
+    return function != null ? InvokeRequests.function(function, b) : InvokeRequests.dag(dag, b);
   }
 
   private static JsonObject failed(CloudburstException e) {
@@ -344,7 +315,7 @@ public final class Bridges {
     listeners.add(socket, address);
     // Interest is recorded before asking, so a completion in between is not lost; whichever of
     // the two comes first tells the socket, once.
-    scheduler(new SchedulerRequest.GetResult(id), REQUEST_TIMEOUT_MS).onComplete(ar -> {
+    scheduler(new SchedulerRequest.GetResult(id), Deadlines.REQUEST_MS).onComplete(ar -> {
       JsonObject body;
       if (ar.failed()) {
         body = new JsonObject().put("id", id).put("status", "failed").put("error", CloudburstException.from(ar.cause()).toJson());

@@ -1,6 +1,7 @@
 package io.cloudburst.web.impl;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.ExecutorStatus;
@@ -51,11 +52,8 @@ public final class MetricsRoutes {
         metrics.onCacheReport(r);
       }
     });
-    MessageConsumer<Object> autoscale = vertx.eventBus().localConsumer(Addresses.AUTOSCALE, m -> {
-      if (m.body() instanceof io.vertx.core.json.JsonObject d) {
-        metrics.onAutoscaleDecision(d.getString("action"));
-      }
-    });
+    MessageConsumer<NodeEvent.ScalingDecision> autoscale = vertx.eventBus().localConsumer(Addresses.AUTOSCALE,
+        m -> metrics.onAutoscaleDecision(m.body().action().label()));
     return Future.all(results.completion(), executors.completion(), caches.completion(), autoscale.completion()).mapEmpty();
   }
 
