@@ -3,13 +3,13 @@ package io.cloudburst.bus.codec;
 import io.cloudburst.bus.value.Values;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.reflect.Constructor;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +21,53 @@ import java.util.concurrent.ConcurrentHashMap;
  * primitives and their boxes, enums, byte[], records, sealed interfaces of records, {@code
  * List<T>} and {@code Map<String, T>} of those, and {@code Object} for user values (the value
  * model of {@link Values}).
+ *
+ * <p>Each record type's components, their generic types and accessors, and its canonical
+ * constructor are looked up once ({@link Shape}) and then used as method handles: reflection per
+ * message (fresh {@code Method}s and re-parsed generic signatures on every {@code
+ * getRecordComponents()}) cost most of a cluster hop's CPU. Both maps are concurrent because
+ * event loops of one node encode and decode at once.
  */
 final class RecordJson {
   private static final String TYPE = "@t";
 
-  private final Map<String, Class<?>> bySimpleName = new HashMap<>();
-  private final Map<Class<?>, Constructor<?>> constructors = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, Shape> SHAPES = new ConcurrentHashMap<>();
+
+  private final Map<String, Class<?>> bySimpleName = new ConcurrentHashMap<>();
+
+  /** One record component: its JSON name, declared type and accessor. */
+  private record Component(String name, Type type, MethodHandle accessor) {}
+
+  /** A record type's components in declaration order and its canonical constructor (spread over them). */
+  private record Shape(Component[] components, MethodHandle constructor) {
+    static Shape of(Class<?> c) {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        java.lang.reflect.RecordComponent[] rcs = c.getRecordComponents();
+        Component[] components = new Component[rcs.length];
+        Class<?>[] types = new Class<?>[rcs.length];
+        for (int i = 0; i < rcs.length; i++) {
+          java.lang.reflect.Method accessor = rcs[i].getAccessor();
+          accessor.setAccessible(true);
+          components[i] = new Component(rcs[i].getName(), rcs[i].getGenericType(),
+              lookup.unreflect(accessor).asType(MethodType.methodType(Object.class, Object.class)));
+          types[i] = rcs[i].getType();
+        }
+        java.lang.reflect.Constructor<?> ctor = c.getDeclaredConstructor(types);
+        ctor.setAccessible(true);
+        MethodHandle constructor = lookup.unreflectConstructor(ctor)
+            .asType(MethodType.methodType(Object.class, types))
+            .asSpreader(Object[].class, types.length);
+        return new Shape(components, constructor);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot map record " + c.getName(), e);
+      }
+    }
+  }
+
+  private static Shape shape(Class<?> c) {
+    return SHAPES.computeIfAbsent(c, Shape::of);
+  }
 
   RecordJson(Class<?> family) {
     collect(family);
@@ -64,13 +105,14 @@ final class RecordJson {
 
   private JsonObject writeRecord(Object record) {
     JsonObject o = new JsonObject();
-    for (RecordComponent rc : record.getClass().getRecordComponents()) {
+    for (Component rc : shape(record.getClass()).components()) {
+      Object v;
       try {
-        Object v = rc.getAccessor().invoke(record);
-        o.put(rc.getName(), writeValue(rc.getGenericType(), v));
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
+        v = rc.accessor().invokeExact(record);
+      } catch (Throwable t) {
+        throw new IllegalStateException("cannot read " + record.getClass().getSimpleName() + "." + rc.name(), t);
       }
+      o.put(rc.name(), writeValue(rc.type(), v));
     }
     return o;
   }
@@ -118,28 +160,18 @@ final class RecordJson {
   }
 
   private Object readRecord(Class<?> c, JsonObject json) {
-    RecordComponent[] rcs = c.getRecordComponents();
+    Shape shape = shape(c);
+    Component[] rcs = shape.components();
     Object[] args = new Object[rcs.length];
     for (int i = 0; i < rcs.length; i++) {
-      args[i] = readValue(rcs[i].getGenericType(), json.getValue(rcs[i].getName()));
+      args[i] = readValue(rcs[i].type(), json.getValue(rcs[i].name()));
     }
     try {
-      Constructor<?> ctor = constructors.computeIfAbsent(c, k -> {
-        Class<?>[] types = new Class<?>[rcs.length];
-        for (int i = 0; i < rcs.length; i++) {
-          types[i] = rcs[i].getType();
-        }
-        try {
-          Constructor<?> k2 = k.getDeclaredConstructor(types);
-          k2.setAccessible(true);
-          return k2;
-        } catch (NoSuchMethodException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      return ctor.newInstance(args);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot build " + c.getSimpleName(), e);
+      return shape.constructor().invoke(args);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("cannot build " + c.getSimpleName(), t);
     }
   }
 
