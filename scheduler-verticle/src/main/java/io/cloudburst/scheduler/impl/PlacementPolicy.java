@@ -4,10 +4,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Chooses the executor for a call, as in the Cloudburst paper: prefer an executor that holds a
- * warm context for the function and whose node caches the call's referenced keys; avoid executors
- * over the utilization threshold; otherwise spread by load. Pure: the caller supplies the
- * candidates, the node key sets, and a tie-breaking counter.
+ * Chooses the executor for a call, as in the Cloudburst paper, and keeps a call on one node:
+ *
+ * <ol>
+ *   <li>locality first: the node whose cache holds the call's referenced keys (+20 for all of them);
+ *   <li>then affinity: an executor on the preferred node, the node the call entered or the node
+ *       of the DAG step's upstream function (+15), so a call does not pay cross-node hops it does
+ *       not need;
+ *   <li>then a warm context for the function (+10);
+ *   <li>an executor at or over the utilization threshold only if every one is (-100): a saturated
+ *       preferred node spills to the others;
+ *   <li>among equals, the less loaded, ties rotated by a counter.
+ * </ol>
+ *
+ * Pure: the caller supplies the candidates, the node key sets, the preferred node and a
+ * tie-breaking counter.
  */
 public final class PlacementPolicy {
   /** Load above which an executor is avoided while another is available. */
@@ -38,6 +49,20 @@ public final class PlacementPolicy {
       List<String> refKeys,
       java.util.function.Function<String, Set<String>> cachedKeys,
       long spin) {
+    return choose(candidates, versionKey, refKeys, cachedKeys, null, spin);
+  }
+
+  /**
+   * As {@link #choose(List, String, List, java.util.function.Function, long)}, preferring executors on
+   * {@code preferredNode} (null: no preference).
+   */
+  public ExecutorTable.Entry choose(
+      List<ExecutorTable.Entry> candidates,
+      String versionKey,
+      List<String> refKeys,
+      java.util.function.Function<String, Set<String>> cachedKeys,
+      String preferredNode,
+      long spin) {
     if (candidates.isEmpty()) {
       return null;
     }
@@ -47,7 +72,7 @@ public final class PlacementPolicy {
     int start = (int) Math.floorMod(spin, (long) n);
     for (int i = 0; i < n; i++) {
       ExecutorTable.Entry e = candidates.get((start + i) % n);
-      double score = score(e, versionKey, refKeys, cachedKeys);
+      double score = score(e, versionKey, refKeys, cachedKeys, preferredNode);
       if (score > bestScore) {
         best = e;
         bestScore = score;
@@ -85,11 +110,15 @@ public final class PlacementPolicy {
       ExecutorTable.Entry e,
       String versionKey,
       List<String> refKeys,
-      java.util.function.Function<String, Set<String>> cachedKeys) {
+      java.util.function.Function<String, Set<String>> cachedKeys,
+      String preferredNode) {
     double load = e.load();
     double score = 0;
     if (load >= maxUtilization) {
       score -= 100; // overloaded: only if every executor is
+    }
+    if (preferredNode != null && preferredNode.equals(e.nodeId())) {
+      score += 15;
     }
     if (e.warm().contains(versionKey)) {
       score += 10;

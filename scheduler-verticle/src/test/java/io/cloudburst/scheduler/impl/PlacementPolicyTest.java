@@ -90,6 +90,38 @@ class PlacementPolicyTest {
     assertThat(half.replicates(List.of(exec("n1", "a", 2, 1, "sq@1"), cold), cold, "sq@1")).isTrue();
   }
 
+  /** One row of a cluster state: the executors, what node n2's cache holds, the preferred node, and who must win. */
+  private record Row(String what, List<ExecutorTable.Entry> executors, Set<String> cachedOnN2, List<String> refs, String preferred,
+      String winner) {}
+
+  @Test
+  void aCallStaysOnItsPreferredNodeUnlessItIsSaturatedOrItsKeysAreCachedElsewhere() {
+    var localCold = exec("n1", "local-cold", 2, 0);
+    var localWarm = exec("n1", "local-warm", 2, 0, "sq@1");
+    var localBusy = exec("n1", "local-busy", 2, 2, "sq@1");
+    var remoteWarm = exec("n2", "remote-warm", 2, 0, "sq@1");
+    var remoteHalf = exec("n2", "remote-half", 2, 1, "sq@1");
+    var otherWarm = exec("n3", "other-warm", 2, 0, "sq@1");
+    List<Row> table = List.of(
+        new Row("local warm beats remote warm", List.of(remoteWarm, localWarm, otherWarm), Set.of(), List.of(), "n1", "local-warm"),
+        new Row("local cold beats remote warm (it warms up)", List.of(remoteWarm, localCold), Set.of(), List.of(), "n1", "local-cold"),
+        new Row("a loaded local executor still beats an idle remote one", List.of(remoteWarm, exec("n1", "local-half", 2, 1, "sq@1")),
+            Set.of(), List.of(), "n1", "local-half"),
+        new Row("saturated local spills to a remote one", List.of(localBusy, remoteHalf), Set.of(), List.of(), "n1", "remote-half"),
+        new Row("keys cached on n2 draw the call there", List.of(localWarm, remoteWarm), Set.of("k"), List.of("k"), "n1", "remote-warm"),
+        new Row("keys cached nowhere: stay local", List.of(localWarm, remoteWarm), Set.of(), List.of("k"), "n1", "local-warm"),
+        new Row("no preference: warm wins", List.of(localCold, remoteWarm), Set.of(), List.of(), null, "remote-warm"),
+        new Row("preferred node without executors: the rest as usual", List.of(localCold, remoteWarm), Set.of(), List.of(), "n9",
+            "remote-warm"));
+    for (Row r : table) {
+      for (long spin = 0; spin < 6; spin++) {
+        ExecutorTable.Entry chosen = policy.choose(r.executors(), "sq@1", r.refs(),
+            n -> n.equals("n2") ? r.cachedOnN2() : Set.of(), r.preferred(), spin);
+        assertThat(chosen.address()).as(r.what() + " (spin " + spin + ")").isEqualTo(r.winner());
+      }
+    }
+  }
+
   @Test
   void noCandidatesMeansNoChoice() {
     assertThat(policy.choose(List.of(), "f@1", List.of(), n -> Set.of(), 0)).isNull();
