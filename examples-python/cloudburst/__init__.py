@@ -10,13 +10,18 @@
     cloud_sq = cloud.register(sq, "sq")
     cloud_sq(2).get()                                     # 4
     cloud.exec_func("sq", [2], direct_response=True).get()  # 4
+
+Programs written for the original Cloudburst keep their imports:
+``cloudburst.client.client.CloudburstConnection``, ``cloudburst.shared.reference``,
+``cloudburst.shared.proto.cloudburst_pb2`` (error and consistency numbers).
 """
-from cloudburst.client import (
+from cloudburst.client.client import (
     CloudburstConnection,
     CloudburstError,
     CloudburstFunction,
     CloudburstFuture,
     CloudburstReference,
+    Pickled,
     from_wire,
     to_wire,
 )
@@ -27,6 +32,7 @@ __all__ = [
     "CloudburstFunction",
     "CloudburstFuture",
     "CloudburstReference",
+    "Pickled",
     "from_wire",
     "to_wire",
 ]

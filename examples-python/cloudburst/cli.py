@@ -1,9 +1,10 @@
-"""The command line behind ``./cloudburst deploy|call|dag|logs|kv``: a thin layer over the client.
+"""The command line behind ``./cloudburst deploy|call|list|rm|dag|logs|kv|status``: a thin layer over the client.
 
 Every subcommand talks to the node at ``--url`` (default ``$CLOUDBURST_URL`` or
 http://localhost:8080) with the token ``--token`` (default ``$CLOUDBURST_TOKEN``), prints JSON
 results on stdout and errors on stderr, and exits 0 on success, 1 when the node answered with an
-error (its code is printed), 2 for bad usage.
+error (its code is printed) or cannot be reached, 2 for bad usage (a missing file included).
+Paths are taken from the folder the command is run in.
 """
 import argparse
 import json
@@ -27,12 +28,21 @@ def _print(value):
     print(json.dumps(to_wire(value), indent=2, sort_keys=False))
 
 
+class UsageError(Exception):
+    """A mistake in the command line, reported without contacting the node."""
+
+
 def deploy(cloud, a):
+    if not os.path.isfile(a.file):
+        raise UsageError("no such file: %s" % a.file)
     language = a.language or LANGUAGES.get(os.path.splitext(a.file)[1].lower())
     if language is None:
-        raise SystemExit("cloudburst deploy: cannot tell the language of %s: use --language python|javascript" % a.file)
-    with open(a.file, encoding="utf-8") as f:
-        source = f.read()
+        raise UsageError("cannot tell the language of %s: use --language python|javascript" % a.file)
+    try:
+        with open(a.file, encoding="utf-8") as f:
+            source = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError("cannot read %s: %s" % (a.file, e)) from None
     name = a.name or os.path.splitext(os.path.basename(a.file))[0]
     fn = cloud.register(source, name, language=language, entrypoint=a.entrypoint)
     _print({"name": fn.name, "version": fn.version, "language": fn.language, "entrypoint": fn.entrypoint})
@@ -43,22 +53,52 @@ def call(cloud, a):
     _print(cloud.exec_func(a.name, args, timeout_ms=a.timeout_ms, direct_response=True).get())
 
 
+def list_functions(cloud, a):
+    functions = sorted((f for f in cloud.list_functions() if not a.prefix or f["name"].startswith(a.prefix)),
+                       key=lambda f: f["name"])
+    if a.json:
+        _print(functions)
+        return
+    for f in functions:
+        print("%s\tv%s\t%s" % (f["name"], f.get("version", "?"), f.get("language", "?")))
+
+
+def remove(cloud, a):
+    cloud.delete_function(a.name)
+    print("deleted %s" % a.name)
+
+
+def status(cloud, a):
+    report = {"health": cloud.health()}
+    try:
+        report["status"] = cloud.status()
+    except CloudburstError as e:
+        if e.http_status != 404:  # a node without /v1/status still has a health
+            raise
+    _print(report)
+
+
 def dag_create(cloud, a):
     functions = [f for f in a.functions.split(",") if f]
     connections = []
     for edge in a.connect or []:
         src, sep, dst = edge.partition(":")
         if not sep or not src or not dst:
-            raise SystemExit("cloudburst dag create: --connect takes FROM:TO, not %r" % edge)
+            raise UsageError("--connect takes FROM:TO, not %r" % edge)
         connections.append([src, dst])
-    _print(cloud.register_dag(a.name, functions, connections))
+    _print(cloud.create_dag(a.name, functions, connections))
 
 
 def dag_call(cloud, a):
     arg_map = _json_arg(a.args) if a.args else {}
     if not isinstance(arg_map, dict):
-        raise SystemExit("cloudburst dag call: --args takes a JSON object of argument lists by function name")
+        raise UsageError("--args takes a JSON object of argument lists by function name")
     _print(cloud.call_dag(a.name, arg_map, consistency=a.consistency, direct_response=True, timeout_ms=a.timeout_ms).get())
+
+
+def dag_delete(cloud, a):
+    cloud._call("DELETE", "/v1/dags/%s" % _quote(a.name))
+    print("deleted DAG %s" % a.name)
 
 
 def logs(cloud, a):
@@ -114,7 +154,17 @@ def parser():
     c.add_argument("--timeout-ms", type=int, dest="timeout_ms")
     c.set_defaults(run=call)
 
-    g = sub.add_parser("dag", help="create or call a DAG", description="DAGs of registered functions.")
+    ls = sub.add_parser("list", help="list the registered functions",
+                        description="Prints each registered function (name, version, language), or those starting with PREFIX.")
+    ls.add_argument("prefix", nargs="?", help="only names starting with this")
+    ls.add_argument("--json", action="store_true", help="print the node's list as JSON")
+    ls.set_defaults(run=list_functions)
+
+    rm = sub.add_parser("rm", help="delete a function", description="Deletes function NAME (refused while a DAG uses it).")
+    rm.add_argument("name")
+    rm.set_defaults(run=remove)
+
+    g = sub.add_parser("dag", help="create, call or delete a DAG", description="DAGs of registered functions.")
     gsub = g.add_subparsers(dest="dag_command", required=True)
     gc = gsub.add_parser("create", help="register a DAG", description="Registers DAG NAME of --functions with --connect edges.")
     gc.add_argument("name")
@@ -127,6 +177,9 @@ def parser():
     gk.add_argument("--consistency", default="normal", choices=["normal", "repeatable_read", "causal"])
     gk.add_argument("--timeout-ms", type=int, dest="timeout_ms")
     gk.set_defaults(run=dag_call)
+    gd = gsub.add_parser("delete", help="delete a DAG", description="Deletes DAG NAME (its functions stay).")
+    gd.add_argument("name")
+    gd.set_defaults(run=dag_delete)
 
     lg = sub.add_parser("logs", help="the output of a function's recent calls",
                         description="Prints the last calls of NAME this node finished, newest first, with their output.")
@@ -145,14 +198,25 @@ def parser():
     kp.add_argument("value")
     kp.add_argument("--lattice", default="lww", choices=["lww", "set", "counter", "causal", "multi_causal"])
     kp.set_defaults(run=kv_put)
+
+    st = sub.add_parser("status", help="the node's health and status",
+                        description="Prints the node's /health and, when it has one, its /v1/status.")
+    st.set_defaults(run=status)
     return p
 
 
 def main(argv=None):
-    a = parser().parse_args(argv)
-    cloud = CloudburstConnection(a.url, token=a.token)
+    p = parser()
+    a = p.parse_args(argv)
+    try:
+        cloud = CloudburstConnection(a.url, token=a.token)
+    except ValueError as e:
+        p.error("--url: %s" % e)
     try:
         a.run(cloud, a)
+    except UsageError as e:
+        print("cloudburst %s: %s" % (a.command, e), file=sys.stderr)
+        return 2
     except CloudburstError as e:
         print("cloudburst %s: %s: %s" % (a.command, e.code, e.message), file=sys.stderr)
         return 1

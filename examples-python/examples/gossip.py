@@ -46,7 +46,7 @@ def run(cloud, values, suffix="", rounds=3):
         cloud.register(PEER_SOURCE, name, language="python", entrypoint="peer")
     dag = "gossip" + suffix
     try:
-        cloud.register_dag(dag, names, [])
+        cloud.create_dag(dag, names, [])
     except CloudburstError as e:
         if e.code != "DAG_ALREADY_EXISTS":
             raise

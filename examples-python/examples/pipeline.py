@@ -37,7 +37,7 @@ def run(cloud, xs, suffix=""):
         cloud.register(f, names[f.__name__])
     dag = "pipeline" + suffix
     try:
-        cloud.register_dag(dag, list(names.values()), [
+        cloud.create_dag(dag, list(names.values()), [
             [names["preprocess"], names["model_linear"]],
             [names["preprocess"], names["model_mean"]],
             [names["model_linear"], names["average"]],

@@ -119,8 +119,8 @@ class Retwis:
         for f in FUNCTIONS:
             self.cloud.register(f, self.names[f.__name__])
         try:
-            self.cloud.register_dag(self.dag, [self.names["post"], self.names["fanout"]],
-                                    [[self.names["post"], self.names["fanout"]]])
+            self.cloud.create_dag(self.dag, [self.names["post"], self.names["fanout"]],
+                                  [[self.names["post"], self.names["fanout"]]])
         except CloudburstError as e:
             if e.code != "DAG_ALREADY_EXISTS":  # a rerun: the DAG names the functions just re-registered
                 raise

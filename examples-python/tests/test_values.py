@@ -3,7 +3,7 @@ import base64
 import pickle
 import unittest
 
-from cloudburst import CloudburstConnection, CloudburstReference, from_wire, to_wire
+from cloudburst import CloudburstConnection, CloudburstReference, Pickled, from_wire, to_wire
 
 
 def sq(cloudburst, x):
@@ -25,9 +25,12 @@ class ValuesTest(unittest.TestCase):
         self.assertEqual(to_wire([CloudburstReference("k")]), [{"$ref": "k"}])
         self.assertEqual(from_wire({"$ref": "k"}), CloudburstReference("k"))
 
-    def test_pickled_result_is_unpickled(self):
-        payload = base64.b64encode(pickle.dumps({1, 2, 3})).decode()
-        self.assertEqual(from_wire({"result": {"$pickle": payload}}), {"result": {1, 2, 3}})
+    def test_pickled_result_stays_an_unloaded_pickle_that_travels_back_unchanged(self):
+        data = pickle.dumps({1, 2, 3})
+        payload = base64.b64encode(data).decode()
+        self.assertEqual(from_wire({"result": {"$pickle": payload}}), {"result": Pickled(data)})
+        self.assertEqual(from_wire({"$pickle": payload}).data, data)
+        self.assertEqual(to_wire([Pickled(data)]), [{"$pickle": payload}])
 
     def test_tuples_and_sets_become_arrays(self):
         self.assertEqual(to_wire((1, 2)), [1, 2])
@@ -57,6 +60,11 @@ class ArgumentsTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             self.cloud.exec_func("sq", 2)
 
-    def test_url_must_be_http(self):
-        with self.assertRaises(ValueError):
-            CloudburstConnection("localhost:8080")
+    def test_node_is_an_http_url_a_host_or_a_host_and_port(self):
+        self.assertEqual(CloudburstConnection("http://n:1/api").url, "http://n:1/api")
+        self.assertEqual(CloudburstConnection("localhost:8081").url, "http://localhost:8081")
+        self.assertEqual(CloudburstConnection("127.0.0.1", "127.0.0.1", local=True).url, "http://127.0.0.1:8080")
+        for bad in ("ftp://localhost:8080", "localhost:http", "localhost/path", "", ":8080"):
+            with self.subTest(node=bad):
+                with self.assertRaises(ValueError):
+                    CloudburstConnection(bad)

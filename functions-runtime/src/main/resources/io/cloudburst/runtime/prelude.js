@@ -83,6 +83,7 @@
     return Object.freeze({
       Error: CloudburstError,
       id: () => host.id(),
+      getid: () => host.id(), // the original Cloudburst's name of id()
       get: (key) => {
         if (Array.isArray(key)) return reply(host.getMany(encode(key)));
         const r = host.get(String(key));

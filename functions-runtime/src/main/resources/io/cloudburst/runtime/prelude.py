@@ -73,6 +73,10 @@ class Cloudburst:
     def id(self):
         return self._h.id()
 
+    def getid(self):
+        """The original Cloudburst's name of id()."""
+        return self._h.id()
+
     def get(self, key):
         if type(key) is not str:
             if isinstance(key, (list, tuple)):

@@ -1,0 +1,1 @@
+"""The original Cloudburst's ``cloudburst.shared`` modules that client programs import."""

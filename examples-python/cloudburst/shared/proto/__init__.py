@@ -1,0 +1,1 @@
+"""Stand-ins for the original's generated protobuf modules (no protobuf needed)."""
