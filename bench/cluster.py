@@ -208,7 +208,7 @@ def register_dag(port, dag, incr_name, sq_name):
     with connect(port) as c:
         c.register(INCR, incr_name, language="python", entrypoint="incr")
         c.register(SQ, sq_name, language="python", entrypoint="sq")
-        c.register_dag(dag, [incr_name, sq_name], [[incr_name, sq_name]])
+        c.create_dag(dag, [incr_name, sq_name], [[incr_name, sq_name]])
 
 
 def stats_ms(samples_ns):
