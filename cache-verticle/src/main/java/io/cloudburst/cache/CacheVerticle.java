@@ -1,3 +1,6 @@
+// Over 400 lines: every piece of the cache's state (entries, loads, in-flight requests, known
+// deletes, subscriptions, reports) is confined to this verticle's event loop and changed together;
+// the pure parts live in impl (LruCache, Versioned).
 package io.cloudburst.cache;
 
 import io.cloudburst.bus.Addresses;
@@ -5,6 +8,7 @@ import io.cloudburst.bus.KeyedSequencer;
 import io.cloudburst.bus.CacheView;
 import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.Replies;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.lattice.Lattices;
@@ -13,6 +17,7 @@ import io.cloudburst.bus.msg.CacheRequest;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.cache.impl.LruCache;
+import io.cloudburst.cache.impl.Versioned;
 import io.cloudburst.bus.lattice.CausalLattice;
 import io.cloudburst.bus.lattice.MultiKeyCausalLattice;
 import io.vertx.core.Future;
@@ -30,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +49,13 @@ import java.util.function.Supplier;
  *   <li>Writes go to the store and are acknowledged once it has made them durable; the merged
  *       state it answers is then merged in here. A plain-value write ({@link CacheRequest.PutValue})
  *       is built on the newest state this cache has, one write of a key at a time.
+ *   <li>Every state is held with the key's generation in the store, which a delete raises (see
+ *       {@link KvsRequest}); a state of a higher generation replaces one of a lower ({@link
+ *       Versioned#combine}). A write built on a held or read state tells the store that state's
+ *       generation; when the key was deleted since ({@link KvsReply.Stale}, e.g. the pushed
+ *       delete has not arrived yet), the cache drops the entry, reads the key again and rebuilds
+ *       the write, at most {@value #MAX_STALE_RETRIES} more times, so a deleted state never comes
+ *       back through a write of this cache.
  *   <li>Updates the store pushes to {@link Addresses#cacheUpdates} are merged into held keys.
  *   <li>Entries are bounded by bytes (their encoded size), least recently used evicted first; an
  *       evicted key is unsubscribed from the store.
@@ -58,13 +71,20 @@ public final class CacheVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(CacheVerticle.class.getName());
   /** Bytes counted per entry beyond its encoded lattice and key (map entry, record headers). */
   static final int ENTRY_OVERHEAD = 64;
+  /** Rebuilds of one write whose base was deleted meanwhile, before it fails with CONFLICT. */
+  static final int MAX_STALE_RETRIES = 3;
 
   private CacheOptions options;
   private DeliveryOptions kvsDelivery;
-  private LruCache<Lattice> lru;
+  private LruCache<Versioned> lru;
   private final Map<String, Load> loading = new HashMap<>();
   /** Store requests in flight per key that carry this node as subscriber. */
   private final Map<String, Integer> inFlight = new HashMap<>();
+  /**
+   * The newest delete generation learned for keys with requests in flight, so an answer read or
+   * written before the delete is not installed after it; forgotten with the last request.
+   */
+  private final Map<String, Long> tombstones = new HashMap<>();
   /** Writes of plain values, one at a time per key. */
   private final KeyedSequencer sequencer = new KeyedSequencer();
   private final Set<String> toUnsubscribe = new LinkedHashSet<>();
@@ -81,11 +101,10 @@ public final class CacheVerticle extends VerticleBase {
   private PinnedVersions pins;
   private long pinSweep = -1;
 
-  /** A read-through in flight: pushed updates that arrive meanwhile are kept and merged in. */
+  /** A read-through in flight: pushed updates that arrive meanwhile are kept and combined in. */
   private static final class Load {
-    final Promise<Lattice> promise = Promise.promise();
-    Lattice pushed;
-    boolean deleted;
+    final Promise<Versioned> promise = Promise.promise();
+    Versioned pushed;
   }
 
   @Override
@@ -134,23 +153,26 @@ public final class CacheVerticle extends VerticleBase {
       switch (m.body()) {
         case CacheRequest.Get g -> {
           checkKey(g.key());
-          Lattice held = lru.get(g.key());
+          Versioned held = lru.get(g.key());
           if (held != null) {
             hits.incrementAndGet();
             updateStats();
-            m.reply(new KvsReply.Found(g.key(), held));
+            m.reply(new KvsReply.Found(g.key(), held.lattice(), held.generation()));
           } else {
             misses.incrementAndGet();
             updateStats();
-            Replies.answer(m, load(List.of(g.key())).map(found -> new KvsReply.Found(g.key(), found.get(g.key()))));
+            Replies.answer(m, load(List.of(g.key())).map(found -> {
+              Versioned v = found.get(g.key());
+              return new KvsReply.Found(g.key(), v.lattice(), v.generation());
+            }));
           }
         }
         case CacheRequest.GetMany g -> {
-          Map<String, Lattice> found = new LinkedHashMap<>();
+          Map<String, Versioned> found = new LinkedHashMap<>();
           List<String> missing = new ArrayList<>();
           for (String k : g.keys()) {
             checkKey(k);
-            Lattice held = lru.get(k);
+            Versioned held = lru.get(k);
             if (held != null) {
               found.put(k, held);
             } else if (!missing.contains(k)) {
@@ -162,13 +184,17 @@ public final class CacheVerticle extends VerticleBase {
           updateStats();
           Replies.answer(m, load(missing).map(loaded -> {
             Map<String, Lattice> all = new LinkedHashMap<>();
+            Map<String, Long> generations = new LinkedHashMap<>();
             for (String k : g.keys()) {
-              Lattice l = found.containsKey(k) ? found.get(k) : loaded.get(k);
-              if (l != null) {
-                all.put(k, l);
+              Versioned v = found.containsKey(k) ? found.get(k) : loaded.get(k);
+              if (v.lattice() != null) {
+                all.put(k, v.lattice());
+              }
+              if (v.generation() != 0) {
+                generations.put(k, v.generation());
               }
             }
-            return new KvsReply.FoundMany(all);
+            return new KvsReply.FoundMany(all, generations);
           }));
         }
         case CacheRequest.Put p -> {
@@ -176,12 +202,17 @@ public final class CacheVerticle extends VerticleBase {
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
-          Replies.answer(m, put(p.key(), p.lattice()));
+          Replies.answer(m, store(p.key(), p.lattice(), -1).map(reply -> {
+            if (reply instanceof KvsReply.Stored stored) {
+              return stored;
+            }
+            throw CloudburstException.internal("the store answered a put of '" + p.key() + "' with " + reply);
+          }));
         }
         case CacheRequest.PutValue p -> {
           checkKey(p.key());
-          Replies.answer(m, serialized(p.key(), () -> base(p.key()).compose(base ->
-              put(p.key(), Lattices.write(base, p.kind(), p.value(), options.nodeId(), System.currentTimeMillis())))));
+          Replies.answer(m, writeOnBase(p.key(),
+              base -> Lattices.write(base, p.kind(), p.value(), options.nodeId(), System.currentTimeMillis())));
         }
         case CacheRequest.Touch t -> {
           for (String k : t.keys()) {
@@ -196,7 +227,7 @@ public final class CacheVerticle extends VerticleBase {
         }
         case CacheRequest.PutCausal p -> {
           checkKey(p.key());
-          Replies.answer(m, serialized(p.key(), () -> base(p.key()).compose(base -> put(p.key(), causalWrite(base, p)))));
+          Replies.answer(m, writeOnBase(p.key(), base -> causalWrite(base, p)));
         }
         case CacheRequest.GetPinned g -> m.reply(new KvsReply.Found(g.key(), pins.get(g.session(), g.key())));
         case CacheRequest.EndSession e -> pins.end(e.session());
@@ -214,6 +245,7 @@ public final class CacheVerticle extends VerticleBase {
 
 
   private <T> Future<T> kvs(KvsRequest r, Class<T> reply) {
+    // A reply of another type fails as INTERNAL (ClassCastException), never goes unanswered.
     return vertx.eventBus().<KvsReply>request(Addresses.KVS, r, kvsDelivery)
         .map(msg -> reply.cast(msg.body()))
         .recover(t -> Future.failedFuture(CloudburstException.from(t)));
@@ -221,9 +253,9 @@ public final class CacheVerticle extends VerticleBase {
 
   // ---- reads ----
 
-  /** The states of {@code keys} from the store (absent keys left out), sharing loads in flight. */
-  private Future<Map<String, Lattice>> load(List<String> keys) {
-    Map<String, Future<Lattice>> futures = new LinkedHashMap<>();
+  /** The states of {@code keys} from the store (each key present, absent ones as such), sharing loads in flight. */
+  private Future<Map<String, Versioned>> load(List<String> keys) {
+    Map<String, Future<Versioned>> futures = new LinkedHashMap<>();
     List<String> fresh = new ArrayList<>();
     for (String k : keys) {
       Load l = loading.get(k);
@@ -238,55 +270,90 @@ public final class CacheVerticle extends VerticleBase {
     if (fresh.size() == 1) {
       String k = fresh.getFirst();
       kvs(new KvsRequest.Get(k, options.nodeId()), KvsReply.Found.class)
-          .onComplete(ar -> loaded(fresh, ar.map(f -> f.lattice() == null ? Map.of() : Map.of(k, f.lattice()))));
+          .onComplete(ar -> loaded(fresh, ar.map(f -> Map.of(k, new Versioned(f.lattice(), f.generation())))));
     } else if (!fresh.isEmpty()) {
       kvs(new KvsRequest.GetMany(fresh, options.nodeId()), KvsReply.FoundMany.class)
-          .onComplete(ar -> loaded(fresh, ar.map(KvsReply.FoundMany::lattices)));
+          .onComplete(ar -> loaded(fresh, ar.map(found -> {
+            Map<String, Versioned> out = new LinkedHashMap<>();
+            for (String k : fresh) {
+              out.put(k, new Versioned(found.lattices().get(k), found.generation(k)));
+            }
+            return out;
+          })));
     }
     return Future.all(new ArrayList<>(futures.values())).map(all -> {
-      Map<String, Lattice> out = new LinkedHashMap<>();
-      futures.forEach((k, f) -> {
-        if (f.result() != null) {
-          out.put(k, f.result());
-        }
-      });
+      Map<String, Versioned> out = new LinkedHashMap<>();
+      futures.forEach((k, f) -> out.put(k, f.result()));
       return out;
     });
   }
 
-  private void loaded(List<String> keys, io.vertx.core.AsyncResult<Map<String, Lattice>> ar) {
+  private void loaded(List<String> keys, io.vertx.core.AsyncResult<Map<String, Versioned>> ar) {
     for (String k : keys) {
       Load l = loading.remove(k);
       if (ar.failed()) {
         l.promise.fail(ar.cause());
       } else {
-        Lattice read = ar.result().get(k);
-        Lattice state = l.pushed == null ? read : read == null ? l.pushed : merge(read, l.pushed);
-        if (state != null && !l.deleted) {
-          state = install(k, state);
-        }
-        l.promise.complete(state);
+        Versioned state = Versioned.combine(ar.result().get(k), l.pushed);
+        l.promise.complete(install(k, state));
       }
       untrack(k);
     }
   }
 
   /** The newest state this cache can get for a write: held, else read through (no stats). */
-  private Future<Lattice> base(String key) {
-    Lattice held = lru.peek(key);
+  private Future<Versioned> base(String key) {
+    Versioned held = lru.peek(key);
     return held != null ? Future.succeededFuture(held) : load(List.of(key)).map(found -> found.get(key));
   }
 
   // ---- writes ----
 
-  private Future<KvsReply.Stored> put(String key, Lattice lattice) {
-    Lattice held = lru.peek(key);
-    if (held != null && held.kind() != lattice.kind()) {
-      return Future.failedFuture(Lattices.conflict(held.kind(), lattice.kind()));
+  /**
+   * Writes {@code write(base)}, base being the newest state this cache has of the key, one such
+   * write of a key at a time; rebuilt on a fresh read when the key was deleted since the base.
+   */
+  private Future<KvsReply.Stored> writeOnBase(String key, Function<Lattice, Lattice> write) {
+    return serialized(key, () -> writeOnBase(key, write, 0));
+  }
+
+  private Future<KvsReply.Stored> writeOnBase(String key, Function<Lattice, Lattice> write, int retries) {
+    return base(key)
+        .compose(base -> store(key, write.apply(base.lattice()), base.generation()))
+        .compose(reply -> switch (reply) {
+          case KvsReply.Stored stored -> Future.succeededFuture(stored);
+          // store() dropped the pre-delete entry: base() reads the key afresh.
+          case KvsReply.Stale stale when retries < MAX_STALE_RETRIES -> writeOnBase(key, write, retries + 1);
+          default -> Future.failedFuture(CloudburstException.of(ErrorCode.CONFLICT,
+              "'" + key + "' was deleted while each of " + (retries + 1) + " writes of it was being made; try again"));
+        });
+  }
+
+  /**
+   * Sends a put based on a state of {@code baseGeneration} (-1: none). Answers the store's {@link
+   * KvsReply.Stored}, with its state installed here, or its {@link KvsReply.Stale}, with the held
+   * state it was built on dropped.
+   */
+  private Future<KvsReply> store(String key, Lattice lattice, long baseGeneration) {
+    Versioned held = lru.peek(key);
+    if (held != null && held.lattice().kind() != lattice.kind()) {
+      return Future.failedFuture(Lattices.conflict(held.lattice().kind(), lattice.kind()));
     }
     track(key);
-    return kvs(new KvsRequest.Put(key, lattice, options.nodeId()), KvsReply.Stored.class)
-        .map(stored -> new KvsReply.Stored(key, install(key, stored.lattice())))
+    return kvs(new KvsRequest.Put(key, lattice, options.nodeId(), baseGeneration), KvsReply.class)
+        .<KvsReply>map(reply -> switch (reply) {
+          case KvsReply.Stored s -> {
+            Versioned now = install(key, new Versioned(s.lattice(), s.generation()));
+            // Deleted again already (pushed before this answer): the put's own state is still its answer.
+            yield new KvsReply.Stored(key, now.lattice() != null ? now.lattice() : s.lattice(), s.generation());
+          }
+          case KvsReply.Stale st -> {
+            noteTombstone(key, st.generation());
+            install(key, Versioned.absent(st.generation()));
+            yield st;
+          }
+          default -> throw CloudburstException.internal("the store answered a put of '" + key + "' with " + reply);
+        })
         .andThen(ar -> untrack(key));
   }
 
@@ -305,19 +372,22 @@ public final class CacheVerticle extends VerticleBase {
     track(key);
     return kvs(new KvsRequest.Delete(key), KvsReply.Deleted.class)
         .andThen(ar -> {
-          if (ar.succeeded() && lru.remove(key)) {
-            view.remove(key);
-            changed();
-          }
-          Load l = loading.get(key);
-          if (ar.succeeded() && l != null) {
-            l.deleted = true;
+          if (ar.succeeded()) {
+            if (lru.remove(key)) {
+              view.remove(key);
+              changed();
+            }
+            noteTombstone(key, ar.result().generation());
+            Load l = loading.get(key);
+            if (l != null) {
+              l.pushed = Versioned.combine(l.pushed, Versioned.absent(ar.result().generation()));
+            }
           }
           untrack(key);
         });
   }
 
-  private <T> Future<T> serialized(String key, java.util.function.Supplier<Future<T>> work) {
+  private <T> Future<T> serialized(String key, Supplier<Future<T>> work) {
     return sequencer.run(key, work);
   }
 
@@ -325,47 +395,56 @@ public final class CacheVerticle extends VerticleBase {
   // ---- pushed updates ----
 
   private void onUpdate(CacheEvent.Update u) {
+    Versioned v = new Versioned(u.lattice(), u.generation());
+    if (u.lattice() == null) {
+      noteTombstone(u.key(), u.generation());
+    }
     Load l = loading.get(u.key());
     if (l != null) {
-      if (u.lattice() == null) {
-        l.deleted = true;
-        l.pushed = null;
-      } else {
-        l.pushed = l.pushed == null ? u.lattice() : merge(l.pushed, u.lattice());
-      }
+      l.pushed = Versioned.combine(l.pushed, v);
     } else if (lru.contains(u.key())) {
-      if (u.lattice() == null) {
-        lru.remove(u.key());
-        view.remove(u.key());
-        changed();
-      } else {
-        install(u.key(), u.lattice());
-      }
+      install(u.key(), v);
     } else if (u.lattice() != null) {
       // A subscription this cache no longer wants (e.g. a key read as absent, or a race with an eviction).
       unsubscribeLater(u.key());
     }
   }
 
-  /** Merges two states of a key; a state of another kind (the key was deleted and rewritten) wins. */
-  private static Lattice merge(Lattice a, Lattice b) {
-    return a.kind() == b.kind() ? a.merge(b) : b;
-  }
-
-  /** Merges {@code state} into the held entry (or adds it) and returns the key's state now. */
-  private Lattice install(String key, Lattice state) {
-    Lattice held = lru.peek(key);
-    Lattice merged = held == null ? state : merge(held, state);
-    long size = merged.encode().length + key.getBytes(StandardCharsets.UTF_8).length + ENTRY_OVERHEAD;
+  /**
+   * Combines {@code state} with the held entry (and any delete learned meanwhile) and keeps the
+   * result: held when it is a value, dropped when it is a tombstone. Returns the key's state now.
+   */
+  private Versioned install(String key, Versioned state) {
+    Versioned merged = withTombstone(key, Versioned.combine(lru.peek(key), state));
+    if (merged.lattice() == null) {
+      if (lru.remove(key)) {
+        view.remove(key);
+        changed();
+      }
+      return merged;
+    }
+    long size = merged.lattice().encode().length + key.getBytes(StandardCharsets.UTF_8).length + ENTRY_OVERHEAD;
     for (String evicted : lru.put(key, merged, size)) {
       view.remove(evicted);
       unsubscribeLater(evicted);
     }
     if (lru.contains(key)) {
-      view.put(key, merged);
+      view.put(key, merged.lattice());
     }
     changed();
     return merged;
+  }
+
+  private Versioned withTombstone(String key, Versioned state) {
+    Long deleted = tombstones.get(key);
+    return deleted == null ? state : Versioned.combine(state, Versioned.absent(deleted));
+  }
+
+  /** Remembers a delete of a key with requests in flight, whose answers may predate it. */
+  private void noteTombstone(String key, long generation) {
+    if (inFlight.containsKey(key)) {
+      tombstones.merge(key, generation, Math::max);
+    }
   }
 
   // ---- subscriptions ----
@@ -377,7 +456,9 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   private void untrack(String key) {
-    inFlight.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+    if (inFlight.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1) == null) {
+      tombstones.remove(key);
+    }
     unsubscribeLater(key);
   }
 

@@ -348,4 +348,138 @@ class CacheVerticleTest {
           ctx.completeNow();
         })));
   }
+
+  // ---- deletes the cache has not heard of yet ----
+
+  /** Drops the store's pushed deletes to this node's cache, as if they were still on their way. */
+  private void holdBackPushedDeletes() {
+    vertx.eventBus().addInboundInterceptor(dc -> {
+      if (dc.message().address().equals(Addresses.cacheUpdates(NODE))
+          && dc.body() instanceof CacheEvent.Update u && u.lattice() == null) {
+        return;
+      }
+      dc.next();
+    });
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aSetWriteAfterADeleteTheCacheMissedStoresOnlyTheNewMember(VertxTestContext ctx) {
+    kvs(new KvsRequest.Put("s", SetLattice.of(List.of(1L, 2L)), null))
+        .compose(x -> cacheGet("s"))
+        .compose(held -> {
+          ctx.verify(() -> assertThat(held).isEqualTo(List.of(1L, 2L)));
+          holdBackPushedDeletes();
+          return kvs(new KvsRequest.Delete("s"));
+        })
+        .compose(x -> cache(new CacheRequest.PutValue("s", LatticeKind.SET, 3L)))
+        .compose(stored -> {
+          ctx.verify(() -> assertThat(((KvsReply.Stored) stored).lattice().value()).isEqualTo(List.of(3L)));
+          return cacheGet("s");
+        })
+        .compose(cached -> {
+          ctx.verify(() -> assertThat(cached).isEqualTo(List.of(3L)));
+          return kvsGet("s");
+        })
+        .onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+          assertThat(l.value()).isEqualTo(List.of(3L));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aCounterIncrementAfterADeleteTheCacheMissedStartsFromZero(VertxTestContext ctx) {
+    cache(new CacheRequest.PutValue("c", LatticeKind.COUNTER, 5L))
+        .compose(x -> {
+          holdBackPushedDeletes();
+          return kvs(new KvsRequest.Delete("c"));
+        })
+        .compose(x -> cache(new CacheRequest.PutValue("c", LatticeKind.COUNTER, 2L)))
+        .compose(stored -> {
+          ctx.verify(() -> assertThat(((KvsReply.Stored) stored).lattice().value()).isEqualTo(2L));
+          return kvsGet("c");
+        })
+        .compose(l -> {
+          ctx.verify(() -> assertThat(l.value()).as("the old count does not come back").isEqualTo(2L));
+          return cacheGet("c");
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(v).isEqualTo(2L);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void anLwwValueDeletedBehindTheCacheDoesNotComeBack(VertxTestContext ctx) {
+    kvs(new KvsRequest.Put("w", LwwLattice.of("old", 100, "x"), null))
+        .compose(x -> cacheGet("w"))
+        .compose(x -> {
+          holdBackPushedDeletes();
+          return kvs(new KvsRequest.Delete("w"));
+        })
+        // A lattice written with an older timestamp than the deleted value's: it is the key's value now.
+        .compose(x -> cache(new CacheRequest.Put("w", LwwLattice.of("new", 50, "y"))))
+        .compose(stored -> {
+          ctx.verify(() -> assertThat(((KvsReply.Stored) stored).lattice().value()).isEqualTo("new"));
+          return cacheGet("w");
+        })
+        .compose(cached -> {
+          ctx.verify(() -> assertThat(cached).isEqualTo("new"));
+          return kvs(new KvsRequest.Delete("w"));
+        })
+        .compose(x -> cache(new CacheRequest.PutValue("w", null, "newest")))
+        .compose(x -> cacheGet("w"))
+        .compose(cached -> {
+          ctx.verify(() -> assertThat(cached).isEqualTo("newest"));
+          return kvsGet("w");
+        })
+        .onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+          assertThat(l.value()).isEqualTo("newest");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aWriteWhoseBaseIsDeletedAgainAndAgainFailsWithConflictAfterBoundedRetries(VertxTestContext ctx) {
+    List<KvsRequest.Put> based = new ArrayList<>();
+    // A store that refuses every write built on a read state, as if the key were deleted each time.
+    vertx.eventBus().addInboundInterceptor(dc -> {
+      if (dc.message().address().equals(Addresses.KVS) && dc.body() instanceof KvsRequest.Put p && p.baseGeneration() >= 0) {
+        based.add(p);
+        dc.message().reply(new KvsReply.Stale(p.key(), p.baseGeneration() + 1));
+        return;
+      }
+      dc.next();
+    });
+    cache(new CacheRequest.PutValue("x", null, "v")).onComplete(ctx.failing(t -> ctx.verify(() -> {
+      assertThat(ErrorCode.fromFailureCode(((ReplyException) t).failureCode())).isEqualTo(ErrorCode.CONFLICT);
+      assertThat(based).hasSize(CacheVerticle.MAX_STALE_RETRIES + 1);
+      kvsGet("x").onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+        assertThat(l).isNull();
+        ctx.completeNow();
+      })));
+    })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void readsThroughTheCacheTellTheGenerationOfDeletedKeys(VertxTestContext ctx) {
+    kvs(new KvsRequest.Put("d", LwwLattice.of("v", 1, "x"), null))
+        .compose(x -> kvs(new KvsRequest.Delete("d")))
+        .compose(x -> cache(new CacheRequest.Get("d")))
+        .compose(found -> {
+          ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("d", null, 1)));
+          return cache(new CacheRequest.PutValue("d", null, "again"));
+        })
+        .compose(x -> cache(new CacheRequest.GetMany(List.of("d", "other"))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          KvsReply.FoundMany many = (KvsReply.FoundMany) r;
+          assertThat(many.lattices().keySet()).containsExactly("d");
+          assertThat(many.generations()).isEqualTo(Map.of("d", 1L));
+          ctx.completeNow();
+        })));
+  }
 }

@@ -4,27 +4,24 @@ import io.cloudburst.kvs.impl.KvsChecks;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.HazelcastOverloadException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryMergedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.partition.NoDataMemberInClusterException;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.Replies;
-import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
+import io.cloudburst.kvs.impl.ChangePublisher;
+import io.cloudburst.kvs.impl.DeleteProcessor;
 import io.cloudburst.kvs.impl.MergeProcessor;
+import io.cloudburst.kvs.impl.StoredValue;
 import io.cloudburst.kvs.impl.Subscriptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -60,6 +57,13 @@ import java.util.function.Supplier;
  * whichever node the puts come from. A put of another lattice kind fails with CONFLICT and stores
  * nothing; so does a merged state over {@link KvsOptions#maxValueBytes()} (PAYLOAD_TOO_LARGE).
  *
+ * <p><b>Deletes</b> follow the rules of {@link KvsVerticle}: a delete leaves a tombstone one
+ * generation up ({@link DeleteProcessor}, on the owner like a put), and a put whose base
+ * generation is below the key's is refused with {@link KvsReply.Stale} inside the {@link
+ * MergeProcessor}. Tombstones stay in the map until their key is written again (there is no
+ * retention bound here: the map lives only as long as the cluster does); pushed updates carry the
+ * key's generation.
+ *
  * <p><b>Acknowledged means replicated.</b> {@link #configure} gives the map one synchronous backup
  * and no asynchronous one ({@code backupCount 1, asyncBackupCount 0}): Hazelcast completes a
  * mutating call only after the owner applied it and the backup member acknowledged its copy, so a
@@ -67,7 +71,7 @@ import java.util.function.Supplier;
  * acknowledged write (the backup is promoted and a new backup made). The backup runs the same
  * deterministic, idempotent processor on its copy, so it reaches the same state. Reads go to the
  * owner ({@code readBackupData false}), so a node reads its own acknowledged writes. Values are
- * stored as {@link Lattice#encode()} bytes ({@code BINARY}); there is no disk: the data lives as
+ * stored as {@link StoredValue} bytes ({@code BINARY}); there is no disk: the data lives as
  * long as enough members do (two simultaneous crashes can lose the keys whose owner and backup
  * both died).
  *
@@ -76,7 +80,8 @@ import java.util.function.Supplier;
  * them in a node-local table. Every member listens to the entries it owns ({@code
  * addLocalEntryListener}: changes by entry processors, removes, and, after a migration or a
  * crash, the entries it took over); for each change it publishes the key's merged state (null
- * after a delete) as a {@link CacheEvent.Update} on the cluster-wide {@link Addresses#KVS_CHANGES}.
+ * after a delete) and generation as a {@link CacheEvent.Update} on the cluster-wide {@link
+ * Addresses#KVS_CHANGES} ({@link ChangePublisher}).
  * Every node's store receives it and sends it to {@link Addresses#cacheUpdates} of each local
  * subscriber of the key (after a delete it also drops the key's subscriptions). Updates of a key
  * leave its owner in order, but may overlap a put's reply or arrive twice (e.g. a compute-only
@@ -100,7 +105,7 @@ import java.util.function.Supplier;
 public final class ClusterKvsVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(ClusterKvsVerticle.class.getName());
 
-  /** The partitioned map of every node's lattices, key to {@link Lattice#encode()} bytes. */
+  /** The partitioned map of every node's lattices, key to {@link StoredValue} bytes. */
   public static final String MAP_NAME = "cloudburst-kvs";
   /** How long a Hazelcast call may take when the config names no {@code timeoutMs}. */
   public static final long DEFAULT_TIMEOUT_MS = 10_000;
@@ -147,7 +152,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
     // getMap may talk to other members (proxy creation): off the event loop.
     return vertx.executeBlocking(() -> {
           IMap<String, byte[]> m = hazelcast.getMap(MAP_NAME);
-          UUID id = m.addLocalEntryListener(new ChangeListener(), Predicates.alwaysTrue(), true);
+          UUID id = m.addLocalEntryListener(new ChangePublisher(vertx.eventBus()), Predicates.alwaysTrue(), true);
           map = m;
           return id;
         })
@@ -208,8 +213,13 @@ public final class ClusterKvsVerticle extends VerticleBase {
         case KvsRequest.Delete d -> {
           KvsChecks.checkKey(d.key(), options.maxKeyBytes());
           String key = d.key();
-          call("delete '" + key + "'", () -> map.removeAsync(key), old -> old != null)
-              .onSuccess(existed -> m.reply(new KvsReply.Deleted(key, existed)))
+          call("delete '" + key + "'", () -> map.submitToKey(key, new DeleteProcessor(System.currentTimeMillis())), r -> {
+            if (r.error() != null) {
+              throw CloudburstException.internal(r.error());
+            }
+            return new KvsReply.Deleted(key, r.existed(), r.generation());
+          })
+              .onSuccess(m::reply)
               .onFailure(t -> Replies.fail(m, (CloudburstException) t));
         }
         case KvsRequest.Get g -> {
@@ -217,8 +227,8 @@ public final class ClusterKvsVerticle extends VerticleBase {
           String key = g.key();
           // Registered before the read, so no later update is missed.
           subscribe(g.subscriber(), List.of(key));
-          call("read '" + key + "'", () -> map.getAsync(key), b -> KvsChecks.decode(key, b))
-              .onSuccess(l -> m.reply(new KvsReply.Found(key, l)))
+          call("read '" + key + "'", () -> map.getAsync(key), b -> StoredValue.decode(key, b))
+              .onSuccess(v -> m.reply(new KvsReply.Found(key, StoredValue.latticeOf(v), StoredValue.generationOf(v))))
               .onFailure(t -> Replies.fail(m, (CloudburstException) t));
         }
         case KvsRequest.GetMany g -> {
@@ -248,19 +258,22 @@ public final class ClusterKvsVerticle extends VerticleBase {
     if (subscriber != null) {
       pendingSubscribers.computeIfAbsent(key, k -> new HashMap<>()).merge(subscriber, 1, Integer::sum);
     }
-    MergeProcessor processor = new MergeProcessor(bytes, options.maxValueBytes());
+    MergeProcessor processor = new MergeProcessor(bytes, options.maxValueBytes(), p.baseGeneration());
     call("write '" + key + "'", () -> map.submitToKey(key, processor), r -> {
       if (r.error() != null) {
         throw CloudburstException.of(r.error(), r.message());
       }
-      return KvsChecks.decode(key, r.merged());
+      return r.stale() ? new KvsReply.Stale(key, r.generation())
+          : new KvsReply.Stored(key, StoredValue.decode(key, r.merged()).lattice(), r.generation());
     }).onComplete(ar -> {
       if (subscriber != null) {
         pendingDone(key, subscriber);
       }
       if (ar.succeeded()) {
-        subscribe(subscriber, List.of(key));
-        m.reply(new KvsReply.Stored(key, ar.result()));
+        if (ar.result() instanceof KvsReply.Stored) {
+          subscribe(subscriber, List.of(key));
+        }
+        m.reply(ar.result());
       } else {
         Replies.fail(m, (CloudburstException) ar.cause());
       }
@@ -268,20 +281,17 @@ public final class ClusterKvsVerticle extends VerticleBase {
   }
 
   private void getMany(Message<KvsRequest> m, List<String> keys) {
-    List<Future<Lattice>> reads = new ArrayList<>(keys.size());
+    List<Future<StoredValue>> reads = new ArrayList<>(keys.size());
     for (String k : keys) {
-      reads.add(call("read '" + k + "'", () -> map.getAsync(k), b -> KvsChecks.decode(k, b)));
+      reads.add(call("read '" + k + "'", () -> map.getAsync(k), b -> StoredValue.decode(k, b)));
     }
     Future.all(reads)
         .onSuccess(all -> {
-          Map<String, Lattice> found = new LinkedHashMap<>();
+          Map<String, StoredValue> found = new LinkedHashMap<>();
           for (int i = 0; i < keys.size(); i++) {
-            Lattice l = all.resultAt(i);
-            if (l != null) {
-              found.put(keys.get(i), l);
-            }
+            found.put(keys.get(i), all.resultAt(i));
           }
-          m.reply(new KvsReply.FoundMany(found));
+          m.reply(KvsChecks.foundMany(found));
         })
         .onFailure(t -> Replies.fail(m, (CloudburstException) t));
   }
@@ -337,46 +347,6 @@ public final class ClusterKvsVerticle extends VerticleBase {
   }
 
   // ---- pushed updates ----
-
-  /**
-   * Runs on the owner member's Hazelcast event threads for every change of an entry it owns;
-   * publishing on the event bus is thread-safe.
-   */
-  private final class ChangeListener implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
-      EntryRemovedListener<String, byte[]>, EntryMergedListener<String, byte[]> {
-    @Override
-    public void entryAdded(EntryEvent<String, byte[]> e) {
-      changed(e);
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, byte[]> e) {
-      changed(e);
-    }
-
-    @Override
-    public void entryMerged(EntryEvent<String, byte[]> e) {
-      changed(e);
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, byte[]> e) {
-      vertx.eventBus().publish(Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), null));
-    }
-
-    private void changed(EntryEvent<String, byte[]> e) {
-      Lattice l;
-      try {
-        l = KvsChecks.decode(e.getKey(), e.getValue());
-      } catch (CloudburstException ex) {
-        log.log(System.Logger.Level.ERROR, "not pushing an update: " + ex.getMessage());
-        return;
-      }
-      if (l != null) {
-        vertx.eventBus().publish(Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), l));
-      }
-    }
-  }
 
   /** A change published by the key's owner: forwarded to this node's subscribers of the key. */
   private void onChange(Message<CacheEvent> m) {

@@ -13,6 +13,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxBatchWrites the most writes group-committed in one synced batch
  * @param maxPendingWrites the most writes waiting for the disk; more fail with NO_RESOURCES
  * @param readerThreads worker threads serving reads
+ * @param tombstoneRetentionHours how long the embedded store keeps the tombstone of a deleted key
+ *     before removing it when it next opens; 0 (the default) keeps tombstones until their key is
+ *     written again. See {@link KvsVerticle} for what a removal keeps safe.
  */
 public record KvsOptions(
     String dataDir,
@@ -21,7 +24,8 @@ public record KvsOptions(
     int maxValueBytes,
     int maxBatchWrites,
     int maxPendingWrites,
-    int readerThreads) {
+    int readerThreads,
+    long tombstoneRetentionHours) {
 
   public static final String DEFAULT_DATA_DIR = "data/kvs";
   public static final String DEFAULT_NODE_ID = "local";
@@ -30,6 +34,7 @@ public record KvsOptions(
   public static final int DEFAULT_MAX_BATCH_WRITES = 512;
   public static final int DEFAULT_MAX_PENDING_WRITES = 10_000;
   public static final int DEFAULT_READER_THREADS = 2;
+  public static final long DEFAULT_TOMBSTONE_RETENTION_HOURS = 0;
 
   public KvsOptions {
     require(dataDir != null && !dataDir.isBlank(), "dataDir");
@@ -39,6 +44,12 @@ public record KvsOptions(
     require(maxBatchWrites > 0, "maxBatchWrites");
     require(maxPendingWrites > 0, "maxPendingWrites");
     require(readerThreads > 0, "readerThreads");
+    require(tombstoneRetentionHours >= 0 && tombstoneRetentionHours < Long.MAX_VALUE / 3_600_000, "tombstoneRetentionHours");
+  }
+
+  /** The tombstone retention in milliseconds; 0 keeps tombstones. */
+  public long tombstoneRetentionMs() {
+    return tombstoneRetentionHours * 3_600_000;
   }
 
   private static void require(boolean ok, String field) {
@@ -55,6 +66,7 @@ public record KvsOptions(
         c.getInteger("maxValueBytes", DEFAULT_MAX_VALUE_BYTES),
         c.getInteger("maxBatchWrites", DEFAULT_MAX_BATCH_WRITES),
         c.getInteger("maxPendingWrites", DEFAULT_MAX_PENDING_WRITES),
-        c.getInteger("readerThreads", DEFAULT_READER_THREADS));
+        c.getInteger("readerThreads", DEFAULT_READER_THREADS),
+        c.getLong("tombstoneRetentionHours", DEFAULT_TOMBSTONE_RETENTION_HOURS));
   }
 }

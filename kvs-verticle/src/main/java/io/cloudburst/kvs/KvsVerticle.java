@@ -3,7 +3,6 @@ package io.cloudburst.kvs;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.Replies;
-import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
@@ -46,6 +45,27 @@ import java.util.Set;
  *
  * <p><b>Reads</b> run on a worker pool and see what earlier batches committed.
  *
+ * <p><b>Deletes and generations.</b> A delete is not a lattice operation, so it is not a removal
+ * either: it replaces the key's value by a tombstone at the next generation (a key starts at
+ * generation 0), written, synced and group-committed like a put. A read of a tombstone is absent
+ * but reports the generation, so a cache that builds a write on state it read can say which
+ * generation that state was ({@link KvsRequest.Put#baseGeneration()}); a put whose base is below
+ * the key's generation was computed before the delete and is refused with {@link
+ * KvsReply.Stale}, storing nothing (the cache re-reads and writes again). Without this, a cache
+ * that had not yet applied the pushed delete would bring the deleted state back with its next
+ * write. A put not derived from a read (base -1) and a put at the current generation merge into a
+ * tombstone as into an absent key; the new value keeps the generation. A delete of an absent or
+ * deleted key changes nothing ({@code existed} false).
+ *
+ * <p><b>How long tombstones are kept.</b> Until the key is written again (the value then carries
+ * the generation on), so a deleted key costs one small record (key, generation, deletion time).
+ * With {@link KvsOptions#tombstoneRetentionHours()} set, tombstones older than that are removed
+ * when the store opens, and the highest removed generation becomes the generation every key
+ * without a record reads at, so a write based on state from before a removed delete is still
+ * refused. What a removal gives up: a cache still holding pre-delete state of the key for longer
+ * than the retention (with the push lost) keeps serving that state to its readers until it
+ * re-reads the key; it can no longer write it back into the store.
+ *
  * <p><b>Pushed updates.</b> A cache subscribes its node to keys ({@code subscriber} of a request,
  * or {@link KvsRequest.Subscribe}) and stays subscribed until it unsubscribes (also after reading
  * an absent key: only the cache knows whether it went on to hold it) or the key is deleted. A
@@ -77,7 +97,8 @@ public final class KvsVerticle extends VerticleBase {
     writer = vertx.createSharedWorkerExecutor("cloudburst-kvs-writer-" + deploymentID(), 1);
     readers = vertx.createSharedWorkerExecutor("cloudburst-kvs-reader-" + deploymentID(), options.readerThreads());
     Path dir = Path.of(options.dataDir());
-    return writer.executeBlocking(() -> LatticeStore.open(dir, options.maxValueBytes()))
+    return writer.executeBlocking(() -> LatticeStore.open(
+            dir, options.maxValueBytes(), options.tombstoneRetentionMs(), System::currentTimeMillis))
         .compose(s -> {
           store = s;
           // Node-local: on a clustered bus a plain consumer would also get other nodes' requests.
@@ -122,7 +143,7 @@ public final class KvsVerticle extends VerticleBase {
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
-          enqueue(new PendingWrite(new Op.Put(p.key(), p.lattice()), m, p.subscriber()));
+          enqueue(new PendingWrite(new Op.Put(p.key(), p.lattice(), p.baseGeneration()), m, p.subscriber()));
         }
         case KvsRequest.Delete d -> {
           KvsChecks.checkKey(d.key(), options.maxKeyBytes());
@@ -131,14 +152,14 @@ public final class KvsVerticle extends VerticleBase {
         case KvsRequest.Get g -> {
           KvsChecks.checkKey(g.key(), options.maxKeyBytes());
           subscribe(g.subscriber(), List.of(g.key()));
-          read(m, () -> store.get(g.key())).onSuccess(l -> m.reply(new KvsReply.Found(g.key(), l)));
+          read(m, () -> store.get(g.key())).onSuccess(v -> m.reply(new KvsReply.Found(g.key(), v.lattice(), v.generation())));
         }
         case KvsRequest.GetMany g -> {
           for (String k : g.keys()) {
             KvsChecks.checkKey(k, options.maxKeyBytes());
           }
           subscribe(g.subscriber(), g.keys());
-          read(m, () -> store.getMany(g.keys())).onSuccess(found -> m.reply(new KvsReply.FoundMany(found)));
+          read(m, () -> store.getMany(g.keys())).onSuccess(found -> m.reply(KvsChecks.foundMany(found)));
         }
         case KvsRequest.Subscribe s -> KvsChecks.subscription(m, s, subscriptions);
         case KvsRequest.Unsubscribe u -> KvsChecks.subscription(m, u, subscriptions);
@@ -207,7 +228,7 @@ public final class KvsVerticle extends VerticleBase {
 
   /** Answers a committed batch in order, then pushes each changed key's final state once. */
   private void answer(List<PendingWrite> batch, List<Outcome> outcomes) {
-    Map<String, Lattice> changed = new LinkedHashMap<>();
+    Map<String, Outcome.Stored> changed = new LinkedHashMap<>();
     Map<String, String> lastWriter = new LinkedHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       PendingWrite w = batch.get(i);
@@ -216,17 +237,18 @@ public final class KvsVerticle extends VerticleBase {
         case Outcome.Stored s -> {
           // Registered now, after the batch: every later batch reaches this subscriber.
           subscribe(w.subscriber(), List.of(key));
-          changed.put(key, s.merged());
+          changed.put(key, s);
           lastWriter.put(key, w.subscriber());
-          w.message().reply(new KvsReply.Stored(key, s.merged()));
+          w.message().reply(new KvsReply.Stored(key, s.merged(), s.generation()));
         }
+        case Outcome.Stale s -> w.message().reply(new KvsReply.Stale(key, s.generation()));
         case Outcome.Deleted d -> {
           changed.remove(key);
           lastWriter.remove(key);
           for (String node : subscriptions.removeKey(key)) {
-            vertx.eventBus().send(Addresses.cacheUpdates(node), new CacheEvent.Update(key, null));
+            vertx.eventBus().send(Addresses.cacheUpdates(node), new CacheEvent.Update(key, null, d.generation()));
           }
-          w.message().reply(new KvsReply.Deleted(key, d.existed()));
+          w.message().reply(new KvsReply.Deleted(key, d.existed(), d.generation()));
         }
         case Outcome.Failed f -> Replies.fail(w.message(), f.error());
       }
@@ -236,7 +258,7 @@ public final class KvsVerticle extends VerticleBase {
       String writerNode = lastWriter.get(key);
       for (String node : nodes) {
         if (!node.equals(writerNode)) {
-          vertx.eventBus().send(Addresses.cacheUpdates(node), new CacheEvent.Update(key, state));
+          vertx.eventBus().send(Addresses.cacheUpdates(node), new CacheEvent.Update(key, state.merged(), state.generation()));
         }
       }
     });

@@ -314,12 +314,13 @@ class ClusterKvsVerticleTest {
       assertThat(awaitUpdate(onLite, u -> both.equals(u.lattice() == null ? null : u.lattice().value())).key())
           .isEqualTo("pushed");
 
-      assertThat(await(request(a, new KvsRequest.Delete("pushed")))).isEqualTo(new KvsReply.Deleted("pushed", true));
+      // The reply now also tells the tombstone's generation (the key's first delete: 1).
+      assertThat(await(request(a, new KvsRequest.Delete("pushed")))).isEqualTo(new KvsReply.Deleted("pushed", true, 1));
       assertThat(awaitUpdate(onB, u -> u.lattice() == null).key()).isEqualTo("pushed");
       assertThat(awaitUpdate(onLite, u -> u.lattice() == null).key()).isEqualTo("pushed");
       // The delete dropped the key's subscriptions on every node.
       awaitCondition("subscriptions dropped", () -> b.kvs().subscriptionCount() == 0 && lite.kvs().subscriptionCount() == 0);
-      assertThat(await(request(b, new KvsRequest.Delete("pushed")))).isEqualTo(new KvsReply.Deleted("pushed", false));
+      assertThat(await(request(b, new KvsRequest.Delete("pushed")))).isEqualTo(new KvsReply.Deleted("pushed", false, 1));
       assertThat(get(lite, "pushed")).isNull();
     } finally {
       for (MessageConsumer<?> c : consumers) {
@@ -343,6 +344,43 @@ class ClusterKvsVerticleTest {
       assertThat(b.kvs().subscriptionCount()).isZero();
       assertThatThrownBy(() -> await(request(b, new KvsRequest.Subscribe("", List.of("x")))))
           .matches(failsWith(ErrorCode.BAD_REQUEST));
+    } finally {
+      for (MessageConsumer<?> c : consumers) {
+        await(c.unregister());
+      }
+    }
+  }
+
+  @Test
+  void aPutBasedOnStateFromBeforeADeleteIsRefusedOnTheOwnerAndStoresNothing() throws Exception {
+    List<MessageConsumer<?>> consumers = new ArrayList<>();
+    try {
+      BlockingQueue<CacheEvent.Update> onB = cacheUpdates(b, consumers);
+      SetLattice oneTwo = SetLattice.of(List.of(1L, 2L));
+      assertThat(await(request(a, new KvsRequest.Put("tomb", oneTwo, null)))).isEqualTo(new KvsReply.Stored("tomb", oneTwo, 0));
+      await(request(b, new KvsRequest.Get("tomb", "B")));
+      assertThat(await(request(b, new KvsRequest.Delete("tomb")))).isEqualTo(new KvsReply.Deleted("tomb", true, 1));
+      assertThat(awaitUpdate(onB, u -> u.key().equals("tomb") && u.lattice() == null)).isEqualTo(new CacheEvent.Update("tomb", null, 1));
+
+      // What a cache that read {1,2} before the delete would write back: refused, nothing stored.
+      assertThat(await(request(lite, new KvsRequest.Put("tomb", SetLattice.of(List.of(1L, 2L, 3L)), null, 0))))
+          .isEqualTo(new KvsReply.Stale("tomb", 1));
+      assertThat(await(request(a, new KvsRequest.Get("tomb", null)))).isEqualTo(new KvsReply.Found("tomb", null, 1));
+      KvsReply.FoundMany many = (KvsReply.FoundMany) await(request(b, new KvsRequest.GetMany(List.of("tomb"), null)));
+      assertThat(many.lattices()).isEmpty();
+      assertThat(many.generation("tomb")).isEqualTo(1);
+
+      await(request(b, new KvsRequest.Get("tomb", "B")));
+      SetLattice three = SetLattice.of(List.of(3L));
+      assertThat(await(request(lite, new KvsRequest.Put("tomb", three, null, 1)))).isEqualTo(new KvsReply.Stored("tomb", three, 1));
+      assertThat(awaitUpdate(onB, u -> u.key().equals("tomb") && u.lattice() != null && u.generation() == 1))
+          .isEqualTo(new CacheEvent.Update("tomb", three, 1));
+      // A raw put (no base) after another delete stores just its own lattice.
+      await(request(a, new KvsRequest.Delete("tomb")));
+      assertThat(await(request(a, new KvsRequest.Put("tomb", SetLattice.of(List.of(4L)), null))))
+          .isEqualTo(new KvsReply.Stored("tomb", SetLattice.of(List.of(4L)), 2));
+      assertThat(await(request(a, new KvsRequest.Delete("tomb")))).isEqualTo(new KvsReply.Deleted("tomb", true, 3));
+      assertThat(await(request(a, new KvsRequest.Delete("tomb")))).isEqualTo(new KvsReply.Deleted("tomb", false, 3));
     } finally {
       for (MessageConsumer<?> c : consumers) {
         await(c.unregister());

@@ -252,4 +252,116 @@ class KvsVerticleTest {
       bad.flag();
     })));
   }
+
+  // ---- deletes are tombstones ----
+
+  private static final SetLattice ONE_TWO = SetLattice.of(List.of(1L, 2L));
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aPutBasedOnStateFromBeforeADeleteIsRefusedAndStoresNothing(VertxTestContext ctx) {
+    request(new KvsRequest.Put("s", ONE_TWO, null))
+        .compose(stored -> {
+          ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", ONE_TWO, 0)));
+          return request(new KvsRequest.Delete("s"));
+        })
+        .compose(deleted -> {
+          ctx.verify(() -> assertThat(deleted).isEqualTo(new KvsReply.Deleted("s", true, 1)));
+          // What a cache that read {1,2} before the delete would write back.
+          return request(new KvsRequest.Put("s", SetLattice.of(List.of(1L, 2L, 3L)), null, 0));
+        })
+        .compose(stale -> {
+          ctx.verify(() -> assertThat(stale).isEqualTo(new KvsReply.Stale("s", 1)));
+          return request(new KvsRequest.Get("s", null));
+        })
+        .compose(found -> {
+          ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("s", null, 1)));
+          return request(new KvsRequest.Put("s", SetLattice.of(List.of(3L)), null, 1));
+        })
+        .compose(stored -> {
+          ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", SetLattice.of(List.of(3L)), 1)));
+          return request(new KvsRequest.GetMany(List.of("s"), null));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          KvsReply.FoundMany found = (KvsReply.FoundMany) r;
+          assertThat(found.lattices()).isEqualTo(Map.of("s", SetLattice.of(List.of(3L))));
+          assertThat(found.generation("s")).isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aRawPutAfterADeleteStoresOnlyTheNewLatticeAndDeletesCountGenerations(VertxTestContext ctx) {
+    put("s", ONE_TWO)
+        .compose(x -> request(new KvsRequest.Delete("s")))
+        .compose(x -> request(new KvsRequest.Put("s", SetLattice.of(List.of(3L)), null)))
+        .compose(stored -> {
+          ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", SetLattice.of(List.of(3L)), 1)));
+          return request(new KvsRequest.Delete("s"));
+        })
+        .compose(deleted -> {
+          ctx.verify(() -> assertThat(deleted).isEqualTo(new KvsReply.Deleted("s", true, 2)));
+          return request(new KvsRequest.Delete("s"));
+        })
+        .compose(again -> {
+          ctx.verify(() -> assertThat(again).as("nothing left to delete").isEqualTo(new KvsReply.Deleted("s", false, 2)));
+          return request(new KvsRequest.Delete("never-written"));
+        })
+        .compose(never -> {
+          ctx.verify(() -> assertThat(never).isEqualTo(new KvsReply.Deleted("never-written", false, 0)));
+          return request(new KvsRequest.GetMany(List.of("s", "never-written"), null));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          KvsReply.FoundMany found = (KvsReply.FoundMany) r;
+          assertThat(found.lattices()).isEmpty();
+          assertThat(found.generations()).isEqualTo(Map.of("s", 2L));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void pushedUpdatesCarryTheGeneration(VertxTestContext ctx) {
+    List<CacheEvent.Update> seen = new ArrayList<>();
+    MessageConsumer<CacheEvent> n1 = vertx.eventBus().consumer(Addresses.cacheUpdates("n1"), m -> {
+      seen.add((CacheEvent.Update) m.body());
+      if (seen.size() == 2) {
+        ctx.verify(() -> {
+          assertThat(seen).containsExactly(
+              new CacheEvent.Update("g", null, 1), new CacheEvent.Update("g", SetLattice.of(List.of(3L)), 1));
+          ctx.completeNow();
+        });
+      }
+    });
+    n1.completion()
+        .compose(x -> put("g", ONE_TWO))
+        .compose(x -> request(new KvsRequest.Get("g", "n1")))
+        .compose(x -> request(new KvsRequest.Delete("g")))
+        .compose(x -> request(new KvsRequest.Get("g", "n1")))
+        .compose(x -> put("g", SetLattice.of(List.of(3L))))
+        .onFailure(ctx::failNow);
+  }
+
+  @Test
+  @Timeout(value = 15, timeUnit = TimeUnit.SECONDS)
+  void aTombstoneSurvivesARestartAndStillRefusesStalePuts(VertxTestContext ctx) {
+    put("t", ONE_TWO)
+        .compose(x -> request(new KvsRequest.Delete("t")))
+        .compose(x -> vertx.undeploy(deployment))
+        .compose(x -> deployKvs())
+        .compose(x -> request(new KvsRequest.Get("t", null)))
+        .compose(found -> {
+          ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("t", null, 1)));
+          return request(new KvsRequest.Put("t", SetLattice.of(List.of(1L, 2L, 3L)), null, 0));
+        })
+        .compose(stale -> {
+          ctx.verify(() -> assertThat(stale).isEqualTo(new KvsReply.Stale("t", 1)));
+          return get("t");
+        })
+        .onComplete(ctx.succeeding(l -> ctx.verify(() -> {
+          assertThat(l).isNull();
+          ctx.completeNow();
+        })));
+  }
 }

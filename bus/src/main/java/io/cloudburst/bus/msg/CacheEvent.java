@@ -8,9 +8,17 @@ public sealed interface CacheEvent extends BusMessage {
 
   /**
    * Pushed by the store to {@link io.cloudburst.bus.Addresses#cacheUpdates} of each node whose
-   * cache subscribed to {@code key}: the key's merged state after a put, or null after a delete.
+   * cache subscribed to {@code key}: the key's merged state after a put, or null after a delete,
+   * at the key's {@code generation} (see {@link KvsRequest}). A state of a higher generation
+   * replaces one of a lower; at the same generation states merge, and a value beats a tombstone
+   * (it was written onto it).
    */
-  record Update(String key, Lattice lattice) implements CacheEvent {}
+  record Update(String key, Lattice lattice, long generation) implements CacheEvent {
+    /** An update at generation 0. */
+    public Update(String key, Lattice lattice) {
+      this(key, lattice, 0);
+    }
+  }
 
   /**
    * Sent by a cache to {@link io.cloudburst.bus.Addresses#CACHE_REPORT} when its key set changed

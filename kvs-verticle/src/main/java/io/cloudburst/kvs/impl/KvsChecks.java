@@ -2,9 +2,10 @@ package io.cloudburst.kvs.impl;
 
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.lattice.Lattice;
-import io.cloudburst.bus.lattice.Lattices;
 import io.vertx.core.eventbus.Message;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** What both stores (embedded and cluster) check and answer alike. */
 public final class KvsChecks {
@@ -43,15 +44,18 @@ public final class KvsChecks {
     m.reply(new io.cloudburst.bus.msg.KvsReply.Ack());
   }
 
-  /** A stored value's lattice, or null for none; a value that does not decode is INTERNAL. */
-  public static Lattice decode(String key, byte[] value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Lattices.decode(value);
-    } catch (IllegalArgumentException e) {
-      throw CloudburstException.internal("the stored value of '" + key + "' is corrupt: " + e.getMessage());
-    }
+  /** The reply to a GetMany: the lattices of the keys that hold one, the generations that are not 0. */
+  public static io.cloudburst.bus.msg.KvsReply.FoundMany foundMany(Map<String, StoredValue> values) {
+    Map<String, Lattice> lattices = new LinkedHashMap<>();
+    Map<String, Long> generations = new LinkedHashMap<>();
+    values.forEach((key, v) -> {
+      if (v != null && v.lattice() != null) {
+        lattices.put(key, v.lattice());
+      }
+      if (StoredValue.generationOf(v) != 0) {
+        generations.put(key, v.generation());
+      }
+    });
+    return new io.cloudburst.bus.msg.KvsReply.FoundMany(lattices, generations);
   }
 }
