@@ -14,8 +14,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxPendingWrites the most writes waiting for the disk; more fail with NO_RESOURCES
  * @param readerThreads worker threads serving reads
  * @param tombstoneRetentionHours how long the embedded store keeps the tombstone of a deleted key
- *     before removing it when it next opens; 0 (the default) keeps tombstones until their key is
- *     written again. See {@link KvsVerticle} for what a removal keeps safe.
+ *     before removing it when it next opens (default 24; 0 keeps tombstones until their key is
+ *     written again: executors delete a mailbox key per message-using invocation, so "forever"
+ *     grows without bound). See {@link KvsVerticle} for what a removal keeps safe.
  */
 public record KvsOptions(
     String dataDir,
@@ -34,7 +35,7 @@ public record KvsOptions(
   public static final int DEFAULT_MAX_BATCH_WRITES = 512;
   public static final int DEFAULT_MAX_PENDING_WRITES = 10_000;
   public static final int DEFAULT_READER_THREADS = 2;
-  public static final long DEFAULT_TOMBSTONE_RETENTION_HOURS = 0;
+  public static final long DEFAULT_TOMBSTONE_RETENTION_HOURS = 24;
 
   public KvsOptions {
     require(dataDir != null && !dataDir.isBlank(), "dataDir");
