@@ -36,6 +36,17 @@ public final class Deadlines {
   public static final long REQUEST_MS = VALIDATE_MS + 10_000;
   /** A cross-node request between schedulers for a result one of them holds. */
   public static final long FORWARD_MS = 2_000;
+  /**
+   * The longest a function waits on one state request (its node's cache, another node's cache, or
+   * the store), within the call's own deadline; above a cache's own wait for the store (10 s by
+   * default), so the cache's TIMEOUT, with its message, arrives first.
+   */
+  public static final long STATE_MS = 15_000;
+  /**
+   * How long a {@code send} between the invocations of a DAG call waits for the destination's
+   * executor to take the message before it leaves it in the destination's store mailbox.
+   */
+  public static final long DIRECT_MS = 2_000;
 
   /** The deadline a call asked for, with 0 (or less) meaning the default; never above {@code maxMs}. */
   public static long callTimeout(long requestedMs, long defaultMs, long maxMs) {

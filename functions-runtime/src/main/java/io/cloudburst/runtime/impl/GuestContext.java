@@ -16,7 +16,7 @@ import org.graalvm.polyglot.Value;
  * One sandboxed polyglot context: blank (a spare, prelude loaded) or holding one function
  * version. Borrowed by one worker thread at a time, so a JavaScript context is never entered by
  * two threads. A call that overruns its deadline is cancelled by the {@link Watchdog} closing
- * the context; such a context is dead and is never pooled again.
+ * the context (on a {@link Reaper} thread); such a context is dead and is never pooled again.
  *
  * <p>State: BLANK, then LOADED (after {@link #load}), then DEAD (cancelled, failed to load, or
  * retired). The watchdog and the worker agree on DEAD under this object's lock.
@@ -299,8 +299,12 @@ public final class GuestContext implements ContextPool.Pooled {
     return Values.decode(r.getArrayElement(0).asString());
   }
 
-  /** Called by the watchdog on the deadline, or by its heap guard ({@code memory}): cancels a call still running. */
-  void cancel(Watchdog.Ticket t, boolean memory) {
+  /**
+   * Called by the watchdog on the deadline, or by its heap guard ({@code memory}): marks a call
+   * still running as cancelled and its context dead. Never blocks: the close that stops the guest
+   * is handed to {@code reaper}.
+   */
+  void cancel(Watchdog.Ticket t, boolean memory, Reaper reaper) {
     synchronized (this) {
       if (!running || t.done) {
         return;
@@ -309,7 +313,7 @@ public final class GuestContext implements ContextPool.Pooled {
       outOfMemory = memory;
       dead = true;
     }
-    context.close(true);
+    reaper.close(() -> context.close(true));
   }
 
   synchronized void started() {

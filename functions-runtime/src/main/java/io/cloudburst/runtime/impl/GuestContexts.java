@@ -26,6 +26,8 @@ public final class GuestContexts implements AutoCloseable {
   private static final System.Logger log = System.getLogger(GuestContexts.class.getName());
   /** Calls that may wait for a worker before the executor answers NO_RESOURCES. */
   static final int MAX_QUEUED = 10_000;
+  /** The longest shutdown waits for its contexts to close. */
+  static final long CLOSE_WAIT_MS = 5_000;
 
   private final Engines engines;
   private final ContextPool<GuestContext> pool;
@@ -244,14 +246,27 @@ public final class GuestContexts implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes every context and gives the engines back, waiting at most {@link #CLOSE_WAIT_MS} for
+   * the contexts: a guest that keeps its context from closing must not hang the node's shutdown.
+   */
   @Override
   public void close() {
     closed = true;
     workers.close();
     warmer.shutdownNow();
-    pool.drain().forEach(GuestContext::close);
-    inUse.forEach(GuestContext::close);
+    List<Runnable> closes = new ArrayList<>();
+    pool.drain().forEach(c -> closes.add(c::close));
+    inUse.forEach(c -> closes.add(c::close));
     watchdog.close();
+    if (!Reaper.closeAll("cloudburst-closer", closes, CLOSE_WAIT_MS)) {
+      log.log(System.Logger.Level.WARNING, "some contexts did not close within " + CLOSE_WAIT_MS + " ms; left behind");
+      // Giving the engines back may close them, which waits for those contexts too: not here.
+      Thread t = new Thread(engines::close, "cloudburst-closer");
+      t.setDaemon(true);
+      t.start();
+      return;
+    }
     engines.close();
   }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * Enforces per-call time limits in both runtime modes: each running call is armed with a
  * deadline; a single thread looks at the armed calls every {@link #TICK_MS} ms and cancels an
  * overdue one by closing its context ({@code Context.close(true)} stops a runaway loop within
- * milliseconds). The context is then discarded, never pooled again.
+ * milliseconds). The context is then discarded, never pooled again. The close runs on a
+ * {@link Reaper} thread, never on this one: a close waits for the guest to leave the context, and
+ * one guest that does not must not disable the limits of all the others.
  *
  * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path),
  * at the price of up to one tick of lateness. The same thread enforces the {@link HeapGuard}.
@@ -24,6 +26,7 @@ public final class Watchdog implements AutoCloseable {
   static final long LINGER_MS = 2_000;
 
   private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
+  private final Reaper reaper = new Reaper("cloudburst-reaper");
   private final Thread thread;
   private volatile boolean closed;
   /** True while the thread sleeps until a call is armed. */
@@ -79,7 +82,7 @@ public final class Watchdog implements AutoCloseable {
       long now = System.nanoTime();
       for (Ticket t : armed) {
         if (now - t.deadlineNanos >= 0 && armed.remove(t)) {
-          t.context.cancel(t, false);
+          t.context.cancel(t, false, reaper);
         }
       }
       if (!armed.isEmpty() && HeapGuard.INSTANCE.shouldStopOne()) {
@@ -90,10 +93,20 @@ public final class Watchdog implements AutoCloseable {
           }
         }
         if (oldest != null && armed.remove(oldest)) {
-          oldest.context.cancel(oldest, true); // the heap is nearly full of live data: stop the longest-running call
+          oldest.context.cancel(oldest, true, reaper); // the heap is nearly full of live data: stop the longest-running call
         }
       }
     }
+  }
+
+  /** Closes of cancelled contexts still running (stuck ones included). */
+  public int closing() {
+    return reaper.closing();
+  }
+
+  /** Cancelled contexts given up without a close (too many closes were stuck). */
+  public long abandoned() {
+    return reaper.abandoned();
   }
 
   @Override

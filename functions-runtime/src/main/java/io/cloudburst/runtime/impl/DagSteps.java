@@ -1,0 +1,180 @@
+package io.cloudburst.runtime.impl;
+
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Consistency;
+import io.cloudburst.bus.Deadlines;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.DagEvent;
+import io.cloudburst.bus.msg.DagSchedule;
+import io.cloudburst.bus.msg.ExecutorRequest.Trigger;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.session.Session;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The executor's share of DAG calls: starts the steps placed here once their upstream results
+ * have arrived, runs them on workers, and passes each result on (triggers to downstream
+ * executors; the sinks' results and any failure to the call's completion address). Keeps the
+ * triggers that arrive before their schedule for {@link #EARLY_KEEP_MS}.
+ *
+ * <p>Confined to the executor's event loop: every method is called there, and workers hand their
+ * results back through {@link Port#onContext}.
+ */
+public final class DagSteps {
+  /** How long triggers for a DAG call this executor has not heard of are kept. */
+  static final long EARLY_KEEP_MS = 60_000;
+
+  /** What the steps need of the executor around them. */
+  public interface Port {
+    /** Queues work for a worker thread; false when the executor is overloaded. */
+    boolean submit(Runnable work);
+
+    /** Runs {@code task} on the executor's event loop (from a worker). */
+    void onContext(Runnable task);
+
+    /** Runs {@code task} on the executor's event loop after {@code delayMs}. */
+    void timer(long delayMs, Runnable task);
+
+    /** Sends a message (a trigger or a step's completion) without waiting for an answer. */
+    void send(String address, Object message);
+
+    /** Runs one function on the current worker thread; failures are results. */
+    CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv);
+
+    /** Keeps the versions a session read on this node until {@code expiresAt}. */
+    void pin(String session, Map<String, Lattice> versions, long expiresAt);
+
+    /** An invocation's run ended here (its mailbox can go). */
+    void ended(String invocationId);
+  }
+
+  private final String address;
+  private final String nodeId;
+  private final Port port;
+  private final Map<String, DagRun> runs = new HashMap<>();
+  private final Map<String, List<Trigger>> early = new HashMap<>();
+  private final Map<String, Long> earlySeen = new HashMap<>();
+
+  /**
+   * @param address this executor's address (its share of a schedule is what is placed there)
+   * @param nodeId this executor's node (where its sessions' reads are pinned)
+   */
+  public DagSteps(String address, String nodeId, Port port) {
+    this.address = address;
+    this.nodeId = nodeId;
+    this.port = port;
+  }
+
+  /** DAG calls with steps running or waiting here. */
+  public int running() {
+    return runs.size();
+  }
+
+  /** Starts this executor's share of a schedule (nothing when none is placed here, or it already runs). */
+  public void run(DagSchedule s) {
+    DagRun run = new DagRun(s, address);
+    if (run.local().isEmpty() || runs.containsKey(s.callId())) {
+      return;
+    }
+    runs.put(s.callId(), run);
+    port.timer(Math.max(1, s.remainingMs(System.currentTimeMillis())) + Deadlines.EXECUTOR_MARGIN_MS, () -> end(s.callId()));
+    for (String fn : run.sources()) {
+      startStep(run, fn);
+    }
+    List<Trigger> waiting = early.remove(s.callId());
+    earlySeen.remove(s.callId());
+    if (waiting != null) {
+      waiting.forEach(this::trigger);
+    }
+  }
+
+  /** An upstream result for one of the steps here; kept for later when its schedule has not arrived yet. */
+  public void trigger(Trigger t) {
+    DagRun run = runs.get(t.callId());
+    if (run == null) {
+      early.computeIfAbsent(t.callId(), k -> new ArrayList<>()).add(t);
+      earlySeen.putIfAbsent(t.callId(), System.currentTimeMillis());
+      return;
+    }
+    if (run.arrive(t.function(), t.from(), t.value(), t.session())) {
+      startStep(run, t.function());
+    }
+  }
+
+  /** Drops early triggers kept longer than {@link #EARLY_KEEP_MS} before {@code now} (epoch millis). */
+  public void expireEarly(long now) {
+    earlySeen.entrySet().removeIf(e -> {
+      if (now - e.getValue() > EARLY_KEEP_MS) {
+        early.remove(e.getKey());
+        return true;
+      }
+      return false;
+    });
+  }
+
+  private void startStep(DagRun run, String fn) {
+    if (!run.start(fn)) {
+      return;
+    }
+    DagSchedule s = run.schedule();
+    FunctionInfo f = s.functions().get(fn);
+    List<Object> args = run.argsFor(fn);
+    // Repeatable read and causal: the call's session so far, from the upstream triggers; normal mode keeps none.
+    SessionState session = s.consistency().tracksReads()
+        ? new SessionState(run.sessionsFor(fn).isEmpty() && s.clientSession() != null ? List.of(s.clientSession()) : run.sessionsFor(fn),
+            s.callId(), s.consistency() == Consistency.CAUSAL, nodeId)
+        : null;
+    Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
+    boolean queued = port.submit(() -> {
+      CallResult r = inv.remainingMs() == 0
+          ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
+          : port.run(s.callId(), f, args, inv);
+      // The messages leave from the executor's context: a send from a thread without a Vert.x
+      // context to another node first makes a context of its own (about a millisecond a hop).
+      port.onContext(() -> route(run, fn, r, session));
+    });
+    if (!queued) {
+      route(run, fn, CallResult.failed(s.callId(), fn, CloudburstException.noResources("executor " + address + " is overloaded"), null, address, 0), session);
+    }
+  }
+
+  /** Passes a step's result on: to each downstream executor, and to the completion address for a sink or a failure. */
+  private void route(DagRun run, String fn, CallResult r, SessionState session) {
+    DagSchedule s = run.schedule();
+    if (r.status() == CallResult.Status.DONE) {
+      Session passed = null;
+      if (session != null && !run.downstreams(fn).isEmpty()) {
+        // Pin before the triggers leave, so a downstream read of a fixed version finds it here.
+        Map<String, Lattice> newlyFixed = session.drainPins();
+        if (!newlyFixed.isEmpty()) {
+          port.pin(session.id(), newlyFixed, s.deadline() + Deadlines.EXECUTOR_MARGIN_MS);
+        }
+        passed = session.snapshot();
+      }
+      for (String d : run.downstreams(fn)) {
+        port.send(s.placement().get(d), new Trigger(s.callId(), d, fn, r.result(), passed));
+      }
+    }
+    if (r.status() != CallResult.Status.DONE || run.isSink(fn)) {
+      // A causal client session continues in the client's next call: the sinks report what it depends on.
+      Session carried = session != null && s.clientSession() != null && run.isSink(fn) ? session.snapshot() : null;
+      port.send(s.completionAddress(), new DagEvent.StepDone(s.callId(), fn, r, carried));
+    }
+    if (run.finish(fn)) {
+      end(s.callId());
+    }
+  }
+
+  private void end(String callId) {
+    DagRun run = runs.remove(callId);
+    if (run != null) {
+      for (String fn : run.local()) {
+        port.ended(run.schedule().invocationId(fn));
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.cloudburst.runtime.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.DagEvent;
+import io.cloudburst.bus.msg.DagSchedule;
+import io.cloudburst.bus.msg.ExecutorRequest.Trigger;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class DagStepsTest {
+  /** A fake executor: work runs inline, each step's result comes from {@code results}, messages are kept. */
+  static final class FakePort implements DagSteps.Port {
+    final List<Object[]> sent = new ArrayList<>();
+    final List<String> ran = new ArrayList<>();
+    final List<List<Object>> argsSeen = new ArrayList<>();
+    final List<String> ended = new ArrayList<>();
+    final List<Runnable> timers = new ArrayList<>();
+    Function<String, CallResult> results = fn -> CallResult.done("c", fn, fn + "!", null, "here", 1);
+    boolean overloaded;
+
+    @Override
+    public boolean submit(Runnable work) {
+      if (overloaded) {
+        return false;
+      }
+      work.run();
+      return true;
+    }
+
+    @Override
+    public void onContext(Runnable task) {
+      task.run();
+    }
+
+    @Override
+    public void timer(long delayMs, Runnable task) {
+      timers.add(task);
+    }
+
+    @Override
+    public void send(String address, Object message) {
+      sent.add(new Object[] {address, message});
+    }
+
+    @Override
+    public CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv) {
+      ran.add(inv.function());
+      argsSeen.add(args);
+      return results.apply(inv.function());
+    }
+
+    @Override
+    public void pin(String session, Map<String, Lattice> versions, long expiresAt) {}
+
+    @Override
+    public void ended(String invocationId) {
+      ended.add(invocationId);
+    }
+
+    /** Hands the triggers sent to {@code address} so far to {@code steps}, as the bus would, until none are left. */
+    void deliverTriggers(String address, DagSteps steps) {
+      for (int i = 0; i < sent.size(); i++) {
+        if (sent.get(i)[0].equals(address) && sent.get(i)[1] instanceof Trigger t && delivered.add(i)) {
+          steps.trigger(t);
+        }
+      }
+    }
+
+    final java.util.Set<Integer> delivered = new java.util.HashSet<>();
+
+    List<Object> messagesTo(String address) {
+      return sent.stream().filter(s -> s[0].equals(address)).map(s -> s[1]).toList();
+    }
+  }
+
+  /** a (here) -> b (here) -> c (there); b is a sink too. */
+  private static DagSchedule chain(String callId) {
+    Map<String, String> placement = new LinkedHashMap<>();
+    placement.put("a", "here");
+    placement.put("b", "here");
+    placement.put("c", "there");
+    return new DagSchedule(callId, "d", Map.of(), placement,
+        Map.of("b", List.of("a"), "c", List.of("b")),
+        Map.of("a", List.of("b"), "b", List.of("c")),
+        Map.of("a", List.of(1L)), List.of("b", "c"), "done", System.currentTimeMillis() + 60_000, 0,
+        io.cloudburst.bus.Consistency.NORMAL);
+  }
+
+  @Test
+  void localStepsRunInOrderAndPassResultsOnAndTheSinkReportsCompletion() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("here", "n1", port);
+    steps.run(chain("call#0"));
+    assertThat(port.ran).containsExactly("a");
+    port.deliverTriggers("here", steps);
+    assertThat(port.ran).containsExactly("a", "b");
+    assertThat(port.argsSeen).containsExactly(List.of(1L), List.of("a!"));
+    Trigger toC = (Trigger) port.messagesTo("there").get(0);
+    assertThat(toC.function()).isEqualTo("c");
+    assertThat(toC.from()).isEqualTo("b");
+    assertThat(toC.value()).isEqualTo("b!");
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.function()).isEqualTo("b");
+    assertThat(port.messagesTo("done")).hasSize(1);
+    assertThat(port.ended).containsExactlyInAnyOrder("call#0/a", "call#0/b");
+    assertThat(steps.running()).isZero();
+  }
+
+  @Test
+  void aTriggerBeforeItsScheduleIsKeptAndAppliedWhenTheScheduleArrives() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("there", "n2", port);
+    steps.trigger(new Trigger("call#1", "c", "b", "early value", null));
+    assertThat(port.ran).isEmpty();
+    steps.run(chain("call#1"));
+    assertThat(port.ran).containsExactly("c");
+    assertThat(port.argsSeen).containsExactly(List.of("early value"));
+  }
+
+  @Test
+  void earlyTriggersAreDroppedAfterTheirKeepTime() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("there", "n2", port);
+    steps.trigger(new Trigger("call#2", "c", "b", "stale", null));
+    steps.expireEarly(System.currentTimeMillis() + DagSteps.EARLY_KEEP_MS + 1);
+    steps.run(chain("call#2"));
+    assertThat(port.ran).as("c waits for a trigger again").isEmpty();
+    assertThat(steps.running()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedStepIsReportedAndNothingGoesDownstream() {
+    FakePort port = new FakePort();
+    port.results = fn -> CallResult.failed("c", fn, CloudburstException.executionError("boom in " + fn), null, "here", 1);
+    new DagSteps("here", "n1", port).run(chain("call#3"));
+    assertThat(port.ran).containsExactly("a");
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.function()).isEqualTo("a");
+    assertThat(done.result().code()).isEqualTo(ErrorCode.EXECUTION_ERROR);
+    assertThat(port.messagesTo("there")).isEmpty();
+  }
+
+  @Test
+  void anOverloadedExecutorFailsTheStepWithNoResources() {
+    FakePort port = new FakePort();
+    port.overloaded = true;
+    new DagSteps("here", "n1", port).run(chain("call#4"));
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.result().code()).isEqualTo(ErrorCode.NO_RESOURCES);
+  }
+
+  @Test
+  void aScheduleWithNothingPlacedHereOrOneAlreadyRunningIsIgnored() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("elsewhere", "n1", port);
+    steps.run(chain("call#5"));
+    assertThat(steps.running()).isZero();
+    assertThat(port.timers).isEmpty();
+    DagSteps there = new DagSteps("there", "n2", port);
+    there.run(chain("call#6"));
+    there.run(chain("call#6"));
+    assertThat(port.timers).hasSize(1);
+  }
+
+  @Test
+  void theRunEndsAtItsDeadlineTimerEvenIfAStepNeverCompletes() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("there", "n2", port);
+    steps.run(chain("call#7"));
+    assertThat(steps.running()).isEqualTo(1);
+    port.timers.get(0).run();
+    assertThat(steps.running()).isZero();
+    assertThat(port.ended).containsExactly("call#7/c");
+  }
+}
