@@ -4,16 +4,15 @@ import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.msg.CallResult;
 import io.vertx.core.Future;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The results of calls: those this scheduler started, held here ({@link ResultStore}), and those
- * another node's scheduler started, asked of it (only nodes this scheduler knows of: an id from a
- * request never makes the scheduler send to a node it has not heard from).
+ * another node's scheduler started, asked of it. The node is the one named in the call id ({@link
+ * CallIds#originNode}), and only when it is a node this scheduler knows of: an id from a request
+ * never makes the scheduler send to a node it has not heard from.
  */
 public final class ResultLookup {
   private final String nodeId;
@@ -53,44 +52,18 @@ public final class ResultLookup {
     return r;
   }
 
-  /**
-   * The result held here, else by the scheduler of the node that started the call: ids start with
-   * that node's id and '-', and node ids may contain '-', so every other known node whose id
-   * prefixes the call id is asked (for what it holds only, so the request goes no further).
-   */
+  /** The result held here, else by the scheduler of the node that started the call; else RESULT_NOT_FOUND. */
   public Future<CallResult> lookup(String id) {
     CallResult r = held(id);
     if (r != null) {
       return Future.succeededFuture(r);
     }
-    if (id == null) {
+    String origin = CallIds.originNode(id);
+    if (origin == null || origin.equals(nodeId) || !knownNodes.get().contains(origin)) {
       return Future.failedFuture(notFound(id, ""));
     }
-    List<String> origins = new ArrayList<>();
-    for (String n : knownNodes.get()) {
-      if (!n.equals(nodeId) && id.startsWith(n + "-")) {
-        origins.add(n);
-      }
-    }
-    if (origins.isEmpty()) {
-      return Future.failedFuture(notFound(id, ""));
-    }
-    List<Future<CallResult>> asks = new ArrayList<>();
-    for (String n : origins) {
-      asks.add(nodes.heldResult(n, id));
-    }
-    return Future.any(asks)
-        .map(any -> firstAnswer(asks))
-        .recover(t -> Future.failedFuture(notFound(id, " (not held here, nor by the scheduler of node(s) " + origins + ")")));
-  }
-
-  private static CallResult firstAnswer(List<Future<CallResult>> asks) {
-    for (Future<CallResult> a : asks) {
-      if (a.succeeded()) {
-        return a.result();
-      }
-    }
-    throw new IllegalStateException("no ask succeeded");
+    return nodes.heldResult(origin, id)
+        .recover(t -> Future.failedFuture(notFound(id, " (not held here, nor by the scheduler of node " + origin + ")")));
   }
 
   /** Drops finished results past their retention. */
