@@ -101,7 +101,7 @@ public final class SchedulerVerticle extends VerticleBase {
   public Future<?> start() {
     options = SchedulerOptions.fromJson(config());
     LongSupplier clock = System::currentTimeMillis;
-    BusGateway bus = new BusGateway(vertx, options.nodeId());
+    BusGateway bus = new BusGateway(vertx, options.nodeId(), options.kvsTimeoutMs());
     ExecutorTable executors = new ExecutorTable(options.executorStaleMs());
     cachedKeys = new CachedKeys(options.cacheReportStaleMs());
     placement = new CallPlacement(options.nodeId(), executors, cachedKeys, bus, clock);

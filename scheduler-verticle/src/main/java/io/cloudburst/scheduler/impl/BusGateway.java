@@ -1,12 +1,18 @@
 package io.cloudburst.scheduler.impl;
 
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Consistency;
 import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.PinnedVersions;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.LatticeKind;
+import io.cloudburst.bus.lattice.VectorClock;
 import io.cloudburst.bus.msg.CacheRequest;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagSchedule;
 import io.cloudburst.bus.msg.ExecutorRequest;
+import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerRequest;
@@ -15,6 +21,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.Map;
 
 /** The scheduler's outside world over the event bus: executors, caches, other schedulers, timers. */
 public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, Timers {
@@ -24,12 +31,17 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
   private final Vertx vertx;
   private final EventBus bus;
   private final String nodeId;
+  private final long cacheTimeoutMs;
 
-  /** @param nodeId this node's id */
-  public BusGateway(Vertx vertx, String nodeId) {
+  /**
+   * @param nodeId this node's id (whose cache stores output keys)
+   * @param cacheTimeoutMs how long a write through this node's cache may take
+   */
+  public BusGateway(Vertx vertx, String nodeId, long cacheTimeoutMs) {
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.nodeId = nodeId;
+    this.cacheTimeoutMs = cacheTimeoutMs;
   }
 
   @Override
@@ -61,6 +73,16 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
     } else {
       bus.send(Addresses.cache(node), new CacheRequest.EndSession(sessionId));
     }
+  }
+
+  @Override
+  public Future<Lattice> writeOutput(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies) {
+    CacheRequest put = consistency == Consistency.CAUSAL
+        ? new CacheRequest.PutCausal(key, value, dependencies)
+        : new CacheRequest.PutValue(key, LatticeKind.LWW, value);
+    return bus.<KvsReply>request(Addresses.cache(nodeId), put, timeout(cacheTimeoutMs))
+        .map(m -> ((KvsReply.Stored) m.body()).lattice())
+        .recover(t -> Future.failedFuture(CloudburstException.from(t)));
   }
 
   @Override

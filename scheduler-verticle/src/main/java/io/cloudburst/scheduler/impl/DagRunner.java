@@ -3,6 +3,10 @@ package io.cloudburst.scheduler.impl;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.Consistency;
+import io.cloudburst.bus.Keys;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.MultiKeyCausalLattice;
+import io.cloudburst.bus.lattice.VectorClock;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -20,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -29,7 +34,9 @@ import java.util.regex.Pattern;
  * the sinks' results collected ({@link DagCall}) until the call is done, fails, or passes its
  * deadline. An attempt whose executor does not take the schedule or goes away is replaced by a
  * new one (up to {@link SingleCallRunner#MAX_ATTEMPTS}), unless the call has an idempotency key.
- * Repeatable-read and causal calls end their sessions in the caches that pinned versions for them; causal calls of
+ * A call with an output key stores its result under it (through this node's cache) before it is
+ * reported done; when that write fails, the call fails with the write's error code. Repeatable-read
+ * and causal calls end their sessions in the caches that pinned versions for them; causal calls of
  * a client id carry what they depend on into the client's next call ({@link ClientSessions}).
  */
 public final class DagRunner implements ExecutorMembership.Listener {
@@ -83,8 +90,8 @@ public final class DagRunner implements ExecutorMembership.Listener {
    * wait, else the finished one (a repeat of an idempotent request gets the first call's).
    *
    * @throws CloudburstException for a request refused before anything runs: depth, unknown DAG or
-   *     function, arguments of a function not in the DAG, a malformed client id, a bad request_id,
-   *     no executor for a function
+   *     function, arguments of a function not in the DAG, a malformed client id or output key, a
+   *     bad request_id, no executor for a function
    */
   public void invoke(InvokeDag r, Consumer<CallResult> reply) {
     if (r.depth() > options.maxCallDepth()) {
@@ -98,6 +105,9 @@ public final class DagRunner implements ExecutorMembership.Listener {
       }
     }
     checkClientId(r.consistency(), r.clientId());
+    if (r.outputKey() != null) {
+      Keys.requireUserKey(r.outputKey()); // as PUT /v1/kvs/{key} checks it
+    }
     String target = "DAG " + r.name();
     Future<CallResult> repeat = keys.repeatOf(r.requestId(), target, r.awaitResult());
     if (repeat != null) {
@@ -193,6 +203,7 @@ public final class DagRunner implements ExecutorMembership.Listener {
         }
         if (d.session() != null && run.clientId() != null && d.callId().equals(run.call().schedule().callId())) {
           clientSessions.finished(run.clientId(), d.session());
+          run.dependOn(d.callId(), d.session());
         }
         finish(run, run.call().step(d.callId(), d.function(), d.result()));
       }
@@ -214,15 +225,51 @@ public final class DagRunner implements ExecutorMembership.Listener {
     return running.size();
   }
 
-  /** Ends a call with {@code res} (null: the call had not ended): reported, then its sessions ended. */
+  /** Ends a call with {@code res} (null: the call had not ended): its output stored, then reported, then its sessions ended. */
   private void finish(RunningDag run, CallResult res) {
     if (res == null) {
       return;
     }
     running.remove(run.call().id());
     timers.cancel(run.timer());
-    outcomes.finish(res, run.awaiting());
-    endSession(run); // after the answer: off the caller's path
+    storeOutput(run, res)
+        .onSuccess(reported -> {
+          outcomes.finish(reported, run.awaiting());
+          endSession(run); // after the answer: off the caller's path
+        })
+        .onFailure(t -> log.log(System.Logger.Level.ERROR, "DAG call " + res.id() + " could not be reported", t));
+  }
+
+  /**
+   * A successful call with an output key: the result stored under it, then the call's result; a
+   * failed write turns the call into a failure with the write's code. Never fails.
+   */
+  private Future<CallResult> storeOutput(RunningDag run, CallResult res) {
+    String key = run.outputKey();
+    if (key == null || res.status() != CallResult.Status.DONE) {
+      return Future.succeededFuture(res);
+    }
+    Map<String, VectorClock> deps = new TreeMap<>(run.dependencies());
+    deps.remove(key); // a version does not depend on its own key
+    return nodes.writeOutput(key, res.result(), run.consistency(), deps)
+        .map(stored -> {
+          wroteOutput(run, key, stored);
+          return res;
+        })
+        .recover(t -> {
+          CloudburstException e = CloudburstException.from(t);
+          return Future.succeededFuture(CallResult.failed(res.id(), res.function(), CloudburstException.of(e.code(),
+              "DAG call " + res.id() + " could not store its result under output_key '" + key + "': " + e.getMessage()),
+              res.logs(), res.executor(), res.durationMicros()));
+        });
+  }
+
+  /** A causal client's next call depends on the version its call wrote, so it reads its own write. */
+  private void wroteOutput(RunningDag run, String key, Lattice stored) {
+    if (run.clientId() != null && stored instanceof MultiKeyCausalLattice mk) {
+      String scheduleId = run.call().schedule().callId();
+      clientSessions.finished(run.clientId(), new Session(scheduleId, true, Map.of(), Map.of(key, mk.clock())));
+    }
   }
 
   /**

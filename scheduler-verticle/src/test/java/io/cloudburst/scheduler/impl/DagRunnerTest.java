@@ -3,7 +3,11 @@ package io.cloudburst.scheduler.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Consistency;
 import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.lattice.LwwLattice;
+import io.cloudburst.bus.lattice.MultiKeyCausalLattice;
+import io.cloudburst.bus.lattice.VectorClock;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -11,6 +15,7 @@ import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.bus.msg.SchedulerReply.DagInfo;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerRequest.InvokeDag;
+import io.cloudburst.bus.session.Session;
 import io.cloudburst.scheduler.SchedulerOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -189,5 +194,79 @@ class DagRunnerTest {
         .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_RESOURCES));
     assertThat(runner.running()).isZero();
     assertThat(timers.pending).isEmpty();
+  }
+
+  // ---- output_key ----
+
+  @Test
+  void aCallWithAnOutputKeyIsReportedOnlyOnceItsResultIsStored() {
+    executor("e1");
+    String id = invoke(InvokeDag.builder("d").outputKey("o"));
+    step(gateway.schedule(0), "b", CallResult.done(id, "b", 2L, "", "e1", 1));
+    assertThat(nodes.writes).singleElement().satisfies(w -> {
+      assertThat(w.key()).isEqualTo("o");
+      assertThat(w.value()).isEqualTo(2L);
+      assertThat(w.consistency()).isEqualTo(Consistency.NORMAL);
+    });
+    assertThat(replies).isEmpty();
+    assertThat(published.results).isEmpty();
+    assertThat(results.held(id).status()).isEqualTo(CallResult.Status.PENDING);
+    nodes.writes.get(0).stored().complete(new LwwLattice(1, "n1", 2L));
+    assertThat(replies).singleElement().extracting(CallResult::result).isEqualTo(2L);
+    assertThat(results.held(id).status()).isEqualTo(CallResult.Status.DONE);
+    assertThat(published.results).hasSize(1);
+  }
+
+  @Test
+  void aFailedOutputWriteFailsTheCallWithTheWritesCode() {
+    executor("e1");
+    String id = invoke(InvokeDag.builder("d").outputKey("o"));
+    step(gateway.schedule(0), "b", CallResult.done(id, "b", 2L, "", "e1", 1));
+    nodes.writes.get(0).stored().fail(CloudburstException.timeout("the store did not answer"));
+    assertThat(replies).singleElement().satisfies(r -> {
+      assertThat(r.id()).isEqualTo(id);
+      assertThat(r.code()).isEqualTo(ErrorCode.TIMEOUT);
+      assertThat(r.errorMessage()).contains("output_key 'o'").contains("the store did not answer");
+    });
+    assertThat(results.held(id).code()).isEqualTo(ErrorCode.TIMEOUT);
+  }
+
+  @Test
+  void aFailedCallWritesNoOutput() {
+    executor("e1");
+    String id = invoke(InvokeDag.builder("d").outputKey("o"));
+    step(gateway.schedule(0), "a", CallResult.failed(id, "a", CloudburstException.badRequest("boom"), "", "e1", 1));
+    assertThat(nodes.writes).isEmpty();
+    assertThat(replies).singleElement().extracting(CallResult::code).isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
+  void aCausalOutputCarriesTheSinksDependenciesAndTheClientReadsItsWriteNext() {
+    executor("e1");
+    String id = invoke(InvokeDag.builder("d").outputKey("o").consistency(Consistency.CAUSAL).clientId("c"));
+    DagSchedule s = gateway.schedule(0);
+    Session sink = new Session(s.callId(), true, Map.of(),
+        Map.of("k", VectorClock.of("n2", 4), "o", VectorClock.of("n2", 1)));
+    runner.onDagEvent(new DagEvent.StepDone(s.callId(), "b", CallResult.done(id, "b", 2L, "", "e1", 1), sink));
+    assertThat(nodes.writes).singleElement().satisfies(w -> {
+      assertThat(w.consistency()).isEqualTo(Consistency.CAUSAL);
+      assertThat(w.dependencies()).isEqualTo(Map.of("k", VectorClock.of("n2", 4))); // not on its own key
+    });
+    nodes.writes.get(0).stored().complete(MultiKeyCausalLattice.of(VectorClock.of("n1", 7), Map.of(), 2L));
+    assertThat(replies).singleElement().extracting(CallResult::result).isEqualTo(2L);
+    invoke(InvokeDag.builder("d").consistency(Consistency.CAUSAL).clientId("c"));
+    assertThat(last().clientSession().dependencies())
+        .containsEntry("k", VectorClock.of("n2", 4))
+        .containsEntry("o", VectorClock.of("n1", 7).merge(VectorClock.of("n2", 1)));
+  }
+
+  @Test
+  void aReservedOutputKeyIsRefusedBeforeTheCallStarts() {
+    executor("e1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> runner.invoke(InvokeDag.builder("d").outputKey("__cloudburst/dags/d").build(), replies::add))
+        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(gateway.schedules).isEmpty();
+    assertThat(runner.running()).isZero();
   }
 }

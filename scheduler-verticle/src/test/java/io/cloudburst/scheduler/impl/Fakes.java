@@ -1,5 +1,8 @@
 package io.cloudburst.scheduler.impl;
 
+import io.cloudburst.bus.Consistency;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.VectorClock;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagSchedule;
 import io.cloudburst.bus.msg.ExecutorRequest;
@@ -61,12 +64,22 @@ final class Fakes {
     }
   }
 
-  /** Other nodes: held results asked for are recorded with a promise the test completes. */
+  /** Other nodes and this node's cache: held results asked for and output writes are recorded with a promise the test completes. */
   static final class Nodes implements NodeGateway {
     record Ask(String node, String callId, Promise<CallResult> reply) {}
 
+    record Write(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies, Promise<Lattice> stored) {}
+
     final List<Ask> asks = new ArrayList<>();
     final List<String> endedSessions = new ArrayList<>();
+    final List<Write> writes = new ArrayList<>();
+
+    @Override
+    public Future<Lattice> writeOutput(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies) {
+      Promise<Lattice> p = Promise.promise();
+      writes.add(new Write(key, value, consistency, dependencies, p));
+      return p.future();
+    }
 
     @Override
     public Future<CallResult> heldResult(String nodeId, String callId) {
