@@ -135,6 +135,21 @@ class SchedulerVerticleTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void callIdsNameTheNodeAndAreOtherwiseRandom(VertxTestContext ctx) {
+    fakeExecutor("e1", false)
+        .compose(c -> client.register("sq", "python", "def sq(cb, x): return x * x"))
+        .compose(f -> Future.all(client.invoke("sq", List.of(2L), 1_000), client.invoke("sq", List.of(3L), 1_000)))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          String first = both.<CallResult>resultAt(0).id();
+          String second = both.<CallResult>resultAt(1).id();
+          assertThat(first).matches("local-[0-9a-f]{32}");
+          assertThat(second).matches("local-[0-9a-f]{32}").isNotEqualTo(first);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aSourceTheExecutorRefusesIsNotRegistered(VertxTestContext ctx) {
     fakeExecutor("e1", false)
         .compose(c -> client.register("bad", "python", "syntax error here"))
