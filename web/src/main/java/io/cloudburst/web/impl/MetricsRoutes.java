@@ -3,7 +3,6 @@ package io.cloudburst.web.impl;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.CacheEvent;
-import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,12 +33,12 @@ public final class MetricsRoutes {
   }
 
   /**
-   * Feeds the series from this node's results, executor statuses, cache reports and autoscaling
-   * decisions. Local consumers: in a cluster each node's /metrics shows its own scheduler,
-   * executors, cache and autoscaler, so that summing over nodes counts every call once.
+   * Feeds the series from this node's executor statuses, cache reports and autoscaling decisions
+   * (its results come from the web front's {@link ResultFanOut}). Local consumers: in a cluster
+   * each node's /metrics shows its own scheduler, executors, cache and autoscaler, so that summing
+   * over nodes counts every call once.
    */
   public static Future<Void> consume(Vertx vertx, NodeMetrics metrics, String nodeId) {
-    MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> metrics.onResult(m.body()));
     // Statuses and reports are published cluster-wide (every scheduler places by them), and a local
     // consumer sees the other nodes' too once this node's scheduler listens: keep this node's own.
     MessageConsumer<ExecutorStatus> executors = vertx.eventBus().localConsumer(Addresses.EXECUTOR_STATUS, m -> {
@@ -54,7 +53,7 @@ public final class MetricsRoutes {
     });
     MessageConsumer<NodeEvent.ScalingDecision> autoscale = vertx.eventBus().localConsumer(Addresses.AUTOSCALE,
         m -> metrics.onAutoscaleDecision(m.body().action().label()));
-    return Future.all(results.completion(), executors.completion(), caches.completion(), autoscale.completion()).mapEmpty();
+    return Future.all(executors.completion(), caches.completion(), autoscale.completion()).mapEmpty();
   }
 
   /**
