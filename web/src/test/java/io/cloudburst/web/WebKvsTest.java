@@ -426,6 +426,22 @@ class WebKvsTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void keysThatAreNotValidUtf8OnceDecodedAreBadRequestAndNeverCollide(VertxTestContext ctx) {
+    // Decoded leniently, all three would be the key "\uFFFD" (or "\uFFFD(") and name one another's value.
+    Future.all(put("%ff", 1, null), put("%fe", 2, null), get("%ff"), delete("%c3%28"), get("ok%e2%82"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 5; i++) {
+            assertError(all.resultAt(i), 400, ErrorCode.BAD_REQUEST);
+            assertThat(((HttpResponse<Buffer>) all.resultAt(i)).bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .contains("UTF-8");
+          }
+          assertThat(seen).noneMatch(q -> q.toString().contains("\uFFFD"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aKeyOverTheLimitIsPayloadTooLarge(VertxTestContext ctx) {
     String key = "k".repeat(10 * 1024);
     Future.all(put(key, 1, null), get(key), delete(key))
