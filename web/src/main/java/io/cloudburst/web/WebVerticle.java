@@ -41,8 +41,8 @@ public final class WebVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(WebVerticle.class.getName());
   /**
    * Longest request line accepted (Vert.x's default is 4096). Generous, so that a key over {@link
-   * Keys#MAX_KEY_BYTES}, even percent-encoded, reaches the router and gets a JSON PAYLOAD_TOO_LARGE
-   * instead of the HTTP server's bare 414.
+   * Keys#MAX_KEY_BYTES}, even percent-encoded, reaches the router and gets 413 PAYLOAD_TOO_LARGE; a
+   * longer line gets 414 with the same error body ({@link HttpErrors#invalidRequests}).
    */
   static final int MAX_REQUEST_LINE = 64 * 1024;
 
@@ -99,7 +99,7 @@ public final class WebVerticle extends VerticleBase {
         .compose(v -> bridges.start())
         .compose(v -> MetricsRoutes.consume(vertx, metrics, options.nodeId()))
         .compose(v -> AuthTokens.forOptions(vertx, options)).onSuccess(a -> auth = a)
-        .compose(v -> server.requestHandler(router).listen())
+        .compose(v -> server.requestHandler(router).invalidRequestHandler(HttpErrors.invalidRequests(MAX_REQUEST_LINE)).listen())
         .onSuccess(s -> log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));
   }
 

@@ -456,6 +456,19 @@ class WebKvsTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aRequestLineOverTheServersLimitIs414WithTheJsonError(VertxTestContext ctx) {
+    // Longer than the HTTP server's request line: refused before any router, still with the API's error body.
+    String key = "k".repeat(100 * 1024);
+    get(key).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertError(r, 414, ErrorCode.PAYLOAD_TOO_LARGE);
+      assertThat(r.getHeader("content-type")).isEqualTo("application/json");
+      assertThat(seen).noneMatch(q -> q.toString().contains(key));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aValueOverTheStoresLimitIsPayloadTooLargeAndStoresNothing(VertxTestContext ctx) {
     put("big-1", "x".repeat(2 * MAX_VALUE_BYTES), null)
         .compose(big -> get("big-1").map(r -> List.of(big, r)))

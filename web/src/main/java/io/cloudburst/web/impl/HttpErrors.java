@@ -2,7 +2,12 @@ package io.cloudburst.web.impl;
 
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.Keys;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -70,6 +75,33 @@ public final class HttpErrors {
     }
     int status = ctx.statusCode();
     send(ctx, CloudburstException.of(codeOfStatus(status), "request failed with HTTP " + status), status);
+  }
+
+  /**
+   * The HTTP server's handler of requests it could not decode: a request line over the server's
+   * limit ({@code maxLineBytes}) is 414 and headers over theirs 431, both with the PAYLOAD_TOO_LARGE
+   * error body (the router never sees these requests); anything else gets Vert.x's own answer.
+   */
+  public static Handler<HttpServerRequest> invalidRequests(int maxLineBytes) {
+    return request -> {
+      Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
+      int status;
+      String message;
+      if (cause instanceof TooLongHttpLineException) {
+        status = 414;
+        message = "the request line is longer than " + maxLineBytes + " bytes (a key may have at most " + Keys.MAX_KEY_BYTES
+            + " bytes)";
+      } else if (cause instanceof TooLongHttpHeaderException) {
+        status = 431;
+        message = "the request headers are too large";
+      } else {
+        HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+        return;
+      }
+      // The connection's stream cannot be trusted past an undecodable request: close it.
+      request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+          .putHeader(HttpHeaders.CONNECTION, "close").end(body(CloudburstException.tooLarge(message)).encode());
+    };
   }
 
   private static String firstLine(String s) {
