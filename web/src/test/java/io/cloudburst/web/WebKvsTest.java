@@ -378,6 +378,25 @@ class WebKvsTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void numbersADoubleCannotHoldAreBadRequestAndStoreNothing(VertxTestContext ctx) {
+    // Jackson reads 1e999 as infinity, which would be stored (and read back) as the string "Infinity".
+    Future.all(put("inf-1", "{\"value\": 1e999}"), put("inf-2", "{\"value\": {\"a\": [1, -1e999]}, \"lattice\": \"lww\"}"),
+            put("inf-3", "{\"value\": [1e400], \"lattice\": \"set\"}"))
+        .compose(puts -> get("inf-1").map(r -> List.of(puts.<HttpResponse<Buffer>>resultAt(0), puts.resultAt(1),
+            puts.resultAt(2), r)))
+        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
+          for (int i = 0; i < 3; i++) {
+            assertError(rs.get(i), 400, ErrorCode.BAD_REQUEST);
+            assertThat(rs.get(i).bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'value'");
+          }
+          assertError(rs.get(3), 404, ErrorCode.KEY_NOT_FOUND);
+          assertThat(seen).noneMatch(q -> q instanceof CacheRequest.PutValue p && p.key().startsWith("inf-"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aMissingValueIsBadRequest(VertxTestContext ctx) {
     Future.all(put("missing-1", "{\"lattice\": \"lww\"}"), put("missing-1", ""))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {

@@ -58,7 +58,7 @@ public final class KvsRoutes {
     String lattice = Requests.string(b, "lattice", false);
     // Null lets the cache use the key's own kind (lww for a new key), as the user library's put does.
     LatticeKind kind = lattice == null ? null : LatticeKind.parse(lattice);
-    Object value = Values.fromJson(Requests.present(b, "value"));
+    Object value = Values.fromJson(Requests.finite(Requests.present(b, "value"), "value"));
     Responses.noContent(ctx, cache(new CacheRequest.PutValue(key, kind, value), KvsReply.Stored.class));
   }
 

@@ -63,6 +63,10 @@ class InvokeRequestsTest {
     assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("request_id", 7)), "'request_id'");
     assertBadRequestNaming(() -> InvokeRequests.function("f",
         new JsonObject().put("args", new JsonArray().add(new JsonObject().put("$bytes", "not base64!")))), "$bytes");
+    assertBadRequestNaming(() -> InvokeRequests.function("f",
+        new JsonObject().put("args", new JsonArray().add(Double.POSITIVE_INFINITY))), "'args'");
+    assertBadRequestNaming(() -> InvokeRequests.function("f",
+        new JsonObject().put("args", new JsonArray().add(new JsonObject().put("x", Double.NaN)))), "'args'");
   }
 
   @Test
@@ -103,6 +107,8 @@ class InvokeRequestsTest {
     assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("output_key", List.of())), "'output_key'");
     assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("client_id", 3)), "'client_id'");
     assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("wait", 0)), "'wait'");
+    assertBadRequestNaming(() -> InvokeRequests.dag("p",
+        new JsonObject().put("args", new JsonObject().put("a", new JsonArray().add(Double.NEGATIVE_INFINITY)))), "'args'");
   }
 
   @Test
