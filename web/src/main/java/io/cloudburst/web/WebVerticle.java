@@ -60,7 +60,7 @@ public final class WebVerticle extends VerticleBase {
     RecentCalls recentCalls = new RecentCalls(RecentCalls.DEFAULT_PER_FUNCTION);
     FuturesSocket futures = new FuturesSocket(client);
     bridges = new Bridges(vertx, options, client, () -> auth);
-    metrics = MetricsRoutes.create(vertx);
+    metrics = MetricsRoutes.create(options.metricsRegistry());
 
     router = Router.router(vertx);
     router.route().handler(ctx -> auth.handle(ctx));

@@ -9,10 +9,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.spi.metrics.MetricsProvider;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.micrometer.impl.MicrometerMetrics;
+import io.vertx.micrometer.backends.BackendRegistries;
 
 /**
  * Wires {@link NodeMetrics} into a web verticle: picks the registry, feeds it from the bus, serves
@@ -22,13 +21,13 @@ public final class MetricsRoutes {
   private MetricsRoutes() {}
 
   /**
-   * The node's series in the Prometheus registry that this Vert.x instance's metrics write to, so
-   * one scrape shows both; a private registry when this instance runs without Micrometer metrics
-   * (e.g. in the web module's tests) or with another backend. Found the way vertx-micrometer's own
-   * {@code MetricsService.create(vertx)} finds it, so each Vert.x instance of a JVM keeps its own.
+   * The node's series in the Prometheus registry named {@code registryName}, the one this Vert.x
+   * instance's metrics write to ({@link BackendRegistries#getNow}, vertx-micrometer's public
+   * lookup), so one scrape shows both; a private registry when no name is given (e.g. in the web
+   * module's tests), no such registry exists or it has another backend.
    */
-  public static NodeMetrics create(Vertx vertx) {
-    MeterRegistry shared = vertx instanceof MetricsProvider p && p.getMetrics() instanceof MicrometerMetrics m ? m.registry() : null;
+  public static NodeMetrics create(String registryName) {
+    MeterRegistry shared = registryName == null ? null : BackendRegistries.getNow(registryName);
     return shared instanceof PrometheusMeterRegistry ? NodeMetrics.in(shared) : NodeMetrics.standalone();
   }
 
