@@ -108,13 +108,14 @@ public final class ApiJson {
   /**
    * A finished call as the call stream ({@code cloudburst.api.calls}) shows it: {@code {"id",
    * "function", "status", "duration_us", "executor", "at", "error"?: {"code", "message"}, "logs"?}}.
-   * Long messages and logs keep their start.
+   * A long error message keeps its start and its last line (a Python traceback's exception
+   * line, which the dashboard shows); long logs keep their start.
    */
   public static JsonObject callSummary(CallResult r, long at) {
     JsonObject o = new JsonObject().put("id", r.id()).put("function", r.function()).put("status", r.status().wire())
         .put("duration_us", r.durationMicros()).put("executor", r.executor()).put("at", at);
     if (r.errorCode() != null) {
-      o.put("error", new JsonObject().put("code", r.errorCode()).put("message", truncate(r.errorMessage())));
+      o.put("error", new JsonObject().put("code", r.errorCode()).put("message", truncateKeepingLastLine(r.errorMessage())));
     }
     if (r.logs() != null && !r.logs().isEmpty()) {
       o.put("logs", truncate(r.logs()));
@@ -124,5 +125,32 @@ public final class ApiJson {
 
   static String truncate(String s) {
     return s == null || s.length() <= MAX_SUMMARY_TEXT ? s : s.substring(0, MAX_SUMMARY_TEXT) + "…";
+  }
+
+  /**
+   * At most {@link #MAX_SUMMARY_TEXT} chars: a longer text keeps its start, a line "…", and its
+   * last non-blank line (cut like the rest when that line alone is very long).
+   */
+  static String truncateKeepingLastLine(String s) {
+    if (s == null || s.length() <= MAX_SUMMARY_TEXT) {
+      return s;
+    }
+    String last = lastLine(s);
+    if (last.length() > MAX_SUMMARY_TEXT / 2) {
+      return truncate(s);
+    }
+    String tail = "\n…\n" + last;
+    return s.substring(0, MAX_SUMMARY_TEXT - tail.length()) + tail;
+  }
+
+  /** The last non-blank line of {@code s}, stripped, or "". */
+  static String lastLine(String s) {
+    String[] lines = s.split("\n");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i].isBlank()) {
+        return lines[i].strip();
+      }
+    }
+    return "";
   }
 }

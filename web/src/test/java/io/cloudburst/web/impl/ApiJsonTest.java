@@ -88,4 +88,19 @@ class ApiJsonTest {
     assertThat(failed.getJsonObject("error")).isEqualTo(new JsonObject().put("code", "EXECUTION_ERROR").put("message", "boom"));
     assertThat(failed.getString("logs")).hasSize(ApiJson.MAX_SUMMARY_TEXT + 1).endsWith("…");
   }
+
+  @Test
+  void aLongTracebackKeepsItsStartAndItsExceptionLineWithinTheBound() {
+    String traceback = "Traceback (most recent call last):\n" + "  File \"f.py\", line 3, in f\n    g()\n".repeat(200)
+        + "ZeroDivisionError: division by zero\n";
+    String message = ApiJson.callSummary(
+        CallResult.failed("3", "f", CloudburstException.executionError(traceback), null, "ex", 7), 1L)
+        .getJsonObject("error").getString("message");
+    assertThat(message).hasSize(ApiJson.MAX_SUMMARY_TEXT).startsWith("Traceback (most recent call last):\n")
+        .endsWith("\n…\nZeroDivisionError: division by zero");
+    // A short one is whole, and so is the start of one whose last line alone is too long to keep.
+    assertThat(ApiJson.truncateKeepingLastLine("Traceback\nValueError: x")).isEqualTo("Traceback\nValueError: x");
+    String hugeLine = "E: " + "y".repeat(ApiJson.MAX_SUMMARY_TEXT * 2);
+    assertThat(ApiJson.truncateKeepingLastLine(hugeLine)).hasSize(ApiJson.MAX_SUMMARY_TEXT + 1).startsWith("E: yyy");
+  }
 }
