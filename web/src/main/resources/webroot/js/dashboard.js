@@ -57,8 +57,23 @@ function duration(us) {
   return (us / 1e6).toFixed(2) + ' s';
 }
 
-function firstLine(s) {
-  return String(s ?? '').split('\n').find(l => l.trim()) ?? '';
+/**
+ * The line of an error message that names the error: a Python traceback names it on its last line
+ * ("ZeroDivisionError: division by zero"), a JS stack and any other message on its first.
+ */
+function errorLine(s) {
+  const lines = String(s ?? '').split('\n').map(l => l.trim()).filter(Boolean);
+  if (!lines.length) return '';
+  return lines[0].startsWith('Traceback (most recent call last)') ? lines[lines.length - 1] : lines[0];
+}
+
+/** "CODE: the error's line", with the whole message one click away. */
+function errorSummary(err) {
+  if (!err) return '';
+  const line = `${err.code}: ${errorLine(err.message)}`;
+  const full = String(err.message ?? '');
+  if (!full.includes('\n')) return line;
+  return el('details', { class: 'error-detail' }, el('summary', { title: 'show the whole message' }, line), el('pre', {}, full));
 }
 
 function stat(name) {
@@ -134,7 +149,7 @@ function renderFunctions(functions) {
       el('td', {}, f.language),
       el('td', {}, 'v' + f.version),
       el('td', { class: 'calls' }, s.calls),
-      el('td', { class: 'error-text' }, s.lastError ? `${s.lastError.code}: ${firstLine(s.lastError.message)}` : ''));
+      el('td', { class: 'error-text' }, errorSummary(s.lastError)));
   });
   $('#functions tbody').replaceChildren(...rows);
   $('#functions-empty').hidden = rows.length > 0;
@@ -239,7 +254,7 @@ function drawDag(d) {
 
 function callRow(c) {
   const detail = [];
-  if (c.error) detail.push(el('div', { class: 'error-text' }, `${c.error.code}: ${firstLine(c.error.message)}`));
+  if (c.error) detail.push(el('div', { class: 'error-text' }, `${c.error.code}: ${errorLine(c.error.message)}`));
   const more = [c.error && c.error.message, c.logs].filter(Boolean).join('\n');
   if (more) detail.push(el('details', {}, el('summary', {}, c.logs ? 'logs' : 'details'), el('pre', {}, more)));
   return el('tr', { 'data-id': c.id, 'data-function': c.function, 'data-status': c.status },
@@ -265,13 +280,12 @@ function showCall(c) {
   }
   $('#calls-empty').hidden = true;
   if (c.status === 'pending' || seenFinished) return;
-  const s = stat(c.function);
-  s.calls++;
-  if (c.status === 'failed') s.lastError = { id: c.id, ...c.error };
-  const fnRow = document.querySelector(`#functions tr[data-name="${CSS.escape(c.function)}"]`);
-  if (fnRow) {
-    fnRow.querySelector('.calls').textContent = s.calls;
-    fnRow.lastElementChild.textContent = s.lastError ? `${s.lastError.code}: ${firstLine(s.lastError.message)}` : '';
+  countCall(c.function, c);
+  // A DAG's result names only the DAG: a DAG call that finished done ran each of its functions
+  // once. (A failed one ran some of them, which its summary does not say: it counts for the DAG only.)
+  const known = state.dags.get(c.function);
+  if (known && c.status === 'done') {
+    for (const f of new Set(known.functions)) countCall(f, c);
   }
   const dag = document.getElementById('dag-' + c.function);
   if (dag) {
@@ -282,6 +296,18 @@ function showCall(c) {
     void dag.offsetWidth; // restart the transition
     dag.classList.add('flash-' + c.status);
     setTimeout(() => dag.classList.remove('flash-' + c.status), 1500);
+  }
+}
+
+/** One more finished call of function (or DAG) {@code name}; {@code c} its summary. */
+function countCall(name, c) {
+  const s = stat(name);
+  s.calls++;
+  if (c.status === 'failed') s.lastError = { id: c.id, ...c.error };
+  const fnRow = document.querySelector(`#functions tr[data-name="${CSS.escape(name)}"]`);
+  if (fnRow) {
+    fnRow.querySelector('.calls').textContent = s.calls;
+    fnRow.lastElementChild.replaceChildren(errorSummary(s.lastError));
   }
 }
 
@@ -381,5 +407,8 @@ function showResult(out, r) {
 
 setupForms();
 pollStatus();
-pollRegistry();
-liveCalls();
+// The DAGs first: the recent calls the live view replays count for the functions of their DAGs.
+refreshRegistry().finally(() => {
+  setTimeout(pollRegistry, REGISTRY_EVERY_MS);
+  liveCalls();
+});

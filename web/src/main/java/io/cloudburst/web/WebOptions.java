@@ -21,9 +21,13 @@ import io.vertx.core.json.JsonObject;
  * @param tokenFile where a generated token is kept across starts (the node's {@code data/token}),
  *     or null to generate a fresh token at every start
  * @param tcpBridgePort the port of the TCP event-bus bridge on {@code host}, or -1 for none
+ * @param metricsRegistry the name of the Micrometer registry this Vert.x instance's metrics write
+ *     to ({@code MicrometerMetricsOptions.setRegistryName}), which {@code /metrics} serves with the
+ *     node's own series added; null (or a registry that is not Prometheus) serves the node's
+ *     series alone from a private registry
  */
 public record WebOptions(String host, int port, long maxBodyBytes, String nodeId, String runtimeMode, long kvsTimeoutMs,
-    String auth, String token, String tokenFile, int tcpBridgePort) {
+    String auth, String token, String tokenFile, int tcpBridgePort, String metricsRegistry) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_BODY_BYTES = 4L << 20;
@@ -106,6 +110,7 @@ public record WebOptions(String host, int port, long maxBodyBytes, String nodeId
         c.getString("auth", DEFAULT_AUTH),
         c.getString("token"),
         c.getString("tokenFile"),
-        c.getInteger("tcpBridgePort", TCP_BRIDGE_OFF));
+        c.getInteger("tcpBridgePort", TCP_BRIDGE_OFF),
+        c.getString("metricsRegistry"));
   }
 }

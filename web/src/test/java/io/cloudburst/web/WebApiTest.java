@@ -132,6 +132,25 @@ class WebApiTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void argumentsADoubleCannotHoldAreBadRequestAndNeverReachTheScheduler(VertxTestContext ctx) {
+    Future.all(
+            post("/v1/functions/sq/invoke", "{\"args\": [1e999]}"),
+            post("/v1/functions/sq/invoke", "{\"args\": [{\"x\": [-1e999]}]}"),
+            post("/v1/dags/pipe/invoke", "{\"args\": {\"a\": [1e400]}}"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 3; i++) {
+            HttpResponse<Buffer> r = all.resultAt(i);
+            assertError(r, 400, ErrorCode.BAD_REQUEST);
+            assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'args'");
+          }
+          assertThat(seen).noneMatch(q -> q instanceof SchedulerRequest.InvokeDag d && d.name().equals("pipe"));
+          assertThat(seen).noneMatch(q -> q.toString().contains("Infinity"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void missingRequiredFieldIsBadRequest(VertxTestContext ctx) {
     post("/v1/functions", "{\"name\":\"sq\",\"lang\":\"python\",\"source\":\"x\"}").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
       assertError(r, 400, ErrorCode.BAD_REQUEST);

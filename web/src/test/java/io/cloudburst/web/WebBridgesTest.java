@@ -14,6 +14,7 @@ import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.bus.msg.SchedulerRequest;
+import io.cloudburst.web.impl.ApiJson;
 import io.cloudburst.web.impl.Bridges;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -310,7 +311,7 @@ class WebBridgesTest {
       assertThat(boom.getString("status")).isEqualTo("failed");
       assertThat(boom.getLong("duration_us")).isEqualTo(12L);
       assertThat(boom.getJsonObject("error").getString("code")).isEqualTo("EXECUTION_ERROR");
-      assertThat(boom.getJsonObject("error").getString("message")).startsWith("Traceback").hasSizeLessThanOrEqualTo(Bridges.MAX_SUMMARY_TEXT + 1);
+      assertThat(boom.getJsonObject("error").getString("message")).startsWith("Traceback").hasSizeLessThanOrEqualTo(ApiJson.MAX_SUMMARY_TEXT + 1);
       assertThat(boom.getString("logs")).isEqualTo("log line\n");
       p.frames.clear();
 

@@ -378,6 +378,25 @@ class WebKvsTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void numbersADoubleCannotHoldAreBadRequestAndStoreNothing(VertxTestContext ctx) {
+    // Jackson reads 1e999 as infinity, which would be stored (and read back) as the string "Infinity".
+    Future.all(put("inf-1", "{\"value\": 1e999}"), put("inf-2", "{\"value\": {\"a\": [1, -1e999]}, \"lattice\": \"lww\"}"),
+            put("inf-3", "{\"value\": [1e400], \"lattice\": \"set\"}"))
+        .compose(puts -> get("inf-1").map(r -> List.of(puts.<HttpResponse<Buffer>>resultAt(0), puts.resultAt(1),
+            puts.resultAt(2), r)))
+        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
+          for (int i = 0; i < 3; i++) {
+            assertError(rs.get(i), 400, ErrorCode.BAD_REQUEST);
+            assertThat(rs.get(i).bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'value'");
+          }
+          assertError(rs.get(3), 404, ErrorCode.KEY_NOT_FOUND);
+          assertThat(seen).noneMatch(q -> q instanceof CacheRequest.PutValue p && p.key().startsWith("inf-"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aMissingValueIsBadRequest(VertxTestContext ctx) {
     Future.all(put("missing-1", "{\"lattice\": \"lww\"}"), put("missing-1", ""))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
@@ -426,6 +445,22 @@ class WebKvsTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void keysThatAreNotValidUtf8OnceDecodedAreBadRequestAndNeverCollide(VertxTestContext ctx) {
+    // Decoded leniently, all three would be the key "\uFFFD" (or "\uFFFD(") and name one another's value.
+    Future.all(put("%ff", 1, null), put("%fe", 2, null), get("%ff"), delete("%c3%28"), get("ok%e2%82"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 5; i++) {
+            assertError(all.resultAt(i), 400, ErrorCode.BAD_REQUEST);
+            assertThat(((HttpResponse<Buffer>) all.resultAt(i)).bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .contains("UTF-8");
+          }
+          assertThat(seen).noneMatch(q -> q.toString().contains("\uFFFD"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aKeyOverTheLimitIsPayloadTooLarge(VertxTestContext ctx) {
     String key = "k".repeat(10 * 1024);
     Future.all(put(key, 1, null), get(key), delete(key))
@@ -436,6 +471,19 @@ class WebKvsTest {
           assertThat(seen).noneMatch(q -> q.toString().contains(key));
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aRequestLineOverTheServersLimitIs414WithTheJsonError(VertxTestContext ctx) {
+    // Longer than the HTTP server's request line: refused before any router, still with the API's error body.
+    String key = "k".repeat(100 * 1024);
+    get(key).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertError(r, 414, ErrorCode.PAYLOAD_TOO_LARGE);
+      assertThat(r.getHeader("content-type")).isEqualTo("application/json");
+      assertThat(seen).noneMatch(q -> q.toString().contains(key));
+      ctx.completeNow();
+    })));
   }
 
   @Test

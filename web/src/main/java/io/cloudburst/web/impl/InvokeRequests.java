@@ -22,7 +22,7 @@ public final class InvokeRequests {
   /** A function call: {@code {"args": [...], "wait"?, "timeout_ms"?, "version"?, "await_refs_ms"?, "request_id"?}}. */
   @SuppressWarnings("unchecked")
   public static SchedulerRequest.InvokeFunction function(String name, JsonObject b) {
-    List<Object> args = (List<Object>) Values.fromJson(Requests.array(b, "args"));
+    List<Object> args = (List<Object>) Values.fromJson(Requests.finite(Requests.array(b, "args"), "args"));
     long version = Requests.nonNegativeLong(b, "version", 0);
     return SchedulerRequest.InvokeFunction.builder(name)
         .version((int) Math.min(version, Integer.MAX_VALUE))
@@ -50,7 +50,7 @@ public final class InvokeRequests {
         if (!(argMap.getValue(fn) instanceof JsonArray a)) {
           throw CloudburstException.badRequest("args of function '" + fn + "' must be a JSON array");
         }
-        args.put(fn, (List<Object>) Values.fromJson(a));
+        args.put(fn, (List<Object>) Values.fromJson(Requests.finite(a, "args")));
       }
     }
     return SchedulerRequest.InvokeDag.builder(name)

@@ -3,17 +3,15 @@ package io.cloudburst.web.impl;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.CacheEvent;
-import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.spi.metrics.MetricsProvider;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.micrometer.impl.MicrometerMetrics;
+import io.vertx.micrometer.backends.BackendRegistries;
 
 /**
  * Wires {@link NodeMetrics} into a web verticle: picks the registry, feeds it from the bus, serves
@@ -23,23 +21,23 @@ public final class MetricsRoutes {
   private MetricsRoutes() {}
 
   /**
-   * The node's series in the Prometheus registry that this Vert.x instance's metrics write to, so
-   * one scrape shows both; a private registry when this instance runs without Micrometer metrics
-   * (e.g. in the web module's tests) or with another backend. Found the way vertx-micrometer's own
-   * {@code MetricsService.create(vertx)} finds it, so each Vert.x instance of a JVM keeps its own.
+   * The node's series in the Prometheus registry named {@code registryName}, the one this Vert.x
+   * instance's metrics write to ({@link BackendRegistries#getNow}, vertx-micrometer's public
+   * lookup), so one scrape shows both; a private registry when no name is given (e.g. in the web
+   * module's tests), no such registry exists or it has another backend.
    */
-  public static NodeMetrics create(Vertx vertx) {
-    MeterRegistry shared = vertx instanceof MetricsProvider p && p.getMetrics() instanceof MicrometerMetrics m ? m.registry() : null;
+  public static NodeMetrics create(String registryName) {
+    MeterRegistry shared = registryName == null ? null : BackendRegistries.getNow(registryName);
     return shared instanceof PrometheusMeterRegistry ? NodeMetrics.in(shared) : NodeMetrics.standalone();
   }
 
   /**
-   * Feeds the series from this node's results, executor statuses, cache reports and autoscaling
-   * decisions. Local consumers: in a cluster each node's /metrics shows its own scheduler,
-   * executors, cache and autoscaler, so that summing over nodes counts every call once.
+   * Feeds the series from this node's executor statuses, cache reports and autoscaling decisions
+   * (its results come from the web front's {@link ResultFanOut}). Local consumers: in a cluster
+   * each node's /metrics shows its own scheduler, executors, cache and autoscaler, so that summing
+   * over nodes counts every call once.
    */
   public static Future<Void> consume(Vertx vertx, NodeMetrics metrics, String nodeId) {
-    MessageConsumer<CallResult> results = vertx.eventBus().localConsumer(Addresses.RESULTS, m -> metrics.onResult(m.body()));
     // Statuses and reports are published cluster-wide (every scheduler places by them), and a local
     // consumer sees the other nodes' too once this node's scheduler listens: keep this node's own.
     MessageConsumer<ExecutorStatus> executors = vertx.eventBus().localConsumer(Addresses.EXECUTOR_STATUS, m -> {
@@ -54,7 +52,7 @@ public final class MetricsRoutes {
     });
     MessageConsumer<NodeEvent.ScalingDecision> autoscale = vertx.eventBus().localConsumer(Addresses.AUTOSCALE,
         m -> metrics.onAutoscaleDecision(m.body().action().label()));
-    return Future.all(results.completion(), executors.completion(), caches.completion(), autoscale.completion()).mapEmpty();
+    return Future.all(executors.completion(), caches.completion(), autoscale.completion()).mapEmpty();
   }
 
   /**

@@ -107,6 +107,32 @@ public final class Requests {
     return out;
   }
 
+  /**
+   * {@code json} (decoded JSON of field {@code field}) unchanged, once no number in it is one a
+   * double cannot hold: Jackson reads {@code 1e999} as infinity, which the value model would carry
+   * as the string "Infinity". BAD_REQUEST naming the field otherwise.
+   */
+  public static <T> T finite(T json, String field) {
+    if (!isFinite(json)) {
+      throw CloudburstException.badRequest("field '" + field + "' holds a number a double cannot represent"
+          + " (e.g. 1e999 overflows to infinity): send such a value as a string");
+    }
+    return json;
+  }
+
+  private static boolean isFinite(Object json) {
+    return switch (json) {
+      case Double d -> Double.isFinite(d);
+      case Float f -> Float.isFinite(f);
+      case java.math.BigDecimal bd -> Double.isFinite(bd.doubleValue());
+      case JsonObject o -> isFinite(o.getMap());
+      case JsonArray a -> isFinite(a.getList());
+      case java.util.Map<?, ?> m -> m.values().stream().allMatch(Requests::isFinite);
+      case List<?> l -> l.stream().allMatch(Requests::isFinite);
+      case null, default -> true;
+    };
+  }
+
   /** A path parameter parsed as a positive int. */
   public static int positiveInt(String raw, String what) {
     try {

@@ -176,18 +176,16 @@ final class TcpBridge {
         vertx.eventBus().send(address, body);
         return;
       }
-      vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(replyTimeoutMs)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          write(socket, new JsonObject().put("type", "message").put("address", replyAddress).put("send", true)
-              .put("body", ar.result().body()));
-        } else {
-          JsonObject err = new JsonObject().put("type", "err").put("address", replyAddress).put("message", ar.cause().getMessage());
-          if (ar.cause() instanceof ReplyException re) {
-            err.put("failureCode", re.failureCode()).put("failureType", re.failureType().name());
-          }
-          write(socket, err);
-        }
-      });
+      vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(replyTimeoutMs))
+          .onSuccess(reply -> write(socket, new JsonObject().put("type", "message").put("address", replyAddress).put("send", true)
+              .put("body", reply.body())))
+          .onFailure(t -> {
+            JsonObject err = new JsonObject().put("type", "err").put("address", replyAddress).put("message", t.getMessage());
+            if (t instanceof ReplyException re) {
+              err.put("failureCode", re.failureCode()).put("failureType", re.failureType().name());
+            }
+            write(socket, err);
+          });
     }
 
     private void register(JsonObject frame, String address) {

@@ -41,9 +41,11 @@ class NodeMetricsTest {
     // A thread of that name that burns CPU is counted.
     java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
     Thread t = new Thread(() -> {
-      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+      // Burns CPU time, not wall time: on a loaded machine 300 ms of wall time gave it under 0.1 s.
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
       long x = 0;
-      while (System.nanoTime() < until) {
+      while (threads.getCurrentThreadCpuTime() < TimeUnit.MILLISECONDS.toNanos(150) && System.nanoTime() < until) {
         x += System.nanoTime() % 7;
       }
       if (x == 42) {
