@@ -38,7 +38,36 @@ public final class CloudburstNode {
 
   /** A new (non-clustered) Vert.x for a node: {@link #vertxOptions()} on the {@link #transport()}. */
   public static Vertx newVertx() {
-    return Vertx.builder().with(vertxOptions()).withTransport(transport()).build();
+    io.vertx.core.VertxOptions o = vertxOptions();
+    return remember(Vertx.builder().with(o).withTransport(transport()).build(), o);
+  }
+
+  /**
+   * vertx-micrometer 5.0.8 registers its {@code vertx.eventbus.handlers} gauge again for every
+   * event-bus consumer, and Micrometer warns about the duplicate ("This Gauge has been already
+   * registered") at every start although the gauge's value stays right. Only that message is
+   * dropped; the logger is held here because JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger MICROMETER_REGISTRY_LOG = quietDuplicateGauges();
+
+  private static java.util.logging.Logger quietDuplicateGauges() {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+    l.setFilter(r -> r.getMessage() == null || !r.getMessage().contains("Gauge has been already registered"));
+    return l;
+  }
+
+  /** Where a node's Vert.x keeps what the node needs to know of how it was built (node-local). */
+  private static final String NODE_MAP = "cloudburst.node";
+
+  /**
+   * Notes on {@code vertx} the name of the metrics registry its options chose, for the web front's
+   * /metrics ({@code metricsRegistry}); call it on every Vert.x a node runs on.
+   */
+  static Vertx remember(Vertx vertx, io.vertx.core.VertxOptions o) {
+    if (o.getMetricsOptions() instanceof io.vertx.micrometer.MicrometerMetricsOptions m && m.getRegistryName() != null) {
+      vertx.sharedData().getLocalMap(NODE_MAP).put("metricsRegistry", m.getRegistryName());
+    }
+    return vertx;
   }
 
   /**
@@ -135,6 +164,10 @@ public final class CloudburstNode {
         .put("token", options.token())
         .put("tokenFile", options.tokenFile().toString())
         .put("tcpBridgePort", options.tcpBridgePort());
+    Object registry = vertx.sharedData().getLocalMap(NODE_MAP).get("metricsRegistry");
+    if (registry != null) {
+      webConfig.put("metricsRegistry", registry);
+    }
     web = new WebVerticle();
     io.vertx.core.Deployable store = hazelcast == null ? new KvsVerticle() : new io.cloudburst.kvs.ClusterKvsVerticle(hazelcast);
     return vertx.deployVerticle(store, new DeploymentOptions().setConfig(kvs))

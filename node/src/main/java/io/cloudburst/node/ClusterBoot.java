@@ -128,6 +128,7 @@ public final class ClusterBoot {
       }
       vertxOptions.setEventBusOptions(new EventBusOptions().setHost(c.host()).setPort(0).setClusterPublicHost(c.host()));
       Vertx vertx = Vertx.builder().with(vertxOptions).withTransport(CloudburstNode.transport()).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+          .map(v -> CloudburstNode.remember(v, vertxOptions))
           .await(60, TimeUnit.SECONDS);
       hz.getCluster().addMembershipListener(new Leavers(vertx));
       Joined joined = new Joined(hz, vertx);
