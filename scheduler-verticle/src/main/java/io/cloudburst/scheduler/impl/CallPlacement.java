@@ -45,24 +45,35 @@ public final class CallPlacement {
     this.clock = clock;
   }
 
-  /** The executor of a call of {@code f} with {@code args} (whose references draw it to a node caching them), or null. */
+  /**
+   * The executor of a call of {@code f} that entered the cluster at this node, with {@code args}
+   * (whose references draw it to a node caching them), or null.
+   */
   public ExecutorTable.Entry forCall(FunctionInfo f, List<Object> args) {
+    return forCall(f, args, nodeId);
+  }
+
+  /**
+   * As {@link #forCall(FunctionInfo, List)}, kept on {@code preferredNode} (for a DAG step, the node
+   * of its upstream function) unless that node is saturated or the call's keys are cached elsewhere.
+   */
+  public ExecutorTable.Entry forCall(FunctionInfo f, List<Object> args, String preferredNode) {
     List<String> refs = new ArrayList<>();
     for (Object a : args) {
       Values.collectRefs(a, refs);
     }
-    return pick(f, refs, true);
+    return pick(f, refs, preferredNode, true);
   }
 
   /** The executor that validates a new function version (no replication is counted), or null. */
   public ExecutorTable.Entry forValidation(FunctionInfo f) {
-    return pick(f, List.of(), false);
+    return pick(f, List.of(), nodeId, false);
   }
 
-  private ExecutorTable.Entry pick(FunctionInfo f, List<String> refKeys, boolean call) {
+  private ExecutorTable.Entry pick(FunctionInfo f, List<String> refKeys, String preferredNode, boolean call) {
     long now = clock.getAsLong();
     List<ExecutorTable.Entry> live = executors.live(now);
-    ExecutorTable.Entry e = policy.choose(live, f.contextKey(), refKeys, node -> cachedKeys.keys(node, now), spin++);
+    ExecutorTable.Entry e = policy.choose(live, f.contextKey(), refKeys, node -> cachedKeys.keys(node, now), preferredNode, spin++);
     if (call && policy.replicates(live, e, f.contextKey())) {
       replications.incrementAndGet();
       // Counted with the autoscaler's decisions at /metrics (action "replicate").

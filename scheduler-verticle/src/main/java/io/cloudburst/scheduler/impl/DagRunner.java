@@ -130,18 +130,26 @@ public final class DagRunner implements ExecutorMembership.Listener {
     dispatch(run);
   }
 
-  /** Places every function of the DAG and builds the schedule of the next attempt. */
+  /**
+   * Places every function of the DAG, in topological order, and builds the schedule of the next
+   * attempt. A source prefers this node (where the call entered), a step the node of its first
+   * upstream, so a DAG call stays on one node unless load or cached keys draw it elsewhere.
+   */
   private DagSchedule schedule(RunningDag run, int attempt) {
     Map<String, FunctionInfo> fns = new LinkedHashMap<>();
     Map<String, String> where = new LinkedHashMap<>();
+    Map<String, String> nodeOf = new LinkedHashMap<>();
     for (String fn : run.plan().order()) {
       FunctionInfo f = functions.current(fn);
-      ExecutorTable.Entry e = placement.forCall(f, run.args().getOrDefault(fn, List.of()));
+      List<String> ups = run.plan().upstreams().getOrDefault(fn, List.of());
+      String preferred = ups.isEmpty() ? options.nodeId() : nodeOf.get(ups.getFirst());
+      ExecutorTable.Entry e = placement.forCall(f, run.args().getOrDefault(fn, List.of()), preferred);
       if (e == null) {
         throw CloudburstException.noResources("no executor can run function '" + fn + "' of DAG '" + run.plan().name() + "'");
       }
       fns.put(fn, f);
       where.put(fn, e.address());
+      nodeOf.put(fn, e.nodeId());
     }
     String scheduleId = run.call().id() + "#" + attempt;
     Session session = run.clientId() == null ? null : clientSessions.start(run.clientId(), scheduleId);

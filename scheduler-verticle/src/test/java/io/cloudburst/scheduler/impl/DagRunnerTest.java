@@ -89,6 +89,29 @@ class DagRunnerTest {
     assertThat(runner.running()).isZero();
   }
 
+  private void executorOn(String node, String address, String... warm) {
+    executors.update(new ExecutorStatus(node, address, 2, 0, 0, List.of(warm), clock.now, false), clock.now);
+  }
+
+  @Test
+  void aDagCallStaysOnTheNodeItEnteredAndAStepFollowsItsUpstreamWhenKeysDrawTheSourceAway() {
+    executorOn("n1", "e1");
+    executorOn("n2", "x1", "a@1", "b@1");
+    executorOn("n2", "x2", "a@1", "b@1");
+    for (int i = 0; i < 6; i++) {
+      invoke(InvokeDag.builder("d"));
+      assertThat(gateway.schedule(gateway.schedules.size() - 1).placement()).as("call " + i).containsOnly(
+          Map.entry("a", "e1"), Map.entry("b", "e1"));
+    }
+    // The source's argument references a key n2's cache holds: the source goes there, and its
+    // downstream follows it instead of coming back to the entry node.
+    cachedKeys.report("n2", List.of("k"), clock.now, clock.now);
+    invoke(InvokeDag.builder("d").args(Map.of("a", List.of(new io.cloudburst.bus.value.Ref("k")))));
+    DagSchedule s = gateway.schedule(gateway.schedules.size() - 1);
+    assertThat(s.placement().get("a")).startsWith("x");
+    assertThat(s.placement().get("b")).startsWith("x");
+  }
+
   @Test
   void aFailedStepFailsTheCallWithItsCode() {
     executor("e1");
