@@ -24,9 +24,7 @@ public final class NodeLauncher {
   private NodeLauncher() {}
 
   public static void main(String[] args) throws InterruptedException {
-    // Before the first log record creates the console handler, which reads the format once.
-    setDefault("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
-    setDefault("polyglot.engine.WarnInterpreterOnly", "false");
+    processDefaults();
     List<String> argList = new ArrayList<>(Arrays.asList(args));
     if (!argList.isEmpty() && argList.getFirst().equals("start")) {
       argList.removeFirst();
@@ -126,6 +124,16 @@ public final class NodeLauncher {
           autoscaling: [--min-executors N] [--max-executors N] [--scale-up-at PCT] [--scale-down-at PCT]
                        [--scale-window-ms N] [--scale-cooldown-ms N]
           cluster:     --cluster [--join HOST:PORT,...] [--cluster-host H] [--cluster-port N] [--role both|storage|compute]""";
+  }
+
+  /**
+   * The system properties a node process needs unless its command line set them: the log format
+   * (with the date) and GraalVM's interpreter-only warning off. Call first thing in a {@code main}:
+   * the console log handler reads the format once, when the first record is logged.
+   */
+  public static void processDefaults() {
+    setDefault("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
+    setDefault("polyglot.engine.WarnInterpreterOnly", "false");
   }
 
   private static void setDefault(String property, String value) {
