@@ -30,7 +30,7 @@ def run_mode(root, mode, args, workdir):
     jvm_out = os.path.join(workdir, "jvm-" + mode + ".json")
     py_out = os.path.join(workdir, "py-" + mode + ".json")
     log_path = os.path.join(workdir, "node-" + mode + ".log")
-    cmd = [os.path.join(root, "cloudburst"), "run-main", mode, "io.cloudburst.node.bench.BenchNode",
+    cmd = [os.path.join(root, "cloudburst"), "run-main", mode, "io.cloudburst.bench.BenchNode",
            "--out", jvm_out, "--calls", str(args.jvm_calls), "--warmup", str(args.jvm_warmup),
            "--consistency-calls", str(args.consistency_calls), "--checker-calls", str(args.checker_calls),
            "--port", str(port), "--data", data]

@@ -1,4 +1,4 @@
-// Browser end-to-end test of a running node, driven by BrowserEndToEndTest:
+// Browser end-to-end test of a running node, driven by BrowserEndToEndIT:
 //   node browser-test.mjs <node URL> <screenshot dir>
 // Drives Debian's Chromium (headless, fresh profile) with playwright-core through the dashboard
 // and the browser client's test page, then prints one line "RESULT {json}" of what the pages

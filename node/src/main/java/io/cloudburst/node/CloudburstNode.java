@@ -11,8 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
-import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Assembles a node: key-value store, cache, scheduler, executors and web front on one Vert.x
@@ -20,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
  * and the {@code main} behind {@code ./cloudburst start}.
  */
 public final class CloudburstNode {
-  private static final System.Logger log = System.getLogger(CloudburstNode.class.getName());
   private static final java.util.concurrent.atomic.AtomicInteger METRICS_REGISTRIES = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Vertx vertx;
@@ -245,59 +242,8 @@ public final class CloudburstNode {
     return vertx;
   }
 
+  /** The node's command line; see {@link NodeLauncher#main}. */
   public static void main(String[] args) throws InterruptedException {
-    NodeOptions options;
-    try {
-      options = NodeOptions.parse(Arrays.asList(args));
-    } catch (IllegalArgumentException e) {
-      System.err.println("cloudburst: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    long t0 = System.nanoTime();
-    ClusterBoot.Joined joined = null;
-    if (options.cluster().enabled()) {
-      try {
-        joined = ClusterBoot.join(options, vertxOptions());
-      } catch (Exception e) {
-        System.err.println("cloudburst: cannot join the cluster: " + e.getMessage());
-        System.exit(3);
-        return;
-      }
-    }
-    Vertx vertx = joined == null ? newVertx() : joined.vertx();
-    ClusterBoot.Joined cluster = joined;
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.log(System.Logger.Level.INFO, "stopping node");
-      try {
-        if (cluster != null) {
-          cluster.close(30);
-        } else {
-          vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
-      } catch (Exception e) {
-        System.err.println("cloudburst: shutdown: " + e);
-      }
-      stopped.countDown();
-    }, "cloudburst-shutdown"));
-    NodeOptions o = options;
-    start(vertx, options, cluster == null ? null : cluster.hazelcast()).onComplete(ar -> {
-      if (ar.failed()) {
-        System.err.println("cloudburst: node failed to start: " + ar.cause());
-        ar.cause().printStackTrace();
-        vertx.close();
-        System.exit(1);
-      } else {
-        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, %s transport, idle polling %d µs, %s) in %.1f s%n",
-            o.nodeId(), o.host().equals("127.0.0.1") ? "localhost" : o.host(), ar.result().httpPort(), runtimeMode(),
-            vertx.isNativeTransportEnabled() ? "epoll" : "NIO", spinMicros(),
-            cluster == null ? "data: " + o.dataDir().toAbsolutePath()
-                : "cluster member " + o.cluster().host() + ":" + o.cluster().port() + ", role " + o.cluster().role(),
-            (System.nanoTime() - t0) / 1e9);
-        System.out.flush();
-      }
-    });
-    stopped.await();
+    NodeLauncher.main(args);
   }
 }

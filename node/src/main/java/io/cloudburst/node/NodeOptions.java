@@ -18,8 +18,9 @@ import java.util.List;
  * @param executors executor verticles on this node (each with its own engines and threads)
  * @param auth whether HTTP requests need the API token: "on", "off" or "auto" (on when a token is
  *     given or the node listens on anything but loopback)
- * @param token the API token, or null to use the one stored in {@code <data>/token} (generated
- *     there on first start)
+ * @param token the API token ({@code --token}, else the file of {@code --token-file}, else the
+ *     environment variable {@value #TOKEN_ENV}), or null to use the one stored in {@code
+ *     <data>/token} (generated there on first start)
  * @param tcpBridgePort the port of the TCP event-bus bridge, or -1 for none (the default)
  * @param cluster whether and how the node joins a cluster ({@link ClusterOptions#NONE}: embedded)
  * @param scaling the bounds and thresholds of the executor autoscaler
@@ -70,6 +71,9 @@ public record NodeOptions(
       return max > min;
     }
   }
+
+  /** The environment variable a node (and the client commands) read the API token from. */
+  public static final String TOKEN_ENV = "CLOUDBURST_TOKEN";
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -126,9 +130,20 @@ public record NodeOptions(
    * Parses {@code --port N --data DIR --host H --name ID --threads N --max-contexts N --cache-mb N
    * --executors N --token T --auth on|off|auto --tcp-bridge-port N --cluster --join H:P,... --cluster-host H
    * --cluster-port N --role both|storage|compute --min-executors N --max-executors N --scale-up-at PCT
-   * --scale-down-at PCT --scale-window-ms N --scale-cooldown-ms N}.
+   * --scale-down-at PCT --scale-window-ms N --scale-cooldown-ms N --token-file PATH}, with the token
+   * from {@value #TOKEN_ENV} in this process's environment when neither {@code --token} nor {@code
+   * --token-file} gives one.
    */
   public static NodeOptions parse(List<String> args) {
+    return parse(args, System.getenv());
+  }
+
+  /**
+   * {@link #parse(List)} with {@code env} as the environment. The token comes from {@code --token}
+   * (visible in {@code ps}), else {@code --token-file} (its first line), else {@code env}'s
+   * {@value #TOKEN_ENV} unless {@code --auth off}.
+   */
+  public static NodeOptions parse(List<String> args, java.util.Map<String, String> env) {
     NodeOptions o = defaults();
     String host = o.host;
     int port = o.port;
@@ -140,6 +155,7 @@ public record NodeOptions(
     int executors = o.executors;
     String auth = o.auth;
     String token = o.token;
+    Path tokenFile = null;
     int tcpBridgePort = o.tcpBridgePort;
     boolean cluster = false;
     List<String> join = List.of();
@@ -166,6 +182,7 @@ public record NodeOptions(
         case "--executors" -> executors = intArg(args, ++i, a, 1, 64);
         case "--auth" -> auth = arg(args, ++i, a);
         case "--token" -> token = arg(args, ++i, a);
+        case "--token-file" -> tokenFile = Path.of(arg(args, ++i, a));
         case "--tcp-bridge-port" -> tcpBridgePort = intArg(args, ++i, a, 1, 65535);
         case "--cluster" -> cluster = true;
         case "--join" -> join = joinList(arg(args, ++i, a));
@@ -186,6 +203,14 @@ public record NodeOptions(
     }
     if (!List.of("on", "off", "auto").contains(auth)) {
       throw new IllegalArgumentException("--auth must be on, off or auto, not '" + auth + "'");
+    }
+    if (token != null && tokenFile != null) {
+      throw new IllegalArgumentException("--token and --token-file exclude each other");
+    }
+    if (tokenFile != null) {
+      token = readToken(tokenFile);
+    } else if (token == null && !auth.equals("off") && env.get(TOKEN_ENV) != null && !env.get(TOKEN_ENV).isBlank()) {
+      token = env.get(TOKEN_ENV).strip();
     }
     if (token != null && (token.length() < 16 || token.length() > 1024 || !token.matches("\\p{Graph}+"))) {
       throw new IllegalArgumentException("--token must be 16 to 1024 visible ASCII characters");
@@ -210,6 +235,16 @@ public record NodeOptions(
     return new NodeOptions(host, port, data, name, threads, maxContexts, o.pythonSpares, o.jsSpares, cacheMb << 20, min,
         auth, token, tcpBridgePort, new ClusterOptions(cluster, join, clusterHost, clusterPort, role),
         new ScalingOptions(min, max, upAt, downAt, windowMs, cooldownMs));
+  }
+
+  private static String readToken(Path file) {
+    try {
+      String text = java.nio.file.Files.readString(file).strip();
+      int nl = text.indexOf('\n');
+      return nl < 0 ? text : text.substring(0, nl).strip();
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException("--token-file: cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   /** Parses {@code host:port,host:port}; a bare host means the default member port. */

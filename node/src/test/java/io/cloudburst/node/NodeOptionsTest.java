@@ -3,8 +3,12 @@ package io.cloudburst.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line of {@code ./cloudburst start}: cluster and autoscaling options, and their errors. */
 class NodeOptionsTest {
@@ -60,5 +64,36 @@ class NodeOptionsTest {
     assertThatThrownBy(() -> parse("--min-executors", "4", "--max-executors", "2")).hasMessageContaining("is above --max-executors");
     assertThatThrownBy(() -> parse("--scale-up-at", "20", "--scale-down-at", "30")).hasMessageContaining("--scale-down-at must be below");
     assertThatThrownBy(() -> parse("--max-executors", "65")).hasMessageContaining("--max-executors must be an integer from 1 to 64");
+  }
+
+  private static final String TOKEN_A = "aaaaaaaaaaaaaaaa-from-the-line";
+  private static final String TOKEN_F = "ffffffffffffffff-from-the-file";
+  private static final String TOKEN_E = "eeeeeeeeeeeeeeee-from-the-env";
+
+  @Test
+  void tokenComesFromTheEnvironmentWhenTheCommandLineGivesNone() {
+    assertThat(NodeOptions.parse(List.of(), Map.of(NodeOptions.TOKEN_ENV, TOKEN_E + "\n")).token()).isEqualTo(TOKEN_E);
+    assertThat(NodeOptions.parse(List.of(), Map.of()).token()).isNull();
+    assertThat(NodeOptions.parse(List.of(), Map.of(NodeOptions.TOKEN_ENV, " ")).token()).as("blank is unset").isNull();
+    assertThat(NodeOptions.parse(List.of("--auth", "off"), Map.of(NodeOptions.TOKEN_ENV, TOKEN_E)).token())
+        .as("a client's exported token does not stop an --auth off node").isNull();
+  }
+
+  @Test
+  void tokenFileIsReadAndWinsOverTheEnvironment(@TempDir Path dir) throws Exception {
+    Path f = Files.writeString(dir.resolve("token"), TOKEN_F + "\nsecond line ignored\n");
+    assertThat(NodeOptions.parse(List.of("--token-file", f.toString()), Map.of(NodeOptions.TOKEN_ENV, TOKEN_E)).token()).isEqualTo(TOKEN_F);
+    assertThat(NodeOptions.parse(List.of("--token", TOKEN_A), Map.of(NodeOptions.TOKEN_ENV, TOKEN_E)).token()).isEqualTo(TOKEN_A);
+  }
+
+  @Test
+  void badTokenSourcesAreRefusedClearly(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("nope");
+    assertThatThrownBy(() -> parse("--token-file", missing.toString())).hasMessageContaining("--token-file: cannot read " + missing);
+    Path f = Files.writeString(dir.resolve("token"), TOKEN_F);
+    assertThatThrownBy(() -> parse("--token", TOKEN_A, "--token-file", f.toString())).hasMessageContaining("exclude each other");
+    Path shortToken = Files.writeString(dir.resolve("short"), "abc");
+    assertThatThrownBy(() -> parse("--token-file", shortToken.toString())).hasMessageContaining("16 to 1024");
+    assertThatThrownBy(() -> NodeOptions.parse(List.of(), Map.of(NodeOptions.TOKEN_ENV, "short"))).hasMessageContaining("16 to 1024");
   }
 }

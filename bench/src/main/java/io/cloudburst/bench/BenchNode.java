@@ -1,4 +1,4 @@
-package io.cloudburst.node.bench;
+package io.cloudburst.bench;
 
 import io.cloudburst.bus.client.CloudburstClient;
 import io.cloudburst.bus.msg.CallResult;
@@ -29,6 +29,7 @@ public final class BenchNode {
   private BenchNode() {}
 
   public static void main(String[] args) throws Exception {
+    io.cloudburst.node.NodeLauncher.processDefaults();
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     Path out = Path.of(take(rest, "--out", "bench-jvm.json"));
     int calls = Integer.parseInt(take(rest, "--calls", "20000"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * Runs the Python client's own stdlib unittest suite (examples-python/tests) against a started
  * node, as a user of the client would, and fails when any of its tests fails.
  */
-class PythonClientSuiteTest {
+class PythonClientSuiteIT {
   @Test
   @Timeout(value = 600, unit = TimeUnit.SECONDS)
   void thePythonClientSuitePassesAgainstARunningNode() throws Exception {

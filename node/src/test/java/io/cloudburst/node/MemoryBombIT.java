@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * heap guard the OutOfMemoryError could hit an event loop first (seen once in CI) and the node
  * would stop answering.
  */
-class MemoryBombTest {
+class MemoryBombIT {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 

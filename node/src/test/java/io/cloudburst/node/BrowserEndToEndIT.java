@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Chromium and playwright-core are part of the test setup, not optional: {@code ./cloudburst
  * test} installs both before Maven runs, and this test fails (never skips) without them.
  */
-class BrowserEndToEndTest {
+class BrowserEndToEndIT {
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final Path SCRIPTS = Path.of("src/test/js").toAbsolutePath();
   private static final long SCRIPT_TIMEOUT_S = 240;

@@ -1,9 +1,12 @@
-package io.cloudburst.node;
+package io.cloudburst.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudburst.bus.client.CloudburstClient;
-import io.cloudburst.node.bench.ConsistencyChecker;
+import io.cloudburst.node.CloudburstNode;
+import io.cloudburst.node.NodeOptions;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,18 +19,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ConsistencyCheckerTest {
-  private static TestNode n;
+  private static Vertx vertx;
   private static ConsistencyChecker checker;
 
   @BeforeAll
   static void node() throws Exception {
-    n = TestNode.startOwn(2);
-    checker = new ConsistencyChecker(n.node.vertx(), new CloudburstClient(n.node.vertx()), "local").setUp();
+    vertx = CloudburstNode.newVertx();
+    NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(Files.createTempDirectory("cloudburst-bench")).withExecutors(2);
+    CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS);
+    checker = new ConsistencyChecker(vertx, new CloudburstClient(vertx), "local").setUp();
   }
 
   @AfterAll
   static void close() throws Exception {
-    n.close();
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * back to the minimum; the decisions are published, and counted at /metrics.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class AutoscalingTest {
+class AutoscalingIT {
   private static final int MIN = 1;
   private static final int MAX = 3;
   private static final long WINDOW_MS = 500;

@@ -1,4 +1,4 @@
-package io.cloudburst.node.bench;
+package io.cloudburst.bench;
 
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.client.CloudburstClient;

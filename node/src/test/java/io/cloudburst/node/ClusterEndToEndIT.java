@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class ClusterEndToEndTest {
+class ClusterEndToEndIT {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** A cluster name of this run's own, so a developer's cluster on this machine is never joined. */
   private final String clusterName = "cloudburst-test-" + Long.toString(System.nanoTime(), 36);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * executor and completes.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class FailureEndToEndTest {
+class FailureEndToEndIT {
   private static TestNode n;
 
   private static final String SLOW = """

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** SCENARIOS.md 13: acknowledged writes and registrations survive SIGKILL of the embedded node. */
-class KillAndRestartTest {
+class KillAndRestartIT {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private HttpResponse<String> send(String base, String method, String path, String body) throws Exception {
