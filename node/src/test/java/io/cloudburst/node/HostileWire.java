@@ -107,6 +107,18 @@ final class HostileWire {
         }
 
         @Override
+        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+          // SockJS's raw transport may answer in binary frames: their bytes are the same UTF-8 JSON.
+          partial.append(StandardCharsets.UTF_8.decode(data));
+          if (last) {
+            messages.add(partial.toString());
+            partial.setLength(0);
+          }
+          w.request(1);
+          return null;
+        }
+
+        @Override
         public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
           closed.complete(statusCode);
           return null;
