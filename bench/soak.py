@@ -320,7 +320,6 @@ def main(argv=None):
           % (soak.run, args.url, pid, warmup, args.minutes, args.rate, args.threads), flush=True)
     if warmup > 0:
         soak.load(warmup)
-    warm_outcomes = dict(soak.outcomes)
     warm_unexpected = dict(soak.unexpected)
     soak.outcomes, soak.unexpected, soak.latencies = {}, {}, {}
     before = sample_memory(node, pid)
@@ -363,7 +362,6 @@ def main(argv=None):
         print("  e.g. " + e)
     if warm_unexpected:
         print("(during the warm-up, not counted: %s)" % json.dumps(warm_unexpected))
-    del warm_outcomes
 
     failed = []
     for name, _, _, g in rows[:2]:
