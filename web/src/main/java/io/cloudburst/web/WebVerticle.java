@@ -76,9 +76,11 @@ public final class WebVerticle extends VerticleBase {
     new KvsRoutes(vertx, options.nodeId(), options.kvsTimeoutMs()).mount(router);
     // The dashboard (GET /) and the browser client (/js/cloudburst.js); unknown files fall through to the 404.
     router.get().handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
-    router.route().last().handler(ctx -> HttpErrors.send(ctx, CloudburstException.of(
-        ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
     router.route().failureHandler(HttpErrors::failure);
+    // No route for the path: 404; a route for the path but not this method: 405 (a catch-all
+    // route here would answer 404 before the router could tell the two apart).
+    router.errorHandler(404, ctx -> HttpErrors.send(ctx, CloudburstException.of(
+        ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
     router.errorHandler(413, ctx -> HttpErrors.send(ctx, CloudburstException.tooLarge(
         "request body is larger than " + options.maxBodyBytes() + " bytes"), 413));
     // Reached when the router itself rejects a request, e.g. a path with a bad percent-encoding.

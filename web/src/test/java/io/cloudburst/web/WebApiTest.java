@@ -101,6 +101,30 @@ class WebApiTest {
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  void aKnownPathWithAnotherMethodIs405AndAnUnknownPathIs404BothWithTheJsonError(VertxTestContext ctx) {
+    Future.all(
+            client.request(io.vertx.core.http.HttpMethod.PATCH, "/v1/functions").send(),
+            client.put("/health").send(),
+            client.delete("/v1/results/x").send(),
+            client.get("/v1/nothing-here").send(),
+            client.get("/no-such-file.js").send())
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 3; i++) {
+            HttpResponse<Buffer> r = all.resultAt(i);
+            assertError(r, 405, ErrorCode.BAD_REQUEST);
+            assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("not allowed");
+          }
+          for (int i = 3; i < 5; i++) {
+            HttpResponse<Buffer> r = all.resultAt(i);
+            assertError(r, 404, ErrorCode.BAD_REQUEST);
+            assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("no such endpoint");
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void malformedJsonIsBadRequest(VertxTestContext ctx) {
     post("/v1/functions", "{\"name\": ").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
       assertError(r, 400, ErrorCode.BAD_REQUEST);
