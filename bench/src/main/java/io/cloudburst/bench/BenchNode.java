@@ -14,16 +14,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * A node that first measures itself in-JVM through the Java client, writes the figures as JSON,
- * and then keeps serving HTTP for the Python client's benchmark. Used by {@code ./cloudburst bench}.
+ * A node that first measures itself in-JVM through the Java client, writes the figures as JSON, and
+ * then keeps serving HTTP for the Python client's benchmark. Used by {@code ./cloudburst bench}.
  *
- * <p>Usage: {@code BenchNode --out FILE [--calls N] [--warmup N] [--consistency-calls N] [--checker-calls N]
- * [--jit-quiet-max-s S]
- * [node options...]}.
+ * <p>Usage: {@code BenchNode --out FILE [--calls N] [--warmup N] [--consistency-calls N]
+ * [--checker-calls N] [--jit-quiet-max-s S] [node options...]}.
  */
 public final class BenchNode {
   private BenchNode() {}
@@ -41,31 +40,46 @@ public final class BenchNode {
     Vertx vertx = CloudburstNode.newVertx();
     CloudburstNode node = CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS);
     CloudburstClient client = new CloudburstClient(vertx);
-    client.register("bench_sq", "python", "def bench_sq(cloudburst, x):\n    return x * x\n").await(60, TimeUnit.SECONDS);
-    client.register("bench_sq_js", "javascript", "function bench_sq_js(cb, x) { return x * x }").await(60, TimeUnit.SECONDS);
+    client
+        .register("bench_sq", "python", "def bench_sq(cloudburst, x):\n    return x * x\n")
+        .await(60, TimeUnit.SECONDS);
+    client
+        .register("bench_sq_js", "javascript", "function bench_sq_js(cb, x) { return x * x }")
+        .await(60, TimeUnit.SECONDS);
 
-    client.register("bench_incr", "python", "def bench_incr(cloudburst, x):\n    return x + 1\n").await(60, TimeUnit.SECONDS);
-    client.registerDag("bench_dag", List.of("bench_incr", "bench_sq"), List.of(List.of("bench_incr", "bench_sq")))
+    client
+        .register("bench_incr", "python", "def bench_incr(cloudburst, x):\n    return x + 1\n")
+        .await(60, TimeUnit.SECONDS);
+    client
+        .registerDag(
+            "bench_dag",
+            List.of("bench_incr", "bench_sq"),
+            List.of(List.of("bench_incr", "bench_sq")))
         .await(60, TimeUnit.SECONDS);
 
     Map<String, Supplier<Future<CallResult>>> cases = new java.util.LinkedHashMap<>();
     cases.put("java_sq", () -> client.invoke("bench_sq", List.of(2L), 10_000));
     cases.put("java_sq_js", () -> client.invoke("bench_sq_js", List.of(2L), 10_000));
-    cases.put("java_dag", () -> client.invokeDag("bench_dag", Map.of("bench_incr", List.of(1L)), null, 10_000));
+    cases.put(
+        "java_dag",
+        () -> client.invokeDag("bench_dag", Map.of("bench_incr", List.of(1L)), null, 10_000));
     // Warm every case up before measuring any, so start-up work (spare contexts, JIT) is over.
     for (Supplier<Future<CallResult>> c : cases.values()) {
       sequential(vertx, c, 4L, warmup, 0);
     }
     JsonObject warm = untilJitQuiet(vertx, cases.values(), Math.max(500, warmup / 5), quietSeconds);
-    JsonObject figures = new JsonObject()
-        .put("mode", CloudburstNode.runtimeMode())
-        .put("port", node.httpPort())
-        .put("warmup", warm);
+    JsonObject figures =
+        new JsonObject()
+            .put("mode", CloudburstNode.runtimeMode())
+            .put("port", node.httpPort())
+            .put("warmup", warm);
     for (Map.Entry<String, Supplier<Future<CallResult>>> c : cases.entrySet()) {
       figures.put(c.getKey(), sequential(vertx, c.getValue(), 4L, calls, 0).toJson());
     }
     figures.put("state", StateBench.run(vertx, client, options.nodeId()));
-    figures.put("consistency", ConsistencyBench.run(vertx, client, options.nodeId(), consistencyCalls, checkerCalls));
+    figures.put(
+        "consistency",
+        ConsistencyBench.run(vertx, client, options.nodeId(), consistencyCalls, checkerCalls));
     Files.writeString(out, figures.encodePrettily());
     System.out.println("BENCH-READY " + out);
     System.out.flush();
@@ -81,8 +95,12 @@ public final class BenchNode {
    * guest languages is a lot of Java code), and while they do they take one of the two cores from
    * the calls being measured: the figures would measure the warm-up, not the node.
    */
-  static JsonObject untilJitQuiet(Vertx vertx, java.util.Collection<Supplier<Future<CallResult>>> cases, int callsPerRound,
-      int maxSeconds) throws Exception {
+  static JsonObject untilJitQuiet(
+      Vertx vertx,
+      java.util.Collection<Supplier<Future<CallResult>>> cases,
+      int callsPerRound,
+      int maxSeconds)
+      throws Exception {
     long t0 = System.nanoTime();
     int rounds = 0;
     long added;
@@ -93,9 +111,13 @@ public final class BenchNode {
       }
       added = compileMs() - before;
       rounds++;
-    } while (added >= QUIET_COMPILE_MS && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(maxSeconds));
-    return new JsonObject().put("rounds", rounds).put("calls_per_round", callsPerRound)
-        .put("seconds", (System.nanoTime() - t0) / 1e9).put("jit_quiet", added < QUIET_COMPILE_MS)
+    } while (added >= QUIET_COMPILE_MS
+        && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(maxSeconds));
+    return new JsonObject()
+        .put("rounds", rounds)
+        .put("calls_per_round", callsPerRound)
+        .put("seconds", (System.nanoTime() - t0) / 1e9)
+        .put("jit_quiet", added < QUIET_COMPILE_MS)
         .put("last_round_compile_ms", added);
   }
 
@@ -109,7 +131,9 @@ public final class BenchNode {
   }
 
   /** Sequential calls from an event loop, each started when the previous one answered. */
-  static Stats sequential(Vertx vertx, Supplier<Future<CallResult>> call, Object expected, int calls, int warmup) throws Exception {
+  static Stats sequential(
+      Vertx vertx, Supplier<Future<CallResult>> call, Object expected, int calls, int warmup)
+      throws Exception {
     long[] samples = new long[calls];
     Promise<Void> done = Promise.promise();
     vertx.runOnContext(v -> loop(call, expected, 0, warmup + calls, warmup, samples, done));
@@ -118,7 +142,8 @@ public final class BenchNode {
   }
 
   /** The latencies (ns) of {@code calls} sequential calls. */
-  static long[] samples(Vertx vertx, Supplier<Future<CallResult>> call, Object expected, int calls) throws Exception {
+  static long[] samples(Vertx vertx, Supplier<Future<CallResult>> call, Object expected, int calls)
+      throws Exception {
     long[] samples = new long[calls];
     Promise<Void> done = Promise.promise();
     vertx.runOnContext(v -> loop(call, expected, 0, calls, 0, samples, done));
@@ -126,24 +151,34 @@ public final class BenchNode {
     return samples;
   }
 
-  private static void loop(Supplier<Future<CallResult>> call, Object expected, int i, int total, int warmup, long[] samples,
+  private static void loop(
+      Supplier<Future<CallResult>> call,
+      Object expected,
+      int i,
+      int total,
+      int warmup,
+      long[] samples,
       Promise<Void> done) {
     if (i == total) {
       done.complete();
       return;
     }
     long t0 = System.nanoTime();
-    call.get().onComplete(ar -> {
-      long dt = System.nanoTime() - t0;
-      if (ar.failed() || ar.result().status() != CallResult.Status.DONE || !expected.equals(ar.result().result())) {
-        done.fail("bench call failed: " + (ar.failed() ? ar.cause() : ar.result()));
-        return;
-      }
-      if (i >= warmup) {
-        samples[i - warmup] = dt;
-      }
-      loop(call, expected, i + 1, total, warmup, samples, done);
-    });
+    call.get()
+        .onComplete(
+            ar -> {
+              long dt = System.nanoTime() - t0;
+              if (ar.failed()
+                  || ar.result().status() != CallResult.Status.DONE
+                  || !expected.equals(ar.result().result())) {
+                done.fail("bench call failed: " + (ar.failed() ? ar.cause() : ar.result()));
+                return;
+              }
+              if (i >= warmup) {
+                samples[i - warmup] = dt;
+              }
+              loop(call, expected, i + 1, total, warmup, samples, done);
+            });
   }
 
   private static String take(List<String> args, String flag, String dflt) {
@@ -163,11 +198,19 @@ public final class BenchNode {
       long[] s = ns.clone();
       Arrays.sort(s);
       double mean = Arrays.stream(s).average().orElse(0) / 1000.0;
-      return new Stats(s.length, s[s.length / 2] / 1000.0, s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] / 1000.0, mean);
+      return new Stats(
+          s.length,
+          s[s.length / 2] / 1000.0,
+          s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] / 1000.0,
+          mean);
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("n", n).put("median_us", medianUs).put("p99_us", p99Us).put("mean_us", meanUs);
+      return new JsonObject()
+          .put("n", n)
+          .put("median_us", medianUs)
+          .put("p99_us", p99Us)
+          .put("mean_us", meanUs);
     }
   }
 }

@@ -27,14 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>repeatable-read anomalies: calls that read a key twice and saw two versions;
- *   <li>causal anomalies: reads of {@code x} older than a {@code y} read before it in the same
- *       call ({@code y = i} depends on {@code x >= i}).
+ *   <li>causal anomalies: reads of {@code x} older than a {@code y} read before it in the same call
+ *       ({@code y = i} depends on {@code x >= i}).
  * </ul>
  *
  * Used by the test suite (a short run) and by the benchmark (a longer one).
  */
 public final class ConsistencyChecker {
-  static final String R1 = """
+  static final String R1 =
+      """
       import time
       def ck_r1(cb, spin_ms):
           y = cb.get('ck_y')
@@ -44,7 +45,8 @@ public final class ConsistencyChecker {
               pass
           return [y, x]
       """;
-  static final String R2 = """
+  static final String R2 =
+      """
       def ck_r2(cb, first):
           return first + [cb.get('ck_y'), cb.get('ck_x')]
       """;
@@ -59,17 +61,32 @@ public final class ConsistencyChecker {
    * @param repeatableReadAnomalies calls that saw two versions of a key
    * @param causalAnomalies reads of x older than a y read before it
    */
-  public record Counts(String mode, int calls, int failed, long writes, int repeatableReadAnomalies, int causalAnomalies) {
+  public record Counts(
+      String mode,
+      int calls,
+      int failed,
+      long writes,
+      int repeatableReadAnomalies,
+      int causalAnomalies) {
     public JsonObject toJson() {
-      return new JsonObject().put("mode", mode).put("calls", calls).put("failed", failed).put("writes", writes)
-          .put("repeatable_read_anomalies", repeatableReadAnomalies).put("causal_anomalies", causalAnomalies);
+      return new JsonObject()
+          .put("mode", mode)
+          .put("calls", calls)
+          .put("failed", failed)
+          .put("writes", writes)
+          .put("repeatable_read_anomalies", repeatableReadAnomalies)
+          .put("causal_anomalies", causalAnomalies);
     }
   }
 
   private final Vertx vertx;
   private final CloudburstClient client;
   private final String nodeId;
-  /** The value of the next write pair: increasing across runs, so a newer x always holds a larger value. */
+
+  /**
+   * The value of the next write pair: increasing across runs, so a newer x always holds a larger
+   * value.
+   */
   private final AtomicLong sequence = new AtomicLong();
 
   public ConsistencyChecker(Vertx vertx, CloudburstClient client, String nodeId) {
@@ -82,12 +99,17 @@ public final class ConsistencyChecker {
   public ConsistencyChecker setUp() throws Exception {
     client.register("ck_r1", "python", R1).await(60, TimeUnit.SECONDS);
     client.register("ck_r2", "python", R2).await(60, TimeUnit.SECONDS);
-    client.registerDag("ck_read", List.of("ck_r1", "ck_r2"), List.of(List.of("ck_r1", "ck_r2"))).await(60, TimeUnit.SECONDS);
+    client
+        .registerDag("ck_read", List.of("ck_r1", "ck_r2"), List.of(List.of("ck_r1", "ck_r2")))
+        .await(60, TimeUnit.SECONDS);
     writePair(sequence.incrementAndGet()).await(30, TimeUnit.SECONDS);
     return this;
   }
 
-  /** {@code calls} calls in {@code mode}, {@code parallel} at a time, while the writer runs; blocks until done. */
+  /**
+   * {@code calls} calls in {@code mode}, {@code parallel} at a time, while the writer runs; blocks
+   * until done.
+   */
   public Counts run(String mode, int calls, int parallel, long spinMs) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong writes = new AtomicLong();
@@ -111,7 +133,13 @@ public final class ConsistencyChecker {
     }
   }
 
-  private void readLoop(String mode, int calls, long spinMs, AtomicLong next, int[] counts, AtomicLong running,
+  private void readLoop(
+      String mode,
+      int calls,
+      long spinMs,
+      AtomicLong next,
+      int[] counts,
+      AtomicLong running,
       Promise<Void> done) {
     if (next.getAndIncrement() >= calls) {
       if (running.decrementAndGet() == 0) {
@@ -119,17 +147,26 @@ public final class ConsistencyChecker {
       }
       return;
     }
-    client.invokeDag("ck_read", Map.of("ck_r1", List.of(spinMs)), io.cloudburst.bus.Consistency.parse(mode), 30_000).onComplete(ar -> {
-      synchronized (counts) {
-        if (ar.failed() || ar.result().status() != CallResult.Status.DONE || !(ar.result().result() instanceof List<?> seen)) {
-          counts[0]++;
-        } else {
-          counts[1] += repeatableReadAnomaly(seen) ? 1 : 0;
-          counts[2] += causalAnomalies(seen);
-        }
-      }
-      readLoop(mode, calls, spinMs, next, counts, running, done);
-    });
+    client
+        .invokeDag(
+            "ck_read",
+            Map.of("ck_r1", List.of(spinMs)),
+            io.cloudburst.bus.Consistency.parse(mode),
+            30_000)
+        .onComplete(
+            ar -> {
+              synchronized (counts) {
+                if (ar.failed()
+                    || ar.result().status() != CallResult.Status.DONE
+                    || !(ar.result().result() instanceof List<?> seen)) {
+                  counts[0]++;
+                } else {
+                  counts[1] += repeatableReadAnomaly(seen) ? 1 : 0;
+                  counts[2] += causalAnomalies(seen);
+                }
+              }
+              readLoop(mode, calls, spinMs, next, counts, running, done);
+            });
   }
 
   /** {@code seen = [y1, x1, y2, x2]}: a key read twice with two versions. */
@@ -137,7 +174,9 @@ public final class ConsistencyChecker {
     return !seen.get(0).equals(seen.get(2)) || !seen.get(1).equals(seen.get(3));
   }
 
-  /** Reads of x older than the newest y read before them ({@code y = i} depends on {@code x >= i}). */
+  /**
+   * Reads of x older than the newest y read before them ({@code y = i} depends on {@code x >= i}).
+   */
   static int causalAnomalies(List<?> seen) {
     long y1 = ((Number) seen.get(0)).longValue();
     long x1 = ((Number) seen.get(1)).longValue();
@@ -152,24 +191,32 @@ public final class ConsistencyChecker {
       return;
     }
     writes.incrementAndGet();
-    writePair(sequence.incrementAndGet()).onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-      } else {
-        writeLoop(stop, writes, done);
-      }
-    });
+    writePair(sequence.incrementAndGet())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                done.fail(ar.cause());
+              } else {
+                writeLoop(stop, writes, done);
+              }
+            });
   }
 
   /** Writes {@code x = i}, then {@code y = i} depending on that x, through the node's cache. */
   private Future<Void> writePair(long i) {
     DeliveryOptions t = new DeliveryOptions().setSendTimeout(30_000);
     String cache = Addresses.cache(nodeId);
-    return vertx.eventBus().<KvsReply>request(cache, new CacheRequest.PutValue("ck_x", LatticeKind.MULTI_CAUSAL, i), t)
-        .compose(m -> {
-          var x = (MultiKeyCausalLattice) ((KvsReply.Stored) m.body()).lattice();
-          return vertx.eventBus().request(cache, new CacheRequest.PutCausal("ck_y", i, Map.of("ck_x", x.clock())), t);
-        })
+    return vertx
+        .eventBus()
+        .<KvsReply>request(cache, new CacheRequest.PutValue("ck_x", LatticeKind.MULTI_CAUSAL, i), t)
+        .compose(
+            m -> {
+              var x = (MultiKeyCausalLattice) ((KvsReply.Stored) m.body()).lattice();
+              return vertx
+                  .eventBus()
+                  .request(
+                      cache, new CacheRequest.PutCausal("ck_y", i, Map.of("ck_x", x.clock())), t);
+            })
         .mapEmpty();
   }
 }

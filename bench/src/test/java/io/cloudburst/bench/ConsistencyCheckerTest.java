@@ -25,7 +25,11 @@ class ConsistencyCheckerTest {
   @BeforeAll
   static void node() throws Exception {
     vertx = CloudburstNode.newVertx();
-    NodeOptions options = NodeOptions.defaults().withPort(0).withDataDir(Files.createTempDirectory("cloudburst-bench")).withExecutors(2);
+    NodeOptions options =
+        NodeOptions.defaults()
+            .withPort(0)
+            .withDataDir(Files.createTempDirectory("cloudburst-bench"))
+            .withExecutors(2);
     CloudburstNode.start(vertx, options).await(180, TimeUnit.SECONDS);
     checker = new ConsistencyChecker(vertx, new CloudburstClient(vertx), "local").setUp();
   }
@@ -40,7 +44,9 @@ class ConsistencyCheckerTest {
     ConsistencyChecker.Counts normal = checker.run("normal", 150, 4, 5);
     assertThat(normal.failed()).as(normal.toString()).isZero();
     assertThat(normal.writes()).as(normal.toString()).isGreaterThan(0);
-    assertThat(normal.repeatableReadAnomalies()).as("the checker sees anomalies: " + normal).isGreaterThan(0);
+    assertThat(normal.repeatableReadAnomalies())
+        .as("the checker sees anomalies: " + normal)
+        .isGreaterThan(0);
 
     ConsistencyChecker.Counts rr = checker.run("repeatable_read", 150, 4, 5);
     assertThat(rr.failed()).as(rr.toString()).isZero();

@@ -6,21 +6,40 @@ public final class Addresses {
 
   /** Requests to the scheduler ({@link io.cloudburst.bus.msg.SchedulerRequest}). */
   public static final String SCHEDULER = "cloudburst.scheduler";
-  /** Executors announce themselves and their load here ({@link io.cloudburst.bus.msg.ExecutorStatus}). */
+
+  /**
+   * Executors announce themselves and their load here ({@link
+   * io.cloudburst.bus.msg.ExecutorStatus}).
+   */
   public static final String EXECUTOR_STATUS = "cloudburst.scheduler.executors";
+
   /** Published once per completed call ({@link io.cloudburst.bus.msg.CallResult}). */
   public static final String RESULTS = "cloudburst.results";
+
   /** Requests to the key-value store. */
   public static final String KVS = "cloudburst.kvs";
+
   /** Caches report the keys they hold here. */
   public static final String CACHE_REPORT = "cloudburst.scheduler.cache-report";
 
-  /** Node-local: {@link io.cloudburst.bus.msg.NodeEvent.NodeLeft}, published by the node in cluster mode. */
+  /**
+   * Node-local: {@link io.cloudburst.bus.msg.NodeEvent.NodeLeft}, published by the node in cluster
+   * mode.
+   */
   public static final String NODE_LEFT = "cloudburst.node.left";
-  /** Cluster-wide: {@link io.cloudburst.bus.msg.NodeEvent.RegistryChanged}, published by a scheduler. */
+
+  /**
+   * Cluster-wide: {@link io.cloudburst.bus.msg.NodeEvent.RegistryChanged}, published by a
+   * scheduler.
+   */
   public static final String REGISTRY_CHANGED = "cloudburst.scheduler.registry-changed";
-  /** Node-local: {@link io.cloudburst.bus.msg.NodeEvent.ScalingDecision}s of the autoscaler and the scheduler. */
+
+  /**
+   * Node-local: {@link io.cloudburst.bus.msg.NodeEvent.ScalingDecision}s of the autoscaler and the
+   * scheduler.
+   */
   public static final String AUTOSCALE = "cloudburst.autoscale";
+
   /**
    * Cluster-wide (cluster mode): the owner of a key publishes its merged state ({@link
    * io.cloudburst.bus.msg.CacheEvent.Update}) after every change; each node's store forwards it to
@@ -53,14 +72,21 @@ public final class Addresses {
     return "cloudburst.cache." + nodeId + ".updates";
   }
 
-  // ---- the public addresses of the SockJS and TCP event-bus bridges (README, "Event-bus bridges") ----
+  // ---- the public addresses of the SockJS and TCP event-bus bridges (README, "Event-bus bridges")
+  // ----
 
-  /** Bridge clients send {@code {"function"|"dag", "args", ...}} here; the reply is the call's result JSON. */
+  /**
+   * Bridge clients send {@code {"function"|"dag", "args", ...}} here; the reply is the call's
+   * result JSON.
+   */
   public static final String API_INVOKE = "cloudburst.api.invoke";
+
   /** A small JSON summary of every finished call on this node (the dashboard's live view). */
   public static final String API_CALLS = "cloudburst.api.calls";
+
   /** Prefix of {@link #apiResults}. */
   public static final String API_RESULTS_PREFIX = "cloudburst.api.results.";
+
   /** Prefix of {@link #apiKeys}. */
   public static final String API_KEYS_PREFIX = "cloudburst.api.keys.";
 
@@ -69,7 +95,10 @@ public final class Addresses {
     return API_RESULTS_PREFIX + callId;
   }
 
-  /** Where a bridge client listens for {@code {"key", "lattice", "value"}} each time a key's merged value changes. */
+  /**
+   * Where a bridge client listens for {@code {"key", "lattice", "value"}} each time a key's merged
+   * value changes.
+   */
   public static String apiKeys(String key) {
     return API_KEYS_PREFIX + key;
   }

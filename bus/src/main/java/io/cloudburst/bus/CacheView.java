@@ -7,12 +7,12 @@ import io.vertx.core.shareddata.Shareable;
 
 /**
  * A node cache's read view: the entries it holds, mirrored by the cache verticle into a Vert.x
- * local map so the executors of the same node serve cache hits without an event-bus round trip
- * (the state issue's goal is a hit in about a microsecond). Only the cache writes it, on its own
- * event loop, before it answers the request that changed an entry, so a function reads its own
- * acknowledged writes. Misses and all writes still go to the cache over the bus; readers report
- * the keys they hit with {@link io.cloudburst.bus.msg.CacheRequest.Touch} so the cache's LRU order
- * and hit count stay true.
+ * local map so the executors of the same node serve cache hits without an event-bus round trip (the
+ * state issue's goal is a hit in about a microsecond). Only the cache writes it, on its own event
+ * loop, before it answers the request that changed an entry, so a function reads its own
+ * acknowledged writes. Misses and all writes still go to the cache over the bus; readers report the
+ * keys they hit with {@link io.cloudburst.bus.msg.CacheRequest.Touch} so the cache's LRU order and
+ * hit count stay true.
  */
 public final class CacheView {
   /** An immutable lattice in the shared map. */

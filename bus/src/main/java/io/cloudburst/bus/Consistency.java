@@ -9,7 +9,9 @@ public enum Consistency {
   NORMAL("normal"),
   /** The first read of a key in a call fixes its version for every later read in that call. */
   REPEATABLE_READ("repeatable_read"),
-  /** Reads respect the causal dependencies of what the call (and its client session) read before. */
+  /**
+   * Reads respect the causal dependencies of what the call (and its client session) read before.
+   */
   CAUSAL("causal");
 
   private final String wireName;
@@ -18,7 +20,10 @@ public enum Consistency {
     this.wireName = wireName;
   }
 
-  /** The level's name in the HTTP and bridge JSON ({@code "normal"}, {@code "repeatable_read"}, {@code "causal"}). */
+  /**
+   * The level's name in the HTTP and bridge JSON ({@code "normal"}, {@code "repeatable_read"},
+   * {@code "causal"}).
+   */
   public String wireName() {
     return wireName;
   }
@@ -42,6 +47,7 @@ public enum Consistency {
         return c;
       }
     }
-    throw CloudburstException.badRequest("consistency must be \"normal\", \"repeatable_read\" or \"causal\", not \"" + name + "\"");
+    throw CloudburstException.badRequest(
+        "consistency must be \"normal\", \"repeatable_read\" or \"causal\", not \"" + name + "\"");
   }
 }

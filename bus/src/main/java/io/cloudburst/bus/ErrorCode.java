@@ -1,9 +1,9 @@
 package io.cloudburst.bus;
 
 /**
- * The error codes of the public contract (API.md). The same codes travel on the event bus as
- * {@code message.fail(code.failureCode(), text)}; callers branch on
- * {@link io.vertx.core.eventbus.ReplyException#failureCode()} through {@link #fromFailureCode(int)}.
+ * The error codes of the public contract (API.md). The same codes travel on the event bus as {@code
+ * message.fail(code.failureCode(), text)}; callers branch on {@link
+ * io.vertx.core.eventbus.ReplyException#failureCode()} through {@link #fromFailureCode(int)}.
  */
 public enum ErrorCode {
   BAD_REQUEST(400, 4000),

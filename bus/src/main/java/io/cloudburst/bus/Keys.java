@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class Keys {
   /** Longest key in UTF-8 bytes; the store enforces the same limit. */
   public static final int MAX_KEY_BYTES = 1024;
+
   /** Keys under this prefix belong to the system: users cannot read or write them. */
   public static final String SYSTEM_PREFIX = "__cloudburst/";
 
@@ -27,11 +28,13 @@ public final class Keys {
     }
     // A UTF-16 char takes at most 3 UTF-8 bytes: short keys need no encoding to be checked.
     if (key.length() > MAX_KEY_BYTES
-        || (key.length() > MAX_KEY_BYTES / 3 && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES)) {
+        || (key.length() > MAX_KEY_BYTES / 3
+            && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES)) {
       throw CloudburstException.tooLarge("key is longer than " + MAX_KEY_BYTES + " bytes");
     }
     if (key.startsWith(SYSTEM_PREFIX)) {
-      throw CloudburstException.badRequest("keys starting with '" + SYSTEM_PREFIX + "' are reserved for the system");
+      throw CloudburstException.badRequest(
+          "keys starting with '" + SYSTEM_PREFIX + "' are reserved for the system");
     }
     return key;
   }

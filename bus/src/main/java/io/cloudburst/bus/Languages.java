@@ -17,8 +17,9 @@ public final class Languages {
     return switch (language.toLowerCase(Locale.ROOT)) {
       case "python", "py" -> PYTHON;
       case "javascript", "js" -> JAVASCRIPT;
-      default -> throw CloudburstException.badRequest(
-          "unknown language '" + language + "': use \"python\" or \"javascript\"");
+      default ->
+          throw CloudburstException.badRequest(
+              "unknown language '" + language + "': use \"python\" or \"javascript\"");
     };
   }
 }

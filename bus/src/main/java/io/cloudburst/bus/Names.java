@@ -21,11 +21,15 @@ public final class Names {
       throw CloudburstException.badRequest(what + " name is missing");
     }
     if (name.length() > MAX_NAME_LENGTH) {
-      throw CloudburstException.badRequest(what + " name is longer than " + MAX_NAME_LENGTH + " characters");
+      throw CloudburstException.badRequest(
+          what + " name is longer than " + MAX_NAME_LENGTH + " characters");
     }
     if (!NAME.matcher(name).matches()) {
       throw CloudburstException.badRequest(
-          what + " name '" + name + "' is invalid: use letters, digits, '_', '.', '-', starting with a letter or '_'");
+          what
+              + " name '"
+              + name
+              + "' is invalid: use letters, digits, '_', '.', '-', starting with a letter or '_'");
     }
     return name;
   }

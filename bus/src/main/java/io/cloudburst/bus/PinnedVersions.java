@@ -8,9 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The exact states that live repeatable-read and causal sessions read on one node, kept apart
- * from the cache (which moves on to newer versions and evicts) until the session's DAG call ends
- * or its deadline passes, so later functions of the call, on any node, can read the same versions.
+ * The exact states that live repeatable-read and causal sessions read on one node, kept apart from
+ * the cache (which moves on to newer versions and evicts) until the session's DAG call ends or its
+ * deadline passes, so later functions of the call, on any node, can read the same versions.
  *
  * <p>Like {@link CacheView}, a Vert.x local map shared by the node's executors and cache: an
  * executor pins what a function read before its results go downstream, with no event-bus hop (a
@@ -30,16 +30,23 @@ public final class PinnedVersions {
 
   /** The pinned versions of {@code nodeId} on this Vert.x instance. */
   public static PinnedVersions of(Vertx vertx, String nodeId) {
-    return new PinnedVersions(vertx.sharedData().getLocalMap("cloudburst.pinned-versions." + nodeId));
+    return new PinnedVersions(
+        vertx.sharedData().getLocalMap("cloudburst.pinned-versions." + nodeId));
   }
 
-  /** Keeps {@code versions} for {@code session} until {@code expiresAt}; a key pinned before keeps its first state. */
+  /**
+   * Keeps {@code versions} for {@code session} until {@code expiresAt}; a key pinned before keeps
+   * its first state.
+   */
   public void pin(String session, Map<String, Lattice> versions, long expiresAt) {
-    map.merge(session, new Entry(Map.copyOf(versions), expiresAt), (old, add) -> {
-      Map<String, Lattice> all = new HashMap<>(add.versions());
-      all.putAll(old.versions());
-      return new Entry(Map.copyOf(all), Math.max(old.expiresAt(), add.expiresAt()));
-    });
+    map.merge(
+        session,
+        new Entry(Map.copyOf(versions), expiresAt),
+        (old, add) -> {
+          Map<String, Lattice> all = new HashMap<>(add.versions());
+          all.putAll(old.versions());
+          return new Entry(Map.copyOf(all), Math.max(old.expiresAt(), add.expiresAt()));
+        });
   }
 
   /** The state {@code session} pinned for {@code key}, or null. */

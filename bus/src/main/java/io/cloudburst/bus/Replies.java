@@ -17,13 +17,14 @@ public final class Replies {
 
   /** Replies with the future's result once it completes, or fails with its error's code. */
   public static void answer(Message<?> m, Future<?> f) {
-    f.onComplete(ar -> {
-      if (ar.succeeded()) {
-        m.reply(ar.result());
-      } else {
-        fail(m, CloudburstException.from(ar.cause()));
-      }
-    });
+    f.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            m.reply(ar.result());
+          } else {
+            fail(m, CloudburstException.from(ar.cause()));
+          }
+        });
   }
 
   /**
@@ -35,7 +36,10 @@ public final class Replies {
       fail(m, ce);
       return;
     }
-    log.log(System.Logger.Level.ERROR, what + " request " + m.body().getClass().getSimpleName() + " failed", e);
+    log.log(
+        System.Logger.Level.ERROR,
+        what + " request " + m.body().getClass().getSimpleName() + " failed",
+        e);
     fail(m, CloudburstException.internal(e.toString()));
   }
 }

@@ -19,8 +19,10 @@ class ConsistencyTest {
   @Test
   void anUnknownLevelIsABadRequestNamingTheChoices() {
     assertThatThrownBy(() -> Consistency.parse("serializable"))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
-        .hasMessageContaining("consistency").hasMessageContaining("repeatable_read");
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
+        .hasMessageContaining("consistency")
+        .hasMessageContaining("repeatable_read");
     assertThatThrownBy(() -> Consistency.parse("")).isInstanceOf(CloudburstException.class);
   }
 

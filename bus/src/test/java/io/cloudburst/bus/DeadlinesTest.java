@@ -17,7 +17,8 @@ class DeadlinesTest {
   @Test
   void aFrontDoorWaitsLongerThanTheCallAndTheLayersBelowIt() {
     assertThat(Deadlines.frontWait(2_000, true)).isEqualTo(2_000 + Deadlines.FRONT_MARGIN_MS);
-    assertThat(Deadlines.frontWait(0, true)).isEqualTo(Deadlines.CALL_MAX_MS + Deadlines.FRONT_MARGIN_MS);
+    assertThat(Deadlines.frontWait(0, true))
+        .isEqualTo(Deadlines.CALL_MAX_MS + Deadlines.FRONT_MARGIN_MS);
     assertThat(Deadlines.frontWait(2_000, false)).isEqualTo(Deadlines.REQUEST_MS);
     assertThat(Deadlines.FRONT_MARGIN_MS).isGreaterThan(Deadlines.CLIENT_MARGIN_MS);
     assertThat(Deadlines.CLIENT_MARGIN_MS).isGreaterThan(Deadlines.EXECUTOR_MARGIN_MS);

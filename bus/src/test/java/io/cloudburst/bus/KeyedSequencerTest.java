@@ -14,22 +14,34 @@ class KeyedSequencerTest {
     KeyedSequencer seq = new KeyedSequencer();
     List<String> log = new ArrayList<>();
     Promise<String> first = Promise.promise();
-    Future<String> a1 = seq.run("a", () -> {
-      log.add("a1 start");
-      return first.future();
-    });
-    Future<String> a2 = seq.run("a", () -> {
-      log.add("a2 start");
-      throw new IllegalStateException("boom");
-    });
-    Future<String> a3 = seq.run("a", () -> {
-      log.add("a3 start");
-      return Future.succeededFuture("a3");
-    });
-    Future<String> b1 = seq.run("b", () -> {
-      log.add("b1 start");
-      return Future.succeededFuture("b1");
-    });
+    Future<String> a1 =
+        seq.run(
+            "a",
+            () -> {
+              log.add("a1 start");
+              return first.future();
+            });
+    Future<String> a2 =
+        seq.run(
+            "a",
+            () -> {
+              log.add("a2 start");
+              throw new IllegalStateException("boom");
+            });
+    Future<String> a3 =
+        seq.run(
+            "a",
+            () -> {
+              log.add("a3 start");
+              return Future.succeededFuture("a3");
+            });
+    Future<String> b1 =
+        seq.run(
+            "b",
+            () -> {
+              log.add("b1 start");
+              return Future.succeededFuture("b1");
+            });
     assertThat(log).containsExactly("a1 start", "b1 start");
     assertThat(b1.result()).isEqualTo("b1");
     first.complete("a1");

@@ -8,10 +8,16 @@ import io.vertx.core.json.JsonObject;
  * @param nodeId the node whose cache this is (its address is {@code Addresses.cache(nodeId)})
  * @param maxBytes the bound on the bytes of cached entries (encoded lattice, key and bookkeeping)
  * @param kvsTimeoutMs how long a request to the store may take before it fails with TIMEOUT
- * @param reportIntervalMs the shortest time between two key reports sent because the key set changed
+ * @param reportIntervalMs the shortest time between two key reports sent because the key set
+ *     changed
  * @param fullReportIntervalMs a report is sent at least this often, changed or not
  */
-public record CacheOptions(String nodeId, long maxBytes, long kvsTimeoutMs, long reportIntervalMs, long fullReportIntervalMs) {
+public record CacheOptions(
+    String nodeId,
+    long maxBytes,
+    long kvsTimeoutMs,
+    long reportIntervalMs,
+    long fullReportIntervalMs) {
 
   public static final String DEFAULT_NODE_ID = "local";
   public static final long DEFAULT_MAX_BYTES = 64L << 20;

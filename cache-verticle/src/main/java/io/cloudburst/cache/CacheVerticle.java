@@ -4,22 +4,22 @@
 package io.cloudburst.cache;
 
 import io.cloudburst.bus.Addresses;
-import io.cloudburst.bus.KeyedSequencer;
 import io.cloudburst.bus.CacheView;
-import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.KeyedSequencer;
+import io.cloudburst.bus.PinnedVersions;
 import io.cloudburst.bus.Replies;
+import io.cloudburst.bus.lattice.CausalLattice;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.lattice.Lattices;
+import io.cloudburst.bus.lattice.MultiKeyCausalLattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.CacheRequest;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.cache.impl.LruCache;
 import io.cloudburst.cache.impl.Versioned;
-import io.cloudburst.bus.lattice.CausalLattice;
-import io.cloudburst.bus.lattice.MultiKeyCausalLattice;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -46,16 +46,16 @@ import java.util.function.Supplier;
  *   <li>Reads of a held key are answered locally (a hit); a miss reads through from the store,
  *       subscribing this node to the key's updates in the same request, and keeps the answer.
  *       Concurrent misses of one key share one store request.
- *   <li>Writes go to the store and are acknowledged once it has made them durable; the merged
- *       state it answers is then merged in here. A plain-value write ({@link CacheRequest.PutValue})
- *       is built on the newest state this cache has, one write of a key at a time.
+ *   <li>Writes go to the store and are acknowledged once it has made them durable; the merged state
+ *       it answers is then merged in here. A plain-value write ({@link CacheRequest.PutValue}) is
+ *       built on the newest state this cache has, one write of a key at a time.
  *   <li>Every state is held with the key's generation in the store, which a delete raises (see
  *       {@link KvsRequest}); a state of a higher generation replaces one of a lower ({@link
  *       Versioned#combine}). A write built on a held or read state tells the store that state's
- *       generation; when the key was deleted since ({@link KvsReply.Stale}, e.g. the pushed
- *       delete has not arrived yet), the cache drops the entry, reads the key again and rebuilds
- *       the write, at most {@value #MAX_STALE_RETRIES} more times, so a deleted state never comes
- *       back through a write of this cache.
+ *       generation; when the key was deleted since ({@link KvsReply.Stale}, e.g. the pushed delete
+ *       has not arrived yet), the cache drops the entry, reads the key again and rebuilds the
+ *       write, at most {@value #MAX_STALE_RETRIES} more times, so a deleted state never comes back
+ *       through a write of this cache.
  *   <li>Updates the store pushes to {@link Addresses#cacheUpdates} are merged into held keys.
  *   <li>Entries are bounded by bytes (their encoded size), least recently used evicted first; an
  *       evicted key is unsubscribed from the store.
@@ -69,8 +69,10 @@ import java.util.function.Supplier;
  */
 public final class CacheVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(CacheVerticle.class.getName());
+
   /** Bytes counted per entry beyond its encoded lattice and key (map entry, record headers). */
   static final int ENTRY_OVERHEAD = 64;
+
   /** Rebuilds of one write whose base was deleted meanwhile, before it fails with CONFLICT. */
   static final int MAX_STALE_RETRIES = 3;
 
@@ -78,15 +80,19 @@ public final class CacheVerticle extends VerticleBase {
   private DeliveryOptions kvsDelivery;
   private LruCache<Versioned> lru;
   private final Map<String, Load> loading = new HashMap<>();
+
   /** Store requests in flight per key that carry this node as subscriber. */
   private final Map<String, Integer> inFlight = new HashMap<>();
+
   /**
    * The newest delete generation learned for keys with requests in flight, so an answer read or
    * written before the delete is not installed after it; forgotten with the last request.
    */
   private final Map<String, Long> tombstones = new HashMap<>();
+
   /** Writes of plain values, one at a time per key. */
   private final KeyedSequencer sequencer = new KeyedSequencer();
+
   private final Set<String> toUnsubscribe = new LinkedHashSet<>();
   private boolean unsubscribeScheduled;
   private final AtomicLong hits = new AtomicLong();
@@ -94,11 +100,17 @@ public final class CacheVerticle extends VerticleBase {
   private volatile CacheStats snapshot = new CacheStats(0, 0, 0, 0, 0);
   private long reportTimer = -1;
   private long periodicReport = -1;
-  /** The executors' read view of the held entries; changed only here, before the reply that follows. */
+
+  /**
+   * The executors' read view of the held entries; changed only here, before the reply that follows.
+   */
   private CacheView view;
+
   private long lastReportAt;
+
   /** States read by live repeatable-read and causal sessions, pinned by this node's executors. */
   private PinnedVersions pins;
+
   private long pinSweep = -1;
 
   /** A read-through in flight: pushed updates that arrive meanwhile are kept and combined in. */
@@ -116,12 +128,18 @@ public final class CacheVerticle extends VerticleBase {
     view.clear();
     pins = PinnedVersions.of(vertx, options.nodeId());
     pins.clear();
-    MessageConsumer<CacheRequest> requests = vertx.eventBus().consumer(Addresses.cache(options.nodeId()), this::handle);
-    MessageConsumer<CacheEvent> updates = vertx.eventBus().consumer(Addresses.cacheUpdates(options.nodeId()), m -> {
-      if (m.body() instanceof CacheEvent.Update u) {
-        onUpdate(u);
-      }
-    });
+    MessageConsumer<CacheRequest> requests =
+        vertx.eventBus().consumer(Addresses.cache(options.nodeId()), this::handle);
+    MessageConsumer<CacheEvent> updates =
+        vertx
+            .eventBus()
+            .consumer(
+                Addresses.cacheUpdates(options.nodeId()),
+                m -> {
+                  if (m.body() instanceof CacheEvent.Update u) {
+                    onUpdate(u);
+                  }
+                });
     periodicReport = vertx.setPeriodic(options.fullReportIntervalMs(), t -> report());
     pinSweep = vertx.setPeriodic(1_000, t -> pins.expire(System.currentTimeMillis()));
     return Future.all(requests.completion(), updates.completion());
@@ -139,7 +157,9 @@ public final class CacheVerticle extends VerticleBase {
     if (held.isEmpty()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().request(Addresses.KVS, new KvsRequest.Unsubscribe(options.nodeId(), held), kvsDelivery)
+    return vertx
+        .eventBus()
+        .request(Addresses.KVS, new KvsRequest.Unsubscribe(options.nodeId(), held), kvsDelivery)
         .otherwiseEmpty();
   }
 
@@ -161,10 +181,14 @@ public final class CacheVerticle extends VerticleBase {
           } else {
             misses.incrementAndGet();
             updateStats();
-            Replies.answer(m, load(List.of(g.key())).map(found -> {
-              Versioned v = found.get(g.key());
-              return new KvsReply.Found(g.key(), v.lattice(), v.generation());
-            }));
+            Replies.answer(
+                m,
+                load(List.of(g.key()))
+                    .map(
+                        found -> {
+                          Versioned v = found.get(g.key());
+                          return new KvsReply.Found(g.key(), v.lattice(), v.generation());
+                        }));
           }
         }
         case CacheRequest.GetMany g -> {
@@ -182,37 +206,55 @@ public final class CacheVerticle extends VerticleBase {
           hits.addAndGet(found.size());
           misses.addAndGet(missing.size());
           updateStats();
-          Replies.answer(m, load(missing).map(loaded -> {
-            Map<String, Lattice> all = new LinkedHashMap<>();
-            Map<String, Long> generations = new LinkedHashMap<>();
-            for (String k : g.keys()) {
-              Versioned v = found.containsKey(k) ? found.get(k) : loaded.get(k);
-              if (v.lattice() != null) {
-                all.put(k, v.lattice());
-              }
-              if (v.generation() != 0) {
-                generations.put(k, v.generation());
-              }
-            }
-            return new KvsReply.FoundMany(all, generations);
-          }));
+          Replies.answer(
+              m,
+              load(missing)
+                  .map(
+                      loaded -> {
+                        Map<String, Lattice> all = new LinkedHashMap<>();
+                        Map<String, Long> generations = new LinkedHashMap<>();
+                        for (String k : g.keys()) {
+                          Versioned v = found.containsKey(k) ? found.get(k) : loaded.get(k);
+                          if (v.lattice() != null) {
+                            all.put(k, v.lattice());
+                          }
+                          if (v.generation() != 0) {
+                            generations.put(k, v.generation());
+                          }
+                        }
+                        return new KvsReply.FoundMany(all, generations);
+                      }));
         }
         case CacheRequest.Put p -> {
           checkKey(p.key());
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
-          Replies.answer(m, store(p.key(), p.lattice(), -1).map(reply -> {
-            if (reply instanceof KvsReply.Stored stored) {
-              return stored;
-            }
-            throw CloudburstException.internal("the store answered a put of '" + p.key() + "' with " + reply);
-          }));
+          Replies.answer(
+              m,
+              store(p.key(), p.lattice(), -1)
+                  .map(
+                      reply -> {
+                        if (reply instanceof KvsReply.Stored stored) {
+                          return stored;
+                        }
+                        throw CloudburstException.internal(
+                            "the store answered a put of '" + p.key() + "' with " + reply);
+                      }));
         }
         case CacheRequest.PutValue p -> {
           checkKey(p.key());
-          Replies.answer(m, writeOnBase(p.key(),
-              base -> Lattices.write(base, p.kind(), p.value(), options.nodeId(), System.currentTimeMillis())));
+          Replies.answer(
+              m,
+              writeOnBase(
+                  p.key(),
+                  base ->
+                      Lattices.write(
+                          base,
+                          p.kind(),
+                          p.value(),
+                          options.nodeId(),
+                          System.currentTimeMillis())));
         }
         case CacheRequest.Touch t -> {
           for (String k : t.keys()) {
@@ -229,7 +271,8 @@ public final class CacheVerticle extends VerticleBase {
           checkKey(p.key());
           Replies.answer(m, writeOnBase(p.key(), base -> causalWrite(base, p)));
         }
-        case CacheRequest.GetPinned g -> m.reply(new KvsReply.Found(g.key(), pins.get(g.session(), g.key())));
+        case CacheRequest.GetPinned g ->
+            m.reply(new KvsReply.Found(g.key(), pins.get(g.session(), g.key())));
         case CacheRequest.EndSession e -> pins.end(e.session());
       }
     } catch (RuntimeException e) {
@@ -243,17 +286,21 @@ public final class CacheVerticle extends VerticleBase {
     }
   }
 
-
   private <T> Future<T> kvs(KvsRequest r, Class<T> reply) {
     // A reply of another type fails as INTERNAL (ClassCastException), never goes unanswered.
-    return vertx.eventBus().<KvsReply>request(Addresses.KVS, r, kvsDelivery)
+    return vertx
+        .eventBus()
+        .<KvsReply>request(Addresses.KVS, r, kvsDelivery)
         .map(msg -> reply.cast(msg.body()))
         .recover(t -> Future.failedFuture(CloudburstException.from(t)));
   }
 
   // ---- reads ----
 
-  /** The states of {@code keys} from the store (each key present, absent ones as such), sharing loads in flight. */
+  /**
+   * The states of {@code keys} from the store (each key present, absent ones as such), sharing
+   * loads in flight.
+   */
   private Future<Map<String, Versioned>> load(List<String> keys) {
     Map<String, Future<Versioned>> futures = new LinkedHashMap<>();
     List<String> fresh = new ArrayList<>();
@@ -270,22 +317,33 @@ public final class CacheVerticle extends VerticleBase {
     if (fresh.size() == 1) {
       String k = fresh.getFirst();
       kvs(new KvsRequest.Get(k, options.nodeId()), KvsReply.Found.class)
-          .onComplete(ar -> loaded(fresh, ar.map(f -> Map.of(k, new Versioned(f.lattice(), f.generation())))));
+          .onComplete(
+              ar ->
+                  loaded(
+                      fresh, ar.map(f -> Map.of(k, new Versioned(f.lattice(), f.generation())))));
     } else if (!fresh.isEmpty()) {
       kvs(new KvsRequest.GetMany(fresh, options.nodeId()), KvsReply.FoundMany.class)
-          .onComplete(ar -> loaded(fresh, ar.map(found -> {
-            Map<String, Versioned> out = new LinkedHashMap<>();
-            for (String k : fresh) {
-              out.put(k, new Versioned(found.lattices().get(k), found.generation(k)));
-            }
-            return out;
-          })));
+          .onComplete(
+              ar ->
+                  loaded(
+                      fresh,
+                      ar.map(
+                          found -> {
+                            Map<String, Versioned> out = new LinkedHashMap<>();
+                            for (String k : fresh) {
+                              out.put(
+                                  k, new Versioned(found.lattices().get(k), found.generation(k)));
+                            }
+                            return out;
+                          })));
     }
-    return Future.all(new ArrayList<>(futures.values())).map(all -> {
-      Map<String, Versioned> out = new LinkedHashMap<>();
-      futures.forEach((k, f) -> out.put(k, f.result()));
-      return out;
-    });
+    return Future.all(new ArrayList<>(futures.values()))
+        .map(
+            all -> {
+              Map<String, Versioned> out = new LinkedHashMap<>();
+              futures.forEach((k, f) -> out.put(k, f.result()));
+              return out;
+            });
   }
 
   private void loaded(List<String> keys, io.vertx.core.AsyncResult<Map<String, Versioned>> ar) {
@@ -304,7 +362,9 @@ public final class CacheVerticle extends VerticleBase {
   /** The newest state this cache can get for a write: held, else read through (no stats). */
   private Future<Versioned> base(String key) {
     Versioned held = lru.peek(key);
-    return held != null ? Future.succeededFuture(held) : load(List.of(key)).map(found -> found.get(key));
+    return held != null
+        ? Future.succeededFuture(held)
+        : load(List.of(key)).map(found -> found.get(key));
   }
 
   // ---- writes ----
@@ -317,16 +377,27 @@ public final class CacheVerticle extends VerticleBase {
     return serialized(key, () -> writeOnBase(key, write, 0));
   }
 
-  private Future<KvsReply.Stored> writeOnBase(String key, Function<Lattice, Lattice> write, int retries) {
+  private Future<KvsReply.Stored> writeOnBase(
+      String key, Function<Lattice, Lattice> write, int retries) {
     return base(key)
         .compose(base -> store(key, write.apply(base.lattice()), base.generation()))
-        .compose(reply -> switch (reply) {
-          case KvsReply.Stored stored -> Future.succeededFuture(stored);
-          // store() dropped the pre-delete entry: base() reads the key afresh.
-          case KvsReply.Stale stale when retries < MAX_STALE_RETRIES -> writeOnBase(key, write, retries + 1);
-          default -> Future.failedFuture(CloudburstException.of(ErrorCode.CONFLICT,
-              "'" + key + "' was deleted while each of " + (retries + 1) + " writes of it was being made; try again"));
-        });
+        .compose(
+            reply ->
+                switch (reply) {
+                  case KvsReply.Stored stored -> Future.succeededFuture(stored);
+                  // store() dropped the pre-delete entry: base() reads the key afresh.
+                  case KvsReply.Stale stale when retries < MAX_STALE_RETRIES ->
+                      writeOnBase(key, write, retries + 1);
+                  default ->
+                      Future.failedFuture(
+                          CloudburstException.of(
+                              ErrorCode.CONFLICT,
+                              "'"
+                                  + key
+                                  + "' was deleted while each of "
+                                  + (retries + 1)
+                                  + " writes of it was being made; try again"));
+                });
   }
 
   /**
@@ -341,56 +412,70 @@ public final class CacheVerticle extends VerticleBase {
     }
     track(key);
     return kvs(new KvsRequest.Put(key, lattice, options.nodeId(), baseGeneration), KvsReply.class)
-        .<KvsReply>map(reply -> switch (reply) {
-          case KvsReply.Stored s -> {
-            Versioned now = install(key, new Versioned(s.lattice(), s.generation()));
-            // Deleted again already (pushed before this answer): the put's own state is still its answer.
-            yield new KvsReply.Stored(key, now.lattice() != null ? now.lattice() : s.lattice(), s.generation());
-          }
-          case KvsReply.Stale st -> {
-            noteTombstone(key, st.generation());
-            install(key, Versioned.absent(st.generation()));
-            yield st;
-          }
-          default -> throw CloudburstException.internal("the store answered a put of '" + key + "' with " + reply);
-        })
+        .<KvsReply>map(
+            reply ->
+                switch (reply) {
+                  case KvsReply.Stored s -> {
+                    Versioned now = install(key, new Versioned(s.lattice(), s.generation()));
+                    // Deleted again already (pushed before this answer): the put's own state is
+                    // still its answer.
+                    yield new KvsReply.Stored(
+                        key, now.lattice() != null ? now.lattice() : s.lattice(), s.generation());
+                  }
+                  case KvsReply.Stale st -> {
+                    noteTombstone(key, st.generation());
+                    install(key, Versioned.absent(st.generation()));
+                    yield st;
+                  }
+                  default ->
+                      throw CloudburstException.internal(
+                          "the store answered a put of '" + key + "' with " + reply);
+                })
         .andThen(ar -> untrack(key));
   }
 
-  /** A causal session's write: a multi-key causal version with its dependencies; other kinds keep their own write. */
+  /**
+   * A causal session's write: a multi-key causal version with its dependencies; other kinds keep
+   * their own write.
+   */
   private Lattice causalWrite(Lattice base, CacheRequest.PutCausal p) {
     return switch (base) {
-      case null -> MultiKeyCausalLattice.of(
-          io.cloudburst.bus.lattice.VectorClock.of(options.nodeId(), 1), p.dependencies(), p.value());
+      case null ->
+          MultiKeyCausalLattice.of(
+              io.cloudburst.bus.lattice.VectorClock.of(options.nodeId(), 1),
+              p.dependencies(),
+              p.value());
       case MultiKeyCausalLattice mk -> mk.write(options.nodeId(), p.dependencies(), p.value());
       case CausalLattice c -> c.write(options.nodeId(), p.value());
-      default -> Lattices.write(base, null, p.value(), options.nodeId(), System.currentTimeMillis());
+      default ->
+          Lattices.write(base, null, p.value(), options.nodeId(), System.currentTimeMillis());
     };
   }
 
   private Future<KvsReply.Deleted> delete(String key) {
     track(key);
     return kvs(new KvsRequest.Delete(key), KvsReply.Deleted.class)
-        .andThen(ar -> {
-          if (ar.succeeded()) {
-            if (lru.remove(key)) {
-              view.remove(key);
-              changed();
-            }
-            noteTombstone(key, ar.result().generation());
-            Load l = loading.get(key);
-            if (l != null) {
-              l.pushed = Versioned.combine(l.pushed, Versioned.absent(ar.result().generation()));
-            }
-          }
-          untrack(key);
-        });
+        .andThen(
+            ar -> {
+              if (ar.succeeded()) {
+                if (lru.remove(key)) {
+                  view.remove(key);
+                  changed();
+                }
+                noteTombstone(key, ar.result().generation());
+                Load l = loading.get(key);
+                if (l != null) {
+                  l.pushed =
+                      Versioned.combine(l.pushed, Versioned.absent(ar.result().generation()));
+                }
+              }
+              untrack(key);
+            });
   }
 
   private <T> Future<T> serialized(String key, Supplier<Future<T>> work) {
     return sequencer.run(key, work);
   }
-
 
   // ---- pushed updates ----
 
@@ -405,7 +490,8 @@ public final class CacheVerticle extends VerticleBase {
     } else if (lru.contains(u.key())) {
       install(u.key(), v);
     } else if (u.lattice() != null) {
-      // A subscription this cache no longer wants (e.g. a key read as absent, or a race with an eviction).
+      // A subscription this cache no longer wants (e.g. a key read as absent, or a race with an
+      // eviction).
       unsubscribeLater(u.key());
     }
   }
@@ -423,7 +509,10 @@ public final class CacheVerticle extends VerticleBase {
       }
       return merged;
     }
-    long size = merged.lattice().encode().length + key.getBytes(StandardCharsets.UTF_8).length + ENTRY_OVERHEAD;
+    long size =
+        merged.lattice().encode().length
+            + key.getBytes(StandardCharsets.UTF_8).length
+            + ENTRY_OVERHEAD;
     for (String evicted : lru.put(key, merged, size)) {
       view.remove(evicted);
       unsubscribeLater(evicted);
@@ -481,7 +570,16 @@ public final class CacheVerticle extends VerticleBase {
     toUnsubscribe.clear();
     if (!keys.isEmpty()) {
       kvs(new KvsRequest.Unsubscribe(options.nodeId(), keys), KvsReply.Ack.class)
-          .onFailure(t -> log.log(System.Logger.Level.WARNING, "cache " + options.nodeId() + " could not unsubscribe " + keys.size() + " keys: " + t.getMessage()));
+          .onFailure(
+              t ->
+                  log.log(
+                      System.Logger.Level.WARNING,
+                      "cache "
+                          + options.nodeId()
+                          + " could not unsubscribe "
+                          + keys.size()
+                          + " keys: "
+                          + t.getMessage()));
     }
   }
 
@@ -506,8 +604,18 @@ public final class CacheVerticle extends VerticleBase {
     reportTimer = -1;
     lastReportAt = System.currentTimeMillis();
     CacheStats s = snapshot;
-    vertx.eventBus().publish(Addresses.CACHE_REPORT,
-        new CacheEvent.Report(options.nodeId(), lru.keys(), s.bytes(), s.hits(), s.misses(), s.evictions(), lastReportAt));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.CACHE_REPORT,
+            new CacheEvent.Report(
+                options.nodeId(),
+                lru.keys(),
+                s.bytes(),
+                s.hits(),
+                s.misses(),
+                s.evictions(),
+                lastReportAt));
   }
 
   private void updateStats() {

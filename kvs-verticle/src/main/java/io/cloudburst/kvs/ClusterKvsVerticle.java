@@ -1,6 +1,5 @@
 package io.cloudburst.kvs;
 
-import io.cloudburst.kvs.impl.KvsChecks;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
@@ -20,6 +19,7 @@ import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.kvs.impl.ChangePublisher;
 import io.cloudburst.kvs.impl.DeleteProcessor;
+import io.cloudburst.kvs.impl.KvsChecks;
 import io.cloudburst.kvs.impl.MergeProcessor;
 import io.cloudburst.kvs.impl.StoredValue;
 import io.cloudburst.kvs.impl.Subscriptions;
@@ -50,19 +50,18 @@ import java.util.function.Supplier;
  * KvsVerticle}, but keeps the lattices in one partitioned Hazelcast map, {@value #MAP_NAME}, shared
  * by every node. The consumer is node-local: each node's own store answers its own requests.
  *
- * <p><b>Partitioning and merging.</b> Hazelcast assigns each key to a partition, and each
- * partition to an owner member and a backup member; no home-made ring. A put merges on the key's
- * owner through an entry processor ({@link MergeProcessor}): Hazelcast runs one partition's
- * operations one at a time, so the read-merge-write of a key is never interleaved with another,
- * whichever node the puts come from. A put of another lattice kind fails with CONFLICT and stores
- * nothing; so does a merged state over {@link KvsOptions#maxValueBytes()} (PAYLOAD_TOO_LARGE).
+ * <p><b>Partitioning and merging.</b> Hazelcast assigns each key to a partition, and each partition
+ * to an owner member and a backup member; no home-made ring. A put merges on the key's owner
+ * through an entry processor ({@link MergeProcessor}): Hazelcast runs one partition's operations
+ * one at a time, so the read-merge-write of a key is never interleaved with another, whichever node
+ * the puts come from. A put of another lattice kind fails with CONFLICT and stores nothing; so does
+ * a merged state over {@link KvsOptions#maxValueBytes()} (PAYLOAD_TOO_LARGE).
  *
  * <p><b>Deletes</b> follow the rules of {@link KvsVerticle}: a delete leaves a tombstone one
- * generation up ({@link DeleteProcessor}, on the owner like a put), and a put whose base
- * generation is below the key's is refused with {@link KvsReply.Stale} inside the {@link
- * MergeProcessor}. Tombstones stay in the map until their key is written again (there is no
- * retention bound here: the map lives only as long as the cluster does); pushed updates carry the
- * key's generation.
+ * generation up ({@link DeleteProcessor}, on the owner like a put), and a put whose base generation
+ * is below the key's is refused with {@link KvsReply.Stale} inside the {@link MergeProcessor}.
+ * Tombstones stay in the map until their key is written again (there is no retention bound here:
+ * the map lives only as long as the cluster does); pushed updates carry the key's generation.
  *
  * <p><b>Acknowledged means replicated.</b> {@link #configure} gives the map one synchronous backup
  * and no asynchronous one ({@code backupCount 1, asyncBackupCount 0}): Hazelcast completes a
@@ -71,42 +70,42 @@ import java.util.function.Supplier;
  * acknowledged write (the backup is promoted and a new backup made). The backup runs the same
  * deterministic, idempotent processor on its copy, so it reaches the same state. Reads go to the
  * owner ({@code readBackupData false}), so a node reads its own acknowledged writes. Values are
- * stored as {@link StoredValue} bytes ({@code BINARY}); there is no disk: the data lives as
- * long as enough members do (two simultaneous crashes can lose the keys whose owner and backup
- * both died).
+ * stored as {@link StoredValue} bytes ({@code BINARY}); there is no disk: the data lives as long as
+ * enough members do (two simultaneous crashes can lose the keys whose owner and backup both died).
  *
  * <p><b>Pushed updates.</b> Caches subscribe exactly as with {@link KvsVerticle} (the {@code
  * subscriber} of Get, GetMany and Put, or Subscribe/Unsubscribe), to this node's store, which keeps
  * them in a node-local table. Every member listens to the entries it owns ({@code
- * addLocalEntryListener}: changes by entry processors, removes, and, after a migration or a
- * crash, the entries it took over); for each change it publishes the key's merged state (null
- * after a delete) and generation as a {@link CacheEvent.Update} on the cluster-wide {@link
- * Addresses#KVS_CHANGES} ({@link ChangePublisher}).
- * Every node's store receives it and sends it to {@link Addresses#cacheUpdates} of each local
- * subscriber of the key (after a delete it also drops the key's subscriptions). Updates of a key
- * leave its owner in order, but may overlap a put's reply or arrive twice (e.g. a compute-only
- * node that both wrote and subscribed); caches merge every update, and a merge is commutative and
- * idempotent, so order and duplicates are harmless. A put's subscriber is counted as one while the
- * put is in flight, so an update made just after the put, which can arrive before its reply, is
- * not missed. An update the owner had not published yet when it crashed is lost to the caches
- * (the data itself is safe); the next change of the key brings them up to date.
+ * addLocalEntryListener}: changes by entry processors, removes, and, after a migration or a crash,
+ * the entries it took over); for each change it publishes the key's merged state (null after a
+ * delete) and generation as a {@link CacheEvent.Update} on the cluster-wide {@link
+ * Addresses#KVS_CHANGES} ({@link ChangePublisher}). Every node's store receives it and sends it to
+ * {@link Addresses#cacheUpdates} of each local subscriber of the key (after a delete it also drops
+ * the key's subscriptions). Updates of a key leave its owner in order, but may overlap a put's
+ * reply or arrive twice (e.g. a compute-only node that both wrote and subscribed); caches merge
+ * every update, and a merge is commutative and idempotent, so order and duplicates are harmless. A
+ * put's subscriber is counted as one while the put is in flight, so an update made just after the
+ * put, which can arrive before its reply, is not missed. An update the owner had not published yet
+ * when it crashed is lost to the caches (the data itself is safe); the next change of the key
+ * brings them up to date.
  *
- * <p><b>Bounded calls.</b> Every Hazelcast call is asynchronous (nothing blocks the event loop)
- * and bounded: with no answer within {@code timeoutMs} of the config (default {@value
+ * <p><b>Bounded calls.</b> Every Hazelcast call is asynchronous (nothing blocks the event loop) and
+ * bounded: with no answer within {@code timeoutMs} of the config (default {@value
  * #DEFAULT_TIMEOUT_MS} ms) the request fails with TIMEOUT, whose outcome is unknown (a put may
- * still land; retrying it is safe, merges are idempotent). A cluster without a storage member
- * fails requests with NO_RESOURCES, other Hazelcast failures with a coded {@link
- * CloudburstException}; no request goes unanswered.
+ * still land; retrying it is safe, merges are idempotent). A cluster without a storage member fails
+ * requests with NO_RESOURCES, other Hazelcast failures with a coded {@link CloudburstException}; no
+ * request goes unanswered.
  *
  * <p>A compute-only node is a Hazelcast lite member: it owns no partitions, so its listener never
- * fires, but it reads, writes and receives pushed updates like any node. {@link #stop()} leaves
- * the Hazelcast member running: the node owns it.
+ * fires, but it reads, writes and receives pushed updates like any node. {@link #stop()} leaves the
+ * Hazelcast member running: the node owns it.
  */
 public final class ClusterKvsVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(ClusterKvsVerticle.class.getName());
 
   /** The partitioned map of every node's lattices, key to {@link StoredValue} bytes. */
   public static final String MAP_NAME = "cloudburst-kvs";
+
   /** How long a Hazelcast call may take when the config names no {@code timeoutMs}. */
   public static final long DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -118,27 +117,32 @@ public final class ClusterKvsVerticle extends VerticleBase {
   private MessageConsumer<KvsRequest> requests;
   private MessageConsumer<CacheEvent> changes;
   private final Subscriptions subscriptions = new Subscriptions();
+
   /** Per key, the subscribers of puts in flight (node id to count). */
   private final Map<String, Map<String, Integer>> pendingSubscribers = new HashMap<>();
+
   private int inFlight;
   private Promise<Void> idle;
 
-  /** @param hazelcast this node's member (data or lite), configured with {@link #configure} */
+  /**
+   * @param hazelcast this node's member (data or lite), configured with {@link #configure}
+   */
   public ClusterKvsVerticle(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
   }
 
   /**
-   * Adds the store's map to a member's config; call it on every member's config before creating
-   * the instance: one synchronous backup, no asynchronous one, reads from the owner only, values
-   * kept as bytes.
+   * Adds the store's map to a member's config; call it on every member's config before creating the
+   * instance: one synchronous backup, no asynchronous one, reads from the owner only, values kept
+   * as bytes.
    */
   public static Config configure(Config config) {
-    config.addMapConfig(new MapConfig(MAP_NAME)
-        .setBackupCount(1)
-        .setAsyncBackupCount(0)
-        .setReadBackupData(false)
-        .setInMemoryFormat(InMemoryFormat.BINARY));
+    config.addMapConfig(
+        new MapConfig(MAP_NAME)
+            .setBackupCount(1)
+            .setAsyncBackupCount(0)
+            .setReadBackupData(false)
+            .setInMemoryFormat(InMemoryFormat.BINARY));
     return config;
   }
 
@@ -150,25 +154,39 @@ public final class ClusterKvsVerticle extends VerticleBase {
       throw new IllegalArgumentException("invalid kvs option: timeoutMs");
     }
     // getMap may talk to other members (proxy creation): off the event loop.
-    return vertx.executeBlocking(() -> {
-          IMap<String, byte[]> m = hazelcast.getMap(MAP_NAME);
-          UUID id = m.addLocalEntryListener(new ChangePublisher(vertx.eventBus()), Predicates.alwaysTrue(), true);
-          map = m;
-          return id;
-        })
-        .compose(id -> {
-          listener = id;
-          requests = vertx.eventBus().localConsumer(Addresses.KVS, this::handle);
-          changes = vertx.eventBus().consumer(Addresses.KVS_CHANGES, this::onChange);
-          return Future.all(requests.completion(), changes.completion());
-        })
-        .onSuccess(v -> log.log(System.Logger.Level.INFO, "kvs of node " + options.nodeId() + " on the cluster map "
-            + MAP_NAME + (hazelcast.getCluster().getLocalMember().isLiteMember() ? " (lite member, holds no data)" : "")));
+    return vertx
+        .executeBlocking(
+            () -> {
+              IMap<String, byte[]> m = hazelcast.getMap(MAP_NAME);
+              UUID id =
+                  m.addLocalEntryListener(
+                      new ChangePublisher(vertx.eventBus()), Predicates.alwaysTrue(), true);
+              map = m;
+              return id;
+            })
+        .compose(
+            id -> {
+              listener = id;
+              requests = vertx.eventBus().localConsumer(Addresses.KVS, this::handle);
+              changes = vertx.eventBus().consumer(Addresses.KVS_CHANGES, this::onChange);
+              return Future.all(requests.completion(), changes.completion());
+            })
+        .onSuccess(
+            v ->
+                log.log(
+                    System.Logger.Level.INFO,
+                    "kvs of node "
+                        + options.nodeId()
+                        + " on the cluster map "
+                        + MAP_NAME
+                        + (hazelcast.getCluster().getLocalMember().isLiteMember()
+                            ? " (lite member, holds no data)"
+                            : "")));
   }
 
   /**
-   * Stops taking requests and pushing updates, answers every request in flight (each is bounded
-   * by the timeout), and removes the entry listener. The Hazelcast member keeps running.
+   * Stops taking requests and pushing updates, answers every request in flight (each is bounded by
+   * the timeout), and removes the entry listener. The Hazelcast member keeps running.
    */
   @Override
   public Future<?> stop() {
@@ -180,22 +198,31 @@ public final class ClusterKvsVerticle extends VerticleBase {
       unregistered.add(changes.unregister());
     }
     return Future.join(unregistered)
-        .transform(ar -> {
-          idle = Promise.promise();
-          checkIdle();
-          return idle.future();
-        })
-        .compose(v -> listener == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-          try {
-            map.removeEntryListener(listener);
-          } catch (HazelcastInstanceNotActiveException e) {
-            // The member is gone (e.g. the node was killed): so is its listener.
-          }
-          return null;
-        }));
+        .transform(
+            ar -> {
+              idle = Promise.promise();
+              checkIdle();
+              return idle.future();
+            })
+        .compose(
+            v ->
+                listener == null
+                    ? Future.succeededFuture()
+                    : vertx.executeBlocking(
+                        () -> {
+                          try {
+                            map.removeEntryListener(listener);
+                          } catch (HazelcastInstanceNotActiveException e) {
+                            // The member is gone (e.g. the node was killed): so is its listener.
+                          }
+                          return null;
+                        }));
   }
 
-  /** How many (key, node) subscriptions this node holds; safe to call from any thread (tests, metrics). */
+  /**
+   * How many (key, node) subscriptions this node holds; safe to call from any thread (tests,
+   * metrics).
+   */
   public int subscriptionCount() {
     return subscriptions.size();
   }
@@ -213,12 +240,15 @@ public final class ClusterKvsVerticle extends VerticleBase {
         case KvsRequest.Delete d -> {
           KvsChecks.checkKey(d.key(), options.maxKeyBytes());
           String key = d.key();
-          call("delete '" + key + "'", () -> map.submitToKey(key, new DeleteProcessor(System.currentTimeMillis())), r -> {
-            if (r.error() != null) {
-              throw CloudburstException.internal(r.error());
-            }
-            return new KvsReply.Deleted(key, r.existed(), r.generation());
-          })
+          call(
+                  "delete '" + key + "'",
+                  () -> map.submitToKey(key, new DeleteProcessor(System.currentTimeMillis())),
+                  r -> {
+                    if (r.error() != null) {
+                      throw CloudburstException.internal(r.error());
+                    }
+                    return new KvsReply.Deleted(key, r.existed(), r.generation());
+                  })
               .onSuccess(m::reply)
               .onFailure(t -> Replies.fail(m, (CloudburstException) t));
         }
@@ -228,7 +258,11 @@ public final class ClusterKvsVerticle extends VerticleBase {
           // Registered before the read, so no later update is missed.
           subscribe(g.subscriber(), List.of(key));
           call("read '" + key + "'", () -> map.getAsync(key), b -> StoredValue.decode(key, b))
-              .onSuccess(v -> m.reply(new KvsReply.Found(key, StoredValue.latticeOf(v), StoredValue.generationOf(v))))
+              .onSuccess(
+                  v ->
+                      m.reply(
+                          new KvsReply.Found(
+                              key, StoredValue.latticeOf(v), StoredValue.generationOf(v))))
               .onFailure(t -> Replies.fail(m, (CloudburstException) t));
         }
         case KvsRequest.GetMany g -> {
@@ -252,32 +286,47 @@ public final class ClusterKvsVerticle extends VerticleBase {
     if (bytes.length > options.maxValueBytes()) {
       // Not worth shipping to the owner: the merged state could only be larger.
       throw CloudburstException.tooLarge(
-          "the value of '" + key + "' would be " + bytes.length + " bytes, over the limit of " + options.maxValueBytes());
+          "the value of '"
+              + key
+              + "' would be "
+              + bytes.length
+              + " bytes, over the limit of "
+              + options.maxValueBytes());
     }
     String subscriber = p.subscriber();
     if (subscriber != null) {
-      pendingSubscribers.computeIfAbsent(key, k -> new HashMap<>()).merge(subscriber, 1, Integer::sum);
+      pendingSubscribers
+          .computeIfAbsent(key, k -> new HashMap<>())
+          .merge(subscriber, 1, Integer::sum);
     }
-    MergeProcessor processor = new MergeProcessor(bytes, options.maxValueBytes(), p.baseGeneration());
-    call("write '" + key + "'", () -> map.submitToKey(key, processor), r -> {
-      if (r.error() != null) {
-        throw CloudburstException.of(r.error(), r.message());
-      }
-      return r.stale() ? new KvsReply.Stale(key, r.generation())
-          : new KvsReply.Stored(key, StoredValue.decode(key, r.merged()).lattice(), r.generation());
-    }).onComplete(ar -> {
-      if (subscriber != null) {
-        pendingDone(key, subscriber);
-      }
-      if (ar.succeeded()) {
-        if (ar.result() instanceof KvsReply.Stored) {
-          subscribe(subscriber, List.of(key));
-        }
-        m.reply(ar.result());
-      } else {
-        Replies.fail(m, (CloudburstException) ar.cause());
-      }
-    });
+    MergeProcessor processor =
+        new MergeProcessor(bytes, options.maxValueBytes(), p.baseGeneration());
+    call(
+            "write '" + key + "'",
+            () -> map.submitToKey(key, processor),
+            r -> {
+              if (r.error() != null) {
+                throw CloudburstException.of(r.error(), r.message());
+              }
+              return r.stale()
+                  ? new KvsReply.Stale(key, r.generation())
+                  : new KvsReply.Stored(
+                      key, StoredValue.decode(key, r.merged()).lattice(), r.generation());
+            })
+        .onComplete(
+            ar -> {
+              if (subscriber != null) {
+                pendingDone(key, subscriber);
+              }
+              if (ar.succeeded()) {
+                if (ar.result() instanceof KvsReply.Stored) {
+                  subscribe(subscriber, List.of(key));
+                }
+                m.reply(ar.result());
+              } else {
+                Replies.fail(m, (CloudburstException) ar.cause());
+              }
+            });
   }
 
   private void getMany(Message<KvsRequest> m, List<String> keys) {
@@ -286,22 +335,23 @@ public final class ClusterKvsVerticle extends VerticleBase {
       reads.add(call("read '" + k + "'", () -> map.getAsync(k), b -> StoredValue.decode(k, b)));
     }
     Future.all(reads)
-        .onSuccess(all -> {
-          Map<String, StoredValue> found = new LinkedHashMap<>();
-          for (int i = 0; i < keys.size(); i++) {
-            found.put(keys.get(i), all.resultAt(i));
-          }
-          m.reply(KvsChecks.foundMany(found));
-        })
+        .onSuccess(
+            all -> {
+              Map<String, StoredValue> found = new LinkedHashMap<>();
+              for (int i = 0; i < keys.size(); i++) {
+                found.put(keys.get(i), all.resultAt(i));
+              }
+              m.reply(KvsChecks.foundMany(found));
+            })
         .onFailure(t -> Replies.fail(m, (CloudburstException) t));
   }
 
   // ---- Hazelcast calls ----
 
   /**
-   * Runs one asynchronous Hazelcast call: {@code then} maps its result on the thread that
-   * completes it (decoding stays off the event loop); the future completes on this verticle's
-   * context, within the timeout, and fails only with a {@link CloudburstException}.
+   * Runs one asynchronous Hazelcast call: {@code then} maps its result on the thread that completes
+   * it (decoding stays off the event loop); the future completes on this verticle's context, within
+   * the timeout, and fails only with a {@link CloudburstException}.
    */
   private <T, R> Future<R> call(String what, Supplier<CompletionStage<T>> op, Function<T, R> then) {
     inFlight++;
@@ -312,33 +362,49 @@ public final class ClusterKvsVerticle extends VerticleBase {
       f = Future.failedFuture(e);
     }
     return f.timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .transform(ar -> {
-          inFlight--;
-          checkIdle();
-          return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(error(what, ar.cause()));
-        });
+        .transform(
+            ar -> {
+              inFlight--;
+              checkIdle();
+              return ar.succeeded()
+                  ? Future.succeededFuture(ar.result())
+                  : Future.failedFuture(error(what, ar.cause()));
+            });
   }
 
   /** The coded form of a failed Hazelcast call. */
   private CloudburstException error(String what, Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c.getClass() == ExecutionException.class) && c.getCause() != null) {
+    while ((c instanceof CompletionException || c.getClass() == ExecutionException.class)
+        && c.getCause() != null) {
       c = c.getCause();
     }
     return switch (c) {
       case CloudburstException e -> e;
-      case TimeoutException e -> CloudburstException.timeout(
-          "the cluster did not " + what + " within " + timeoutMs + " ms (the outcome is unknown)");
-      case OperationTimeoutException e -> CloudburstException.timeout(
-          "the cluster did not " + what + " in time (the outcome is unknown): " + e.getMessage());
-      case NoDataMemberInClusterException e -> CloudburstException.noResources(
-          "the cluster has no storage member; cannot " + what);
-      case HazelcastInstanceNotActiveException e -> CloudburstException.noResources(
-          "this node's cluster member is not running; cannot " + what);
-      case HazelcastOverloadException e -> CloudburstException.noResources(
-          "the cluster is overloaded; cannot " + what + ": " + e.getMessage());
-      case RetryableHazelcastException e -> CloudburstException.noResources(
-          "the cluster is rebalancing; cannot " + what + " now, try again: " + e.getMessage());
+      case TimeoutException e ->
+          CloudburstException.timeout(
+              "the cluster did not "
+                  + what
+                  + " within "
+                  + timeoutMs
+                  + " ms (the outcome is unknown)");
+      case OperationTimeoutException e ->
+          CloudburstException.timeout(
+              "the cluster did not "
+                  + what
+                  + " in time (the outcome is unknown): "
+                  + e.getMessage());
+      case NoDataMemberInClusterException e ->
+          CloudburstException.noResources("the cluster has no storage member; cannot " + what);
+      case HazelcastInstanceNotActiveException e ->
+          CloudburstException.noResources(
+              "this node's cluster member is not running; cannot " + what);
+      case HazelcastOverloadException e ->
+          CloudburstException.noResources(
+              "the cluster is overloaded; cannot " + what + ": " + e.getMessage());
+      case RetryableHazelcastException e ->
+          CloudburstException.noResources(
+              "the cluster is rebalancing; cannot " + what + " now, try again: " + e.getMessage());
       default -> {
         log.log(System.Logger.Level.ERROR, "the cluster failed to " + what, c);
         yield CloudburstException.internal("the cluster failed to " + what + ": " + c);
@@ -353,8 +419,9 @@ public final class ClusterKvsVerticle extends VerticleBase {
     if (!(m.body() instanceof CacheEvent.Update u)) {
       return;
     }
-    Set<String> nodes = new LinkedHashSet<>(
-        u.lattice() == null ? subscriptions.removeKey(u.key()) : subscriptions.nodes(u.key()));
+    Set<String> nodes =
+        new LinkedHashSet<>(
+            u.lattice() == null ? subscriptions.removeKey(u.key()) : subscriptions.nodes(u.key()));
     Map<String, Integer> pending = pendingSubscribers.get(u.key());
     if (pending != null) {
       nodes.addAll(pending.keySet());

@@ -45,7 +45,9 @@ public record KvsOptions(
     require(maxBatchWrites > 0, "maxBatchWrites");
     require(maxPendingWrites > 0, "maxPendingWrites");
     require(readerThreads > 0, "readerThreads");
-    require(tombstoneRetentionHours >= 0 && tombstoneRetentionHours < Long.MAX_VALUE / 3_600_000, "tombstoneRetentionHours");
+    require(
+        tombstoneRetentionHours >= 0 && tombstoneRetentionHours < Long.MAX_VALUE / 3_600_000,
+        "tombstoneRetentionHours");
   }
 
   /** The tombstone retention in milliseconds; 0 keeps tombstones. */

@@ -32,8 +32,8 @@ import java.util.Set;
  * another lattice kind fails with CONFLICT and stores nothing. Only the writer thread writes, so
  * the read-merge-write of a key is never interleaved with another.
  *
- * <p><b>Durability and group commit.</b> A put or delete is acknowledged only after the write
- * that holds it was synced to the RocksDB write-ahead log ({@code WriteOptions.sync}), so an
+ * <p><b>Durability and group commit.</b> A put or delete is acknowledged only after the write that
+ * holds it was synced to the RocksDB write-ahead log ({@code WriteOptions.sync}), so an
  * acknowledged write survives {@code kill -9} and power loss. Writes queue on the event loop; when
  * no synced write is in flight, everything queued (at most {@link KvsOptions#maxBatchWrites()})
  * goes to the writer thread as one batch: applied in arrival order, written as one {@code
@@ -50,21 +50,21 @@ import java.util.Set;
  * generation 0), written, synced and group-committed like a put. A read of a tombstone is absent
  * but reports the generation, so a cache that builds a write on state it read can say which
  * generation that state was ({@link KvsRequest.Put#baseGeneration()}); a put whose base is below
- * the key's generation was computed before the delete and is refused with {@link
- * KvsReply.Stale}, storing nothing (the cache re-reads and writes again). Without this, a cache
- * that had not yet applied the pushed delete would bring the deleted state back with its next
- * write. A put not derived from a read (base -1) and a put at the current generation merge into a
- * tombstone as into an absent key; the new value keeps the generation. A delete of an absent or
- * deleted key changes nothing ({@code existed} false).
+ * the key's generation was computed before the delete and is refused with {@link KvsReply.Stale},
+ * storing nothing (the cache re-reads and writes again). Without this, a cache that had not yet
+ * applied the pushed delete would bring the deleted state back with its next write. A put not
+ * derived from a read (base -1) and a put at the current generation merge into a tombstone as into
+ * an absent key; the new value keeps the generation. A delete of an absent or deleted key changes
+ * nothing ({@code existed} false).
  *
  * <p><b>How long tombstones are kept.</b> Until the key is written again (the value then carries
  * the generation on), so a deleted key costs one small record (key, generation, deletion time).
  * With {@link KvsOptions#tombstoneRetentionHours()} set, tombstones older than that are removed
- * when the store opens, and the highest removed generation becomes the generation every key
- * without a record reads at, so a write based on state from before a removed delete is still
- * refused. What a removal gives up: a cache still holding pre-delete state of the key for longer
- * than the retention (with the push lost) keeps serving that state to its readers until it
- * re-reads the key; it can no longer write it back into the store.
+ * when the store opens, and the highest removed generation becomes the generation every key without
+ * a record reads at, so a write based on state from before a removed delete is still refused. What
+ * a removal gives up: a cache still holding pre-delete state of the key for longer than the
+ * retention (with the push lost) keeps serving that state to its readers until it re-reads the key;
+ * it can no longer write it back into the store.
  *
  * <p><b>Pushed updates.</b> A cache subscribes its node to keys ({@code subscriber} of a request,
  * or {@link KvsRequest.Subscribe}) and stays subscribed until it unsubscribes (also after reading
@@ -95,17 +95,31 @@ public final class KvsVerticle extends VerticleBase {
   public Future<?> start() {
     options = KvsOptions.fromJson(config());
     writer = vertx.createSharedWorkerExecutor("cloudburst-kvs-writer-" + deploymentID(), 1);
-    readers = vertx.createSharedWorkerExecutor("cloudburst-kvs-reader-" + deploymentID(), options.readerThreads());
+    readers =
+        vertx.createSharedWorkerExecutor(
+            "cloudburst-kvs-reader-" + deploymentID(), options.readerThreads());
     Path dir = Path.of(options.dataDir());
-    return writer.executeBlocking(() -> LatticeStore.open(
-            dir, options.maxValueBytes(), options.tombstoneRetentionMs(), System::currentTimeMillis))
-        .compose(s -> {
-          store = s;
-          // Node-local: on a clustered bus a plain consumer would also get other nodes' requests.
-          consumer = vertx.eventBus().localConsumer(Addresses.KVS, this::handle);
-          return consumer.completion();
-        })
-        .onSuccess(v -> log.log(System.Logger.Level.INFO, "kvs of node " + options.nodeId() + " open in " + dir.toAbsolutePath()));
+    return writer
+        .executeBlocking(
+            () ->
+                LatticeStore.open(
+                    dir,
+                    options.maxValueBytes(),
+                    options.tombstoneRetentionMs(),
+                    System::currentTimeMillis))
+        .compose(
+            s -> {
+              store = s;
+              // Node-local: on a clustered bus a plain consumer would also get other nodes'
+              // requests.
+              consumer = vertx.eventBus().localConsumer(Addresses.KVS, this::handle);
+              return consumer.completion();
+            })
+        .onSuccess(
+            v ->
+                log.log(
+                    System.Logger.Level.INFO,
+                    "kvs of node " + options.nodeId() + " open in " + dir.toAbsolutePath()));
   }
 
   /** Stops taking requests, answers every queued write and read, then closes the store. */
@@ -113,15 +127,21 @@ public final class KvsVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered
-        .compose(v -> {
-          idle = Promise.promise();
-          checkIdle();
-          return idle.future();
-        })
-        .compose(v -> store == null ? Future.succeededFuture() : writer.executeBlocking(() -> {
-          store.close();
-          return null;
-        }))
+        .compose(
+            v -> {
+              idle = Promise.promise();
+              checkIdle();
+              return idle.future();
+            })
+        .compose(
+            v ->
+                store == null
+                    ? Future.succeededFuture()
+                    : writer.executeBlocking(
+                        () -> {
+                          store.close();
+                          return null;
+                        }))
         .eventually(() -> Future.all(writer.close(), readers.close()));
   }
 
@@ -130,7 +150,9 @@ public final class KvsVerticle extends VerticleBase {
     return store == null ? 0 : store.syncedBatches();
   }
 
-  /** How many (key, node) subscriptions there are; safe to call from any thread (tests, metrics). */
+  /**
+   * How many (key, node) subscriptions there are; safe to call from any thread (tests, metrics).
+   */
   public int subscriptionCount() {
     return subscriptions.size();
   }
@@ -143,7 +165,9 @@ public final class KvsVerticle extends VerticleBase {
           if (p.lattice() == null) {
             throw CloudburstException.badRequest("put of '" + p.key() + "' has no lattice");
           }
-          enqueue(new PendingWrite(new Op.Put(p.key(), p.lattice(), p.baseGeneration()), m, p.subscriber()));
+          enqueue(
+              new PendingWrite(
+                  new Op.Put(p.key(), p.lattice(), p.baseGeneration()), m, p.subscriber()));
         }
         case KvsRequest.Delete d -> {
           KvsChecks.checkKey(d.key(), options.maxKeyBytes());
@@ -152,14 +176,16 @@ public final class KvsVerticle extends VerticleBase {
         case KvsRequest.Get g -> {
           KvsChecks.checkKey(g.key(), options.maxKeyBytes());
           subscribe(g.subscriber(), List.of(g.key()));
-          read(m, () -> store.get(g.key())).onSuccess(v -> m.reply(new KvsReply.Found(g.key(), v.lattice(), v.generation())));
+          read(m, () -> store.get(g.key()))
+              .onSuccess(v -> m.reply(new KvsReply.Found(g.key(), v.lattice(), v.generation())));
         }
         case KvsRequest.GetMany g -> {
           for (String k : g.keys()) {
             KvsChecks.checkKey(k, options.maxKeyBytes());
           }
           subscribe(g.subscriber(), g.keys());
-          read(m, () -> store.getMany(g.keys())).onSuccess(found -> m.reply(KvsChecks.foundMany(found)));
+          read(m, () -> store.getMany(g.keys()))
+              .onSuccess(found -> m.reply(KvsChecks.foundMany(found)));
         }
         case KvsRequest.Subscribe s -> KvsChecks.subscription(m, s, subscriptions);
         case KvsRequest.Unsubscribe u -> KvsChecks.subscription(m, u, subscriptions);
@@ -177,14 +203,16 @@ public final class KvsVerticle extends VerticleBase {
 
   private <T> Future<T> read(Message<KvsRequest> m, java.util.concurrent.Callable<T> work) {
     activeReads++;
-    return readers.executeBlocking(work, false)
-        .andThen(ar -> {
-          activeReads--;
-          if (ar.failed()) {
-            Replies.fail(m, CloudburstException.from(ar.cause()));
-          }
-          checkIdle();
-        });
+    return readers
+        .executeBlocking(work, false)
+        .andThen(
+            ar -> {
+              activeReads--;
+              if (ar.failed()) {
+                Replies.fail(m, CloudburstException.from(ar.cause()));
+              }
+              checkIdle();
+            });
   }
 
   // ---- group commit ----
@@ -211,19 +239,24 @@ public final class KvsVerticle extends VerticleBase {
       ops.add(w.op());
     }
     writing = true;
-    writer.executeBlocking(() -> store.apply(ops), true).onComplete(ar -> {
-      writing = false;
-      if (ar.succeeded()) {
-        answer(batch, ar.result());
-      } else {
-        CloudburstException e = CloudburstException.from(ar.cause());
-        log.log(System.Logger.Level.ERROR, "kvs batch of " + batch.size() + " writes failed: " + e.getMessage());
-        for (PendingWrite w : batch) {
-          Replies.fail(w.message(), e);
-        }
-      }
-      flush();
-    });
+    writer
+        .executeBlocking(() -> store.apply(ops), true)
+        .onComplete(
+            ar -> {
+              writing = false;
+              if (ar.succeeded()) {
+                answer(batch, ar.result());
+              } else {
+                CloudburstException e = CloudburstException.from(ar.cause());
+                log.log(
+                    System.Logger.Level.ERROR,
+                    "kvs batch of " + batch.size() + " writes failed: " + e.getMessage());
+                for (PendingWrite w : batch) {
+                  Replies.fail(w.message(), e);
+                }
+              }
+              flush();
+            });
   }
 
   /** Answers a committed batch in order, then pushes each changed key's final state once. */
@@ -246,22 +279,30 @@ public final class KvsVerticle extends VerticleBase {
           changed.remove(key);
           lastWriter.remove(key);
           for (String node : subscriptions.removeKey(key)) {
-            vertx.eventBus().send(Addresses.cacheUpdates(node), new CacheEvent.Update(key, null, d.generation()));
+            vertx
+                .eventBus()
+                .send(
+                    Addresses.cacheUpdates(node), new CacheEvent.Update(key, null, d.generation()));
           }
           w.message().reply(new KvsReply.Deleted(key, d.existed(), d.generation()));
         }
         case Outcome.Failed f -> Replies.fail(w.message(), f.error());
       }
     }
-    changed.forEach((key, state) -> {
-      Set<String> nodes = subscriptions.nodes(key);
-      String writerNode = lastWriter.get(key);
-      for (String node : nodes) {
-        if (!node.equals(writerNode)) {
-          vertx.eventBus().send(Addresses.cacheUpdates(node), new CacheEvent.Update(key, state.merged(), state.generation()));
-        }
-      }
-    });
+    changed.forEach(
+        (key, state) -> {
+          Set<String> nodes = subscriptions.nodes(key);
+          String writerNode = lastWriter.get(key);
+          for (String node : nodes) {
+            if (!node.equals(writerNode)) {
+              vertx
+                  .eventBus()
+                  .send(
+                      Addresses.cacheUpdates(node),
+                      new CacheEvent.Update(key, state.merged(), state.generation()));
+            }
+          }
+        });
   }
 
   private void checkIdle() {

@@ -50,11 +50,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The cluster store on real Hazelcast members in this JVM, on loopback: two data members and a
- * lite (compute-only) member, each with its own clustered Vert.x and store, so pushed updates
- * cross nodes on the clustered event bus. The crash test and the no-storage test start their own
- * small clusters. Requests go to {@link Addresses#KVS} of one node's Vert.x, which only that
- * node's store serves.
+ * The cluster store on real Hazelcast members in this JVM, on loopback: two data members and a lite
+ * (compute-only) member, each with its own clustered Vert.x and store, so pushed updates cross
+ * nodes on the clustered event bus. The crash test and the no-storage test start their own small
+ * clusters. Requests go to {@link Addresses#KVS} of one node's Vert.x, which only that node's store
+ * serves.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterKvsVerticleTest {
@@ -102,7 +102,8 @@ class ClusterKvsVerticleTest {
     }
   }
 
-  private static Config memberConfig(String cluster, int port, List<Integer> members, boolean liteMember) {
+  private static Config memberConfig(
+      String cluster, int port, List<Integer> members, boolean liteMember) {
     Config hz = ConfigUtil.loadConfig();
     hz.setClusterName(cluster);
     hz.setLiteMember(liteMember);
@@ -133,18 +134,27 @@ class ClusterKvsVerticleTest {
    */
   private static Node startNode(String id, Config config, boolean clustered) throws Exception {
     HazelcastInstance hz = Hazelcast.newHazelcastInstance(config);
-    Vertx vertx = clustered
-        ? Vertx.builder()
-            .with(new VertxOptions().setEventBusOptions(
-                new EventBusOptions().setHost("127.0.0.1").setPort(0).setClusterPublicHost("127.0.0.1")))
-            .withClusterManager(new HazelcastClusterManager(hz))
-            .buildClustered()
-            .await(30, TimeUnit.SECONDS)
-        : Vertx.vertx();
+    Vertx vertx =
+        clustered
+            ? Vertx.builder()
+                .with(
+                    new VertxOptions()
+                        .setEventBusOptions(
+                            new EventBusOptions()
+                                .setHost("127.0.0.1")
+                                .setPort(0)
+                                .setClusterPublicHost("127.0.0.1")))
+                .withClusterManager(new HazelcastClusterManager(hz))
+                .buildClustered()
+                .await(30, TimeUnit.SECONDS)
+            : Vertx.vertx();
     CloudburstCodecs.register(vertx);
     ClusterKvsVerticle kvs = new ClusterKvsVerticle(hz);
-    JsonObject kvsConfig = new JsonObject().put("nodeId", id).put("maxKeyBytes", 64).put("maxValueBytes", 2048);
-    vertx.deployVerticle(kvs, new DeploymentOptions().setConfig(kvsConfig)).await(20, TimeUnit.SECONDS);
+    JsonObject kvsConfig =
+        new JsonObject().put("nodeId", id).put("maxKeyBytes", 64).put("maxValueBytes", 2048);
+    vertx
+        .deployVerticle(kvs, new DeploymentOptions().setConfig(kvsConfig))
+        .await(20, TimeUnit.SECONDS);
     return new Node(id, hz, vertx, kvs);
   }
 
@@ -189,7 +199,8 @@ class ClusterKvsVerticleTest {
   }
 
   private static Lattice get(Node n, String key) throws Exception {
-    return await(request(n, new KvsRequest.Get(key, null)).map(r -> ((KvsReply.Found) r).lattice()));
+    return await(
+        request(n, new KvsRequest.Get(key, null)).map(r -> ((KvsReply.Found) r).lattice()));
   }
 
   private static ErrorCode code(Throwable t) {
@@ -201,11 +212,13 @@ class ClusterKvsVerticleTest {
   }
 
   /** The first update in {@code queue} that matches, within 15 s; earlier ones are skipped. */
-  private static CacheEvent.Update awaitUpdate(BlockingQueue<CacheEvent.Update> queue, Predicate<CacheEvent.Update> match)
+  private static CacheEvent.Update awaitUpdate(
+      BlockingQueue<CacheEvent.Update> queue, Predicate<CacheEvent.Update> match)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (true) {
-      CacheEvent.Update u = queue.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      CacheEvent.Update u =
+          queue.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (u == null) {
         throw new AssertionError("no matching update within 15 s");
       }
@@ -215,13 +228,19 @@ class ClusterKvsVerticleTest {
     }
   }
 
-  private static BlockingQueue<CacheEvent.Update> cacheUpdates(Node n, List<MessageConsumer<?>> consumers) throws Exception {
+  private static BlockingQueue<CacheEvent.Update> cacheUpdates(
+      Node n, List<MessageConsumer<?>> consumers) throws Exception {
     BlockingQueue<CacheEvent.Update> queue = new LinkedBlockingQueue<>();
-    MessageConsumer<CacheEvent> c = n.vertx().eventBus().consumer(Addresses.cacheUpdates(n.id()), m -> {
-      if (m.body() instanceof CacheEvent.Update u) {
-        queue.add(u);
-      }
-    });
+    MessageConsumer<CacheEvent> c =
+        n.vertx()
+            .eventBus()
+            .consumer(
+                Addresses.cacheUpdates(n.id()),
+                m -> {
+                  if (m.body() instanceof CacheEvent.Update u) {
+                    queue.add(u);
+                  }
+                });
     consumers.add(c);
     await(c.completion());
     return queue;
@@ -239,7 +258,11 @@ class ClusterKvsVerticleTest {
 
     put(a, "counter", CounterLattice.of("a", 2));
     put(b, "counter", CounterLattice.of("b", 3));
-    KvsReply many = await(request(lite, new KvsRequest.GetMany(List.of("merged", "counter", "absent", "merged"), null)));
+    KvsReply many =
+        await(
+            request(
+                lite,
+                new KvsRequest.GetMany(List.of("merged", "counter", "absent", "merged"), null)));
     Map<String, Lattice> found = ((KvsReply.FoundMany) many).lattices();
     assertThat(found).containsOnlyKeys("merged", "counter");
     assertThat(found.get("counter").value()).isEqualTo(5L);
@@ -262,14 +285,17 @@ class ClusterKvsVerticleTest {
       // Each acknowledged state holds its own write.
       assertThat((List<Object>) puts.get(i).result().value()).contains(expected.get(i));
     }
-    assertThat((List<Object>) get(a, "union").value()).containsExactlyInAnyOrderElementsOf(expected);
-    assertThat((List<Object>) get(b, "union").value()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat((List<Object>) get(a, "union").value())
+        .containsExactlyInAnyOrderElementsOf(expected);
+    assertThat((List<Object>) get(b, "union").value())
+        .containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
   void putOfAnotherKindIsAConflictAndStoresNothing() throws Exception {
     put(a, "kind", LwwLattice.of("v", 1, "a"));
-    assertThatThrownBy(() -> put(b, "kind", SetLattice.of(List.of("x")))).matches(failsWith(ErrorCode.CONFLICT));
+    assertThatThrownBy(() -> put(b, "kind", SetLattice.of(List.of("x"))))
+        .matches(failsWith(ErrorCode.CONFLICT));
     assertThat(get(b, "kind")).isEqualTo(LwwLattice.of("v", 1, "a"));
     assertThat(get(a, "kind")).isEqualTo(LwwLattice.of("v", 1, "a"));
   }
@@ -278,8 +304,10 @@ class ClusterKvsVerticleTest {
   void keysAndValuesOverTheLimitsAreRejectedAsByTheLocalStore() throws Exception {
     assertThatThrownBy(() -> put(a, "k".repeat(65), LwwLattice.of(1L, 1, "a")))
         .matches(failsWith(ErrorCode.PAYLOAD_TOO_LARGE));
-    assertThatThrownBy(() -> get(b, "k".repeat(65))).matches(failsWith(ErrorCode.PAYLOAD_TOO_LARGE));
-    assertThatThrownBy(() -> put(a, "", LwwLattice.of(1L, 1, "a"))).matches(failsWith(ErrorCode.BAD_REQUEST));
+    assertThatThrownBy(() -> get(b, "k".repeat(65)))
+        .matches(failsWith(ErrorCode.PAYLOAD_TOO_LARGE));
+    assertThatThrownBy(() -> put(a, "", LwwLattice.of(1L, 1, "a")))
+        .matches(failsWith(ErrorCode.BAD_REQUEST));
     assertThatThrownBy(() -> await(request(a, new KvsRequest.Put("nolattice", null, null))))
         .matches(failsWith(ErrorCode.BAD_REQUEST));
 
@@ -302,25 +330,34 @@ class ClusterKvsVerticleTest {
       BlockingQueue<CacheEvent.Update> onLite = cacheUpdates(lite, consumers);
       put(a, "pushed", SetLattice.of(List.of("a")));
       // Each cache reads the key through its own node's store, subscribing its node.
-      assertThat(await(request(b, new KvsRequest.Get("pushed", "B")))).isEqualTo(
-          new KvsReply.Found("pushed", SetLattice.of(List.of("a"))));
+      assertThat(await(request(b, new KvsRequest.Get("pushed", "B"))))
+          .isEqualTo(new KvsReply.Found("pushed", SetLattice.of(List.of("a"))));
       await(request(lite, new KvsRequest.GetMany(List.of("pushed"), "L")));
       assertThat(b.kvs().subscriptionCount()).isEqualTo(1);
 
       put(a, "pushed", SetLattice.of(List.of("b")));
       List<String> both = List.of("a", "b");
-      assertThat(awaitUpdate(onB, u -> both.equals(u.lattice() == null ? null : u.lattice().value())).key())
+      assertThat(
+              awaitUpdate(onB, u -> both.equals(u.lattice() == null ? null : u.lattice().value()))
+                  .key())
           .isEqualTo("pushed");
-      assertThat(awaitUpdate(onLite, u -> both.equals(u.lattice() == null ? null : u.lattice().value())).key())
+      assertThat(
+              awaitUpdate(
+                      onLite, u -> both.equals(u.lattice() == null ? null : u.lattice().value()))
+                  .key())
           .isEqualTo("pushed");
 
       // The reply now also tells the tombstone's generation (the key's first delete: 1).
-      assertThat(await(request(a, new KvsRequest.Delete("pushed")))).isEqualTo(new KvsReply.Deleted("pushed", true, 1));
+      assertThat(await(request(a, new KvsRequest.Delete("pushed"))))
+          .isEqualTo(new KvsReply.Deleted("pushed", true, 1));
       assertThat(awaitUpdate(onB, u -> u.lattice() == null).key()).isEqualTo("pushed");
       assertThat(awaitUpdate(onLite, u -> u.lattice() == null).key()).isEqualTo("pushed");
       // The delete dropped the key's subscriptions on every node.
-      awaitCondition("subscriptions dropped", () -> b.kvs().subscriptionCount() == 0 && lite.kvs().subscriptionCount() == 0);
-      assertThat(await(request(b, new KvsRequest.Delete("pushed")))).isEqualTo(new KvsReply.Deleted("pushed", false, 1));
+      awaitCondition(
+          "subscriptions dropped",
+          () -> b.kvs().subscriptionCount() == 0 && lite.kvs().subscriptionCount() == 0);
+      assertThat(await(request(b, new KvsRequest.Delete("pushed"))))
+          .isEqualTo(new KvsReply.Deleted("pushed", false, 1));
       assertThat(get(lite, "pushed")).isNull();
     } finally {
       for (MessageConsumer<?> c : consumers) {
@@ -338,8 +375,12 @@ class ClusterKvsVerticleTest {
       await(request(b, new KvsRequest.Subscribe("B", List.of("sub-explicit"))));
       put(a, "sub-put", LwwLattice.of("newer", 2, "a"));
       put(a, "sub-explicit", CounterLattice.of("a", 4));
-      assertThat(awaitUpdate(onB, u -> u.key().equals("sub-put") && "newer".equals(u.lattice().value()))).isNotNull();
-      assertThat(awaitUpdate(onB, u -> u.key().equals("sub-explicit")).lattice().value()).isEqualTo(4L);
+      assertThat(
+              awaitUpdate(
+                  onB, u -> u.key().equals("sub-put") && "newer".equals(u.lattice().value())))
+          .isNotNull();
+      assertThat(awaitUpdate(onB, u -> u.key().equals("sub-explicit")).lattice().value())
+          .isEqualTo(4L);
       await(request(b, new KvsRequest.Unsubscribe("B", List.of("sub-put", "sub-explicit"))));
       assertThat(b.kvs().subscriptionCount()).isZero();
       assertThatThrownBy(() -> await(request(b, new KvsRequest.Subscribe("", List.of("x")))))
@@ -357,30 +398,44 @@ class ClusterKvsVerticleTest {
     try {
       BlockingQueue<CacheEvent.Update> onB = cacheUpdates(b, consumers);
       SetLattice oneTwo = SetLattice.of(List.of(1L, 2L));
-      assertThat(await(request(a, new KvsRequest.Put("tomb", oneTwo, null)))).isEqualTo(new KvsReply.Stored("tomb", oneTwo, 0));
+      assertThat(await(request(a, new KvsRequest.Put("tomb", oneTwo, null))))
+          .isEqualTo(new KvsReply.Stored("tomb", oneTwo, 0));
       await(request(b, new KvsRequest.Get("tomb", "B")));
-      assertThat(await(request(b, new KvsRequest.Delete("tomb")))).isEqualTo(new KvsReply.Deleted("tomb", true, 1));
-      assertThat(awaitUpdate(onB, u -> u.key().equals("tomb") && u.lattice() == null)).isEqualTo(new CacheEvent.Update("tomb", null, 1));
+      assertThat(await(request(b, new KvsRequest.Delete("tomb"))))
+          .isEqualTo(new KvsReply.Deleted("tomb", true, 1));
+      assertThat(awaitUpdate(onB, u -> u.key().equals("tomb") && u.lattice() == null))
+          .isEqualTo(new CacheEvent.Update("tomb", null, 1));
 
       // What a cache that read {1,2} before the delete would write back: refused, nothing stored.
-      assertThat(await(request(lite, new KvsRequest.Put("tomb", SetLattice.of(List.of(1L, 2L, 3L)), null, 0))))
+      assertThat(
+              await(
+                  request(
+                      lite,
+                      new KvsRequest.Put("tomb", SetLattice.of(List.of(1L, 2L, 3L)), null, 0))))
           .isEqualTo(new KvsReply.Stale("tomb", 1));
-      assertThat(await(request(a, new KvsRequest.Get("tomb", null)))).isEqualTo(new KvsReply.Found("tomb", null, 1));
-      KvsReply.FoundMany many = (KvsReply.FoundMany) await(request(b, new KvsRequest.GetMany(List.of("tomb"), null)));
+      assertThat(await(request(a, new KvsRequest.Get("tomb", null))))
+          .isEqualTo(new KvsReply.Found("tomb", null, 1));
+      KvsReply.FoundMany many =
+          (KvsReply.FoundMany) await(request(b, new KvsRequest.GetMany(List.of("tomb"), null)));
       assertThat(many.lattices()).isEmpty();
       assertThat(many.generation("tomb")).isEqualTo(1);
 
       await(request(b, new KvsRequest.Get("tomb", "B")));
       SetLattice three = SetLattice.of(List.of(3L));
-      assertThat(await(request(lite, new KvsRequest.Put("tomb", three, null, 1)))).isEqualTo(new KvsReply.Stored("tomb", three, 1));
-      assertThat(awaitUpdate(onB, u -> u.key().equals("tomb") && u.lattice() != null && u.generation() == 1))
+      assertThat(await(request(lite, new KvsRequest.Put("tomb", three, null, 1))))
+          .isEqualTo(new KvsReply.Stored("tomb", three, 1));
+      assertThat(
+              awaitUpdate(
+                  onB, u -> u.key().equals("tomb") && u.lattice() != null && u.generation() == 1))
           .isEqualTo(new CacheEvent.Update("tomb", three, 1));
       // A raw put (no base) after another delete stores just its own lattice.
       await(request(a, new KvsRequest.Delete("tomb")));
       assertThat(await(request(a, new KvsRequest.Put("tomb", SetLattice.of(List.of(4L)), null))))
           .isEqualTo(new KvsReply.Stored("tomb", SetLattice.of(List.of(4L)), 2));
-      assertThat(await(request(a, new KvsRequest.Delete("tomb")))).isEqualTo(new KvsReply.Deleted("tomb", true, 3));
-      assertThat(await(request(a, new KvsRequest.Delete("tomb")))).isEqualTo(new KvsReply.Deleted("tomb", false, 3));
+      assertThat(await(request(a, new KvsRequest.Delete("tomb"))))
+          .isEqualTo(new KvsReply.Deleted("tomb", true, 3));
+      assertThat(await(request(a, new KvsRequest.Delete("tomb"))))
+          .isEqualTo(new KvsReply.Deleted("tomb", false, 3));
     } finally {
       for (MessageConsumer<?> c : consumers) {
         await(c.unregister());
@@ -392,7 +447,8 @@ class ClusterKvsVerticleTest {
   void aComputeOnlyLiteMemberHoldsNoDataButReadsAndWrites() throws Exception {
     Member self = lite.hz().getCluster().getLocalMember();
     assertThat(self.isLiteMember()).isTrue();
-    assertThat(lite.hz().getPartitionService().getPartitions()).noneMatch(p -> self.equals(p.getOwner()));
+    assertThat(lite.hz().getPartitionService().getPartitions())
+        .noneMatch(p -> self.equals(p.getOwner()));
     put(lite, "from-lite", CounterLattice.of("l", 9));
     assertThat(get(a, "from-lite").value()).isEqualTo(9L);
     assertThat(get(lite, "from-lite").value()).isEqualTo(9L);
@@ -405,7 +461,8 @@ class ClusterKvsVerticleTest {
     List<Integer> ports = freePorts(1);
     Node alone = startNode("only-lite", memberConfig(cluster, ports.get(0), ports, true), false);
     try {
-      assertThatThrownBy(() -> put(alone, "k", LwwLattice.of(1L, 1, "x"))).matches(failsWith(ErrorCode.NO_RESOURCES))
+      assertThatThrownBy(() -> put(alone, "k", LwwLattice.of(1L, 1, "x")))
+          .matches(failsWith(ErrorCode.NO_RESOURCES))
           .hasMessageContaining("no storage member");
       assertThatThrownBy(() -> get(alone, "k")).matches(failsWith(ErrorCode.NO_RESOURCES));
     } finally {
@@ -426,15 +483,17 @@ class ClusterKvsVerticleTest {
       for (int i = 0; i < 3; i++) {
         nodes.add(startNode("n" + i, memberConfig(cluster, ports.get(i), ports, false), false));
       }
-      awaitCondition("three members", () -> nodes.get(0).hz().getCluster().getMembers().size() == 3);
+      awaitCondition(
+          "three members", () -> nodes.get(0).hz().getCluster().getMembers().size() == 3);
       List<String> keys = new ArrayList<>();
       List<Future<Lattice>> puts = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         String key = "crash-" + i;
         keys.add(key);
         Node through = nodes.get(i % 3);
-        puts.add(putAsync(through, key, CounterLattice.of(through.id(), i + 1))
-            .compose(x -> putAsync(through, key, CounterLattice.of("again", 1))));
+        puts.add(
+            putAsync(through, key, CounterLattice.of(through.id(), i + 1))
+                .compose(x -> putAsync(through, key, CounterLattice.of("again", 1))));
       }
       await(Future.all(puts));
 
@@ -443,7 +502,10 @@ class ClusterKvsVerticleTest {
       long most = 0;
       for (Node n : nodes) {
         Member m = n.hz().getCluster().getLocalMember();
-        long owned = keys.stream().filter(k -> m.equals(n.hz().getPartitionService().getPartition(k).getOwner())).count();
+        long owned =
+            keys.stream()
+                .filter(k -> m.equals(n.hz().getPartitionService().getPartition(k).getOwner()))
+                .count();
         if (owned > most) {
           most = owned;
           victim = n;
@@ -453,7 +515,8 @@ class ClusterKvsVerticleTest {
       victim.hz().getLifecycleService().terminate();
       List<Node> survivors = new ArrayList<>(nodes);
       survivors.remove(victim);
-      awaitCondition("the survivors see the crash",
+      awaitCondition(
+          "the survivors see the crash",
           () -> survivors.stream().allMatch(n -> n.hz().getCluster().getMembers().size() == 2));
 
       KvsReply many = await(request(survivors.get(0), new KvsRequest.GetMany(keys, null)));

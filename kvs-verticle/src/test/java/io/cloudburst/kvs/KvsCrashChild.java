@@ -24,26 +24,44 @@ public final class KvsCrashChild {
     Vertx vertx = Vertx.vertx();
     CloudburstCodecs.register(vertx);
     JsonObject config = new JsonObject().put("dataDir", args[0]).put("nodeId", "child");
-    vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(config)).onSuccess(id -> {
-      for (int w = 0; w < WRITERS; w++) {
-        write(vertx, w, 1);
-      }
-    }).onFailure(t -> {
-      t.printStackTrace();
-      System.exit(2);
-    });
+    vertx
+        .deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(config))
+        .onSuccess(
+            id -> {
+              for (int w = 0; w < WRITERS; w++) {
+                write(vertx, w, 1);
+              }
+            })
+        .onFailure(
+            t -> {
+              t.printStackTrace();
+              System.exit(2);
+            });
   }
 
   private static void write(Vertx vertx, int w, int i) {
     DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(30_000);
-    vertx.eventBus().request(Addresses.KVS, new KvsRequest.Put("k-" + w + "-" + i, LwwLattice.of((long) i, i, "child"), null), timeout)
-        .compose(x -> vertx.eventBus().request(Addresses.KVS, new KvsRequest.Put("count", CounterLattice.of("w" + w, i), null), timeout))
-        .onSuccess(x -> {
-          synchronized (System.out) {
-            System.out.println("ACK " + w + " " + i);
-            System.out.flush();
-          }
-          write(vertx, w, i + 1);
-        });
+    vertx
+        .eventBus()
+        .request(
+            Addresses.KVS,
+            new KvsRequest.Put("k-" + w + "-" + i, LwwLattice.of((long) i, i, "child"), null),
+            timeout)
+        .compose(
+            x ->
+                vertx
+                    .eventBus()
+                    .request(
+                        Addresses.KVS,
+                        new KvsRequest.Put("count", CounterLattice.of("w" + w, i), null),
+                        timeout))
+        .onSuccess(
+            x -> {
+              synchronized (System.out) {
+                System.out.println("ACK " + w + " " + i);
+                System.out.flush();
+              }
+              write(vertx, w, i + 1);
+            });
   }
 }

@@ -29,13 +29,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every write acknowledged before a {@code kill -9} of the store's process is there after a restart. */
+/**
+ * Every write acknowledged before a {@code kill -9} of the store's process is there after a
+ * restart.
+ */
 @ExtendWith(VertxExtension.class)
 class KvsCrashTest {
   private static final int ACKS_BEFORE_KILL = 400;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Vertx vertx;
   private Process child;
@@ -45,7 +47,8 @@ class KvsCrashTest {
     if (child != null) {
       child.destroyForcibly();
     }
-    (vertx == null ? io.vertx.core.Future.succeededFuture() : vertx.close()).onComplete(ctx.succeedingThenComplete());
+    (vertx == null ? io.vertx.core.Future.succeededFuture() : vertx.close())
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
@@ -53,29 +56,40 @@ class KvsCrashTest {
   void acknowledgedWritesSurviveKillNine(VertxTestContext ctx) throws Exception {
     Path data = dir.resolve("kvs");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        KvsCrashChild.class.getName(), data.toString())
-        .redirectError(dir.resolve("child.err").toFile())
-        .start();
+    child =
+        new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                KvsCrashChild.class.getName(),
+                data.toString())
+            .redirectError(dir.resolve("child.err").toFile())
+            .start();
     long[] acked = new long[KvsCrashChild.WRITERS];
-    CompletableFuture<Void> enough = CompletableFuture.runAsync(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        int seen = 0;
-        String line;
-        while (seen < ACKS_BEFORE_KILL && (line = out.readLine()) != null) {
-          String[] p = line.split(" ");
-          acked[Integer.parseInt(p[1])] = Long.parseLong(p[2]);
-          seen++;
-        }
-        // SIGKILL while the writers are still going: some writes are in flight, unacknowledged.
-        child.destroyForcibly();
-        if (seen < ACKS_BEFORE_KILL) {
-          throw new IllegalStateException("child stopped after " + seen + " acks");
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<Void> enough =
+        CompletableFuture.runAsync(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                int seen = 0;
+                String line;
+                while (seen < ACKS_BEFORE_KILL && (line = out.readLine()) != null) {
+                  String[] p = line.split(" ");
+                  acked[Integer.parseInt(p[1])] = Long.parseLong(p[2]);
+                  seen++;
+                }
+                // SIGKILL while the writers are still going: some writes are in flight,
+                // unacknowledged.
+                child.destroyForcibly();
+                if (seen < ACKS_BEFORE_KILL) {
+                  throw new IllegalStateException("child stopped after " + seen + " acks");
+                }
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     enough.get(45, TimeUnit.SECONDS);
     assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).isEqualTo(137);
@@ -89,17 +103,31 @@ class KvsCrashTest {
         keys.add("k-" + w + "-" + i);
       }
     }
-    vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(new JsonObject().put("dataDir", data.toString())))
-        .compose(id -> vertx.eventBus().<KvsReply>request(Addresses.KVS, new KvsRequest.GetMany(keys, null),
-            new DeliveryOptions().setSendTimeout(10_000)))
-        .onComplete(ctx.succeeding(m -> ctx.verify(() -> {
-          Map<String, Lattice> found = ((KvsReply.FoundMany) m.body()).lattices();
-          assertThat(found.keySet()).containsAll(keys);
-          CounterLattice count = (CounterLattice) found.get("count");
-          for (int w = 0; w < acked.length; w++) {
-            assertThat(count.counts().getOrDefault("w" + w, 0L)).isGreaterThanOrEqualTo(acked[w]);
-          }
-          ctx.completeNow();
-        })));
+    vertx
+        .deployVerticle(
+            new KvsVerticle(),
+            new DeploymentOptions().setConfig(new JsonObject().put("dataDir", data.toString())))
+        .compose(
+            id ->
+                vertx
+                    .eventBus()
+                    .<KvsReply>request(
+                        Addresses.KVS,
+                        new KvsRequest.GetMany(keys, null),
+                        new DeliveryOptions().setSendTimeout(10_000)))
+        .onComplete(
+            ctx.succeeding(
+                m ->
+                    ctx.verify(
+                        () -> {
+                          Map<String, Lattice> found = ((KvsReply.FoundMany) m.body()).lattices();
+                          assertThat(found.keySet()).containsAll(keys);
+                          CounterLattice count = (CounterLattice) found.get("count");
+                          for (int w = 0; w < acked.length; w++) {
+                            assertThat(count.counts().getOrDefault("w" + w, 0L))
+                                .isGreaterThanOrEqualTo(acked[w]);
+                          }
+                          ctx.completeNow();
+                        })));
   }
 }

@@ -41,8 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KvsVerticleTest {
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(10_000);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Vertx vertx;
   private KvsVerticle kvs;
@@ -62,9 +61,15 @@ class KvsVerticleTest {
 
   private Future<String> deployKvs() {
     kvs = new KvsVerticle();
-    JsonObject config = new JsonObject().put("dataDir", dir.resolve("kvs").toString()).put("nodeId", "n0")
-        .put("maxKeyBytes", 64).put("maxValueBytes", 2048);
-    return vertx.deployVerticle(kvs, new DeploymentOptions().setConfig(config)).onSuccess(id -> deployment = id);
+    JsonObject config =
+        new JsonObject()
+            .put("dataDir", dir.resolve("kvs").toString())
+            .put("nodeId", "n0")
+            .put("maxKeyBytes", 64)
+            .put("maxValueBytes", 2048);
+    return vertx
+        .deployVerticle(kvs, new DeploymentOptions().setConfig(config))
+        .onSuccess(id -> deployment = id);
   }
 
   private Future<KvsReply> request(KvsRequest r) {
@@ -88,14 +93,19 @@ class KvsVerticleTest {
   void putOfOlderTimestampDoesNotOverwrite(VertxTestContext ctx) {
     put("k", LwwLattice.of("new", 20, "a"))
         .compose(x -> put("k", LwwLattice.of("old", 10, "z")))
-        .compose(merged -> {
-          ctx.verify(() -> assertThat(merged.value()).isEqualTo("new"));
-          return get("k");
-        })
-        .onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-          assertThat(l.value()).isEqualTo("new");
-          ctx.completeNow();
-        })));
+        .compose(
+            merged -> {
+              ctx.verify(() -> assertThat(merged.value()).isEqualTo("new"));
+              return get("k");
+            })
+        .onComplete(
+            ctx.succeeding(
+                l ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(l.value()).isEqualTo("new");
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -111,14 +121,18 @@ class KvsVerticleTest {
         .compose(x -> put("cz", base.write("a", "va")))
         .compose(x -> put("cz", base.write("b", "vb")))
         .compose(x -> request(new KvsRequest.GetMany(List.of("s", "c", "cz", "absent"), null)))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          Map<String, Lattice> found = ((KvsReply.FoundMany) r).lattices();
-          assertThat(found).containsOnlyKeys("s", "c", "cz");
-          assertThat(found.get("s").value()).isEqualTo(List.of("x", "y", "z"));
-          assertThat(found.get("c").value()).isEqualTo(5L);
-          assertThat(found.get("cz").value()).isEqualTo(List.of("va", "vb"));
-          ctx.completeNow();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          Map<String, Lattice> found = ((KvsReply.FoundMany) r).lattices();
+                          assertThat(found).containsOnlyKeys("s", "c", "cz");
+                          assertThat(found.get("s").value()).isEqualTo(List.of("x", "y", "z"));
+                          assertThat(found.get("c").value()).isEqualTo(5L);
+                          assertThat(found.get("cz").value()).isEqualTo(List.of("va", "vb"));
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -126,40 +140,71 @@ class KvsVerticleTest {
   void putOfAnotherKindIsAConflictAndStoresNothing(VertxTestContext ctx) {
     put("k", LwwLattice.of("v", 1, "a"))
         .compose(x -> put("k", SetLattice.of(List.of("x"))))
-        .onComplete(ctx.failing(t -> {
-          ctx.verify(() -> assertThat(code(t)).isEqualTo(ErrorCode.CONFLICT));
-          get("k").onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-            assertThat(l).isEqualTo(LwwLattice.of("v", 1, "a"));
-            ctx.completeNow();
-          })));
-        }));
+        .onComplete(
+            ctx.failing(
+                t -> {
+                  ctx.verify(() -> assertThat(code(t)).isEqualTo(ErrorCode.CONFLICT));
+                  get("k")
+                      .onComplete(
+                          ctx.succeeding(
+                              l ->
+                                  ctx.verify(
+                                      () -> {
+                                        assertThat(l).isEqualTo(LwwLattice.of("v", 1, "a"));
+                                        ctx.completeNow();
+                                      })));
+                }));
   }
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void keysAndValuesOverTheLimitsAreRejected(VertxTestContext ctx) {
     Checkpoint rejected = ctx.checkpoint(3);
-    put("k".repeat(65), LwwLattice.of(1L, 1, "a")).onComplete(ctx.failing(t -> ctx.verify(() -> {
-      assertThat(code(t)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-      rejected.flag();
-    })));
-    put("big", LwwLattice.of("x".repeat(3000), 1, "a")).onComplete(ctx.failing(t -> ctx.verify(() -> {
-      assertThat(code(t)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-      get("big").onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-        assertThat(l).isNull();
-        rejected.flag();
-      })));
-    })));
+    put("k".repeat(65), LwwLattice.of(1L, 1, "a"))
+        .onComplete(
+            ctx.failing(
+                t ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(t)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+                          rejected.flag();
+                        })));
+    put("big", LwwLattice.of("x".repeat(3000), 1, "a"))
+        .onComplete(
+            ctx.failing(
+                t ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(t)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+                          get("big")
+                              .onComplete(
+                                  ctx.succeeding(
+                                      l ->
+                                          ctx.verify(
+                                              () -> {
+                                                assertThat(l).isNull();
+                                                rejected.flag();
+                                              })));
+                        })));
     // Each put is small, but the merged set would outgrow the limit: the second is refused whole.
     put("grows", SetLattice.of(List.of("a".repeat(1200))))
         .compose(x -> put("grows", SetLattice.of(List.of("b".repeat(1200)))))
-        .onComplete(ctx.failing(t -> ctx.verify(() -> {
-          assertThat(code(t)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-          get("grows").onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-            assertThat((List<?>) l.value()).hasSize(1);
-            rejected.flag();
-          })));
-        })));
+        .onComplete(
+            ctx.failing(
+                t ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(t)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+                          get("grows")
+                              .onComplete(
+                                  ctx.succeeding(
+                                      l ->
+                                          ctx.verify(
+                                              () -> {
+                                                assertThat((List<?>) l.value()).hasSize(1);
+                                                rejected.flag();
+                                              })));
+                        })));
   }
 
   @Test
@@ -171,36 +216,48 @@ class KvsVerticleTest {
         .compose(x -> vertx.undeploy(deployment))
         .compose(x -> deployKvs())
         .compose(x -> request(new KvsRequest.GetMany(List.of("k", "gone"), null)))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          Map<String, Lattice> found = ((KvsReply.FoundMany) r).lattices();
-          assertThat(found).containsOnlyKeys("k");
-          assertThat(found.get("k").value()).isEqualTo(7L);
-          ctx.completeNow();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          Map<String, Lattice> found = ((KvsReply.FoundMany) r).lattices();
+                          assertThat(found).containsOnlyKeys("k");
+                          assertThat(found.get("k").value()).isEqualTo(7L);
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void mergedUpdatesArePushedToSubscribedCaches(VertxTestContext ctx) {
     List<CacheEvent.Update> seen = new ArrayList<>();
-    MessageConsumer<CacheEvent> n1 = vertx.eventBus().consumer(Addresses.cacheUpdates("n1"), m -> {
-      seen.add((CacheEvent.Update) m.body());
-      if (seen.size() == 2) {
-        ctx.verify(() -> {
-          assertThat(seen.get(0).key()).isEqualTo("s");
-          assertThat(seen.get(0).lattice().value()).isEqualTo(List.of("a", "b"));
-          assertThat(seen.get(1).lattice()).isNull();
-          ctx.completeNow();
-        });
-      }
-    });
+    MessageConsumer<CacheEvent> n1 =
+        vertx
+            .eventBus()
+            .consumer(
+                Addresses.cacheUpdates("n1"),
+                m -> {
+                  seen.add((CacheEvent.Update) m.body());
+                  if (seen.size() == 2) {
+                    ctx.verify(
+                        () -> {
+                          assertThat(seen.get(0).key()).isEqualTo("s");
+                          assertThat(seen.get(0).lattice().value()).isEqualTo(List.of("a", "b"));
+                          assertThat(seen.get(1).lattice()).isNull();
+                          ctx.completeNow();
+                        });
+                  }
+                });
     n1.completion()
         .compose(x -> put("s", SetLattice.of(List.of("a"))))
         .compose(x -> request(new KvsRequest.Get("s", "n1")))
-        .compose(found -> {
-          ctx.verify(() -> assertThat(((KvsReply.Found) found).value()).isEqualTo(List.of("a")));
-          return put("s", SetLattice.of(List.of("b")));
-        })
+        .compose(
+            found -> {
+              ctx.verify(
+                  () -> assertThat(((KvsReply.Found) found).value()).isEqualTo(List.of("a")));
+              return put("s", SetLattice.of(List.of("b")));
+            })
         .compose(x -> request(new KvsRequest.Delete("s")))
         .onFailure(ctx::failNow);
   }
@@ -208,7 +265,9 @@ class KvsVerticleTest {
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void unsubscribedCachesGetNoPushes(VertxTestContext ctx) {
-    vertx.eventBus().consumer(Addresses.cacheUpdates("n2"), m -> ctx.failNow("unexpected push " + m.body()));
+    vertx
+        .eventBus()
+        .consumer(Addresses.cacheUpdates("n2"), m -> ctx.failNow("unexpected push " + m.body()));
     request(new KvsRequest.Subscribe("n2", List.of("k")))
         .compose(x -> request(new KvsRequest.Unsubscribe("n2", List.of("k"))))
         .compose(x -> put("k", LwwLattice.of(1L, 1, "a")))
@@ -229,28 +288,42 @@ class KvsVerticleTest {
     }
     Future.all(puts)
         .compose(x -> request(new KvsRequest.GetMany(List.of("counter", "set"), null)))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          Map<String, Lattice> found = ((KvsReply.FoundMany) r).lattices();
-          assertThat(found.get("counter").value()).isEqualTo((long) n);
-          assertThat((List<?>) found.get("set").value()).hasSize(n);
-          long batches = kvs.syncedBatches() - before;
-          assertThat(batches).isPositive().isLessThan(n);
-          ctx.completeNow();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          Map<String, Lattice> found = ((KvsReply.FoundMany) r).lattices();
+                          assertThat(found.get("counter").value()).isEqualTo((long) n);
+                          assertThat((List<?>) found.get("set").value()).hasSize(n);
+                          long batches = kvs.syncedBatches() - before;
+                          assertThat(batches).isPositive().isLessThan(n);
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void missingKeysAndLatticesAreBadRequests(VertxTestContext ctx) {
     Checkpoint bad = ctx.checkpoint(2);
-    request(new KvsRequest.Get("", null)).onComplete(ctx.failing(t -> ctx.verify(() -> {
-      assertThat(code(t)).isEqualTo(ErrorCode.BAD_REQUEST);
-      bad.flag();
-    })));
-    request(new KvsRequest.Put("k", null, null)).onComplete(ctx.failing(t -> ctx.verify(() -> {
-      assertThat(code(t)).isEqualTo(ErrorCode.BAD_REQUEST);
-      bad.flag();
-    })));
+    request(new KvsRequest.Get("", null))
+        .onComplete(
+            ctx.failing(
+                t ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(t)).isEqualTo(ErrorCode.BAD_REQUEST);
+                          bad.flag();
+                        })));
+    request(new KvsRequest.Put("k", null, null))
+        .onComplete(
+            ctx.failing(
+                t ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(t)).isEqualTo(ErrorCode.BAD_REQUEST);
+                          bad.flag();
+                        })));
   }
 
   // ---- deletes are tombstones ----
@@ -261,33 +334,46 @@ class KvsVerticleTest {
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void aPutBasedOnStateFromBeforeADeleteIsRefusedAndStoresNothing(VertxTestContext ctx) {
     request(new KvsRequest.Put("s", ONE_TWO, null))
-        .compose(stored -> {
-          ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", ONE_TWO, 0)));
-          return request(new KvsRequest.Delete("s"));
-        })
-        .compose(deleted -> {
-          ctx.verify(() -> assertThat(deleted).isEqualTo(new KvsReply.Deleted("s", true, 1)));
-          // What a cache that read {1,2} before the delete would write back.
-          return request(new KvsRequest.Put("s", SetLattice.of(List.of(1L, 2L, 3L)), null, 0));
-        })
-        .compose(stale -> {
-          ctx.verify(() -> assertThat(stale).isEqualTo(new KvsReply.Stale("s", 1)));
-          return request(new KvsRequest.Get("s", null));
-        })
-        .compose(found -> {
-          ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("s", null, 1)));
-          return request(new KvsRequest.Put("s", SetLattice.of(List.of(3L)), null, 1));
-        })
-        .compose(stored -> {
-          ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", SetLattice.of(List.of(3L)), 1)));
-          return request(new KvsRequest.GetMany(List.of("s"), null));
-        })
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          KvsReply.FoundMany found = (KvsReply.FoundMany) r;
-          assertThat(found.lattices()).isEqualTo(Map.of("s", SetLattice.of(List.of(3L))));
-          assertThat(found.generation("s")).isEqualTo(1);
-          ctx.completeNow();
-        })));
+        .compose(
+            stored -> {
+              ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", ONE_TWO, 0)));
+              return request(new KvsRequest.Delete("s"));
+            })
+        .compose(
+            deleted -> {
+              ctx.verify(() -> assertThat(deleted).isEqualTo(new KvsReply.Deleted("s", true, 1)));
+              // What a cache that read {1,2} before the delete would write back.
+              return request(new KvsRequest.Put("s", SetLattice.of(List.of(1L, 2L, 3L)), null, 0));
+            })
+        .compose(
+            stale -> {
+              ctx.verify(() -> assertThat(stale).isEqualTo(new KvsReply.Stale("s", 1)));
+              return request(new KvsRequest.Get("s", null));
+            })
+        .compose(
+            found -> {
+              ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("s", null, 1)));
+              return request(new KvsRequest.Put("s", SetLattice.of(List.of(3L)), null, 1));
+            })
+        .compose(
+            stored -> {
+              ctx.verify(
+                  () ->
+                      assertThat(stored)
+                          .isEqualTo(new KvsReply.Stored("s", SetLattice.of(List.of(3L)), 1)));
+              return request(new KvsRequest.GetMany(List.of("s"), null));
+            })
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          KvsReply.FoundMany found = (KvsReply.FoundMany) r;
+                          assertThat(found.lattices())
+                              .isEqualTo(Map.of("s", SetLattice.of(List.of(3L))));
+                          assertThat(found.generation("s")).isEqualTo(1);
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -296,44 +382,69 @@ class KvsVerticleTest {
     put("s", ONE_TWO)
         .compose(x -> request(new KvsRequest.Delete("s")))
         .compose(x -> request(new KvsRequest.Put("s", SetLattice.of(List.of(3L)), null)))
-        .compose(stored -> {
-          ctx.verify(() -> assertThat(stored).isEqualTo(new KvsReply.Stored("s", SetLattice.of(List.of(3L)), 1)));
-          return request(new KvsRequest.Delete("s"));
-        })
-        .compose(deleted -> {
-          ctx.verify(() -> assertThat(deleted).isEqualTo(new KvsReply.Deleted("s", true, 2)));
-          return request(new KvsRequest.Delete("s"));
-        })
-        .compose(again -> {
-          ctx.verify(() -> assertThat(again).as("nothing left to delete").isEqualTo(new KvsReply.Deleted("s", false, 2)));
-          return request(new KvsRequest.Delete("never-written"));
-        })
-        .compose(never -> {
-          ctx.verify(() -> assertThat(never).isEqualTo(new KvsReply.Deleted("never-written", false, 0)));
-          return request(new KvsRequest.GetMany(List.of("s", "never-written"), null));
-        })
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          KvsReply.FoundMany found = (KvsReply.FoundMany) r;
-          assertThat(found.lattices()).isEmpty();
-          assertThat(found.generations()).isEqualTo(Map.of("s", 2L));
-          ctx.completeNow();
-        })));
+        .compose(
+            stored -> {
+              ctx.verify(
+                  () ->
+                      assertThat(stored)
+                          .isEqualTo(new KvsReply.Stored("s", SetLattice.of(List.of(3L)), 1)));
+              return request(new KvsRequest.Delete("s"));
+            })
+        .compose(
+            deleted -> {
+              ctx.verify(() -> assertThat(deleted).isEqualTo(new KvsReply.Deleted("s", true, 2)));
+              return request(new KvsRequest.Delete("s"));
+            })
+        .compose(
+            again -> {
+              ctx.verify(
+                  () ->
+                      assertThat(again)
+                          .as("nothing left to delete")
+                          .isEqualTo(new KvsReply.Deleted("s", false, 2)));
+              return request(new KvsRequest.Delete("never-written"));
+            })
+        .compose(
+            never -> {
+              ctx.verify(
+                  () ->
+                      assertThat(never).isEqualTo(new KvsReply.Deleted("never-written", false, 0)));
+              return request(new KvsRequest.GetMany(List.of("s", "never-written"), null));
+            })
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          KvsReply.FoundMany found = (KvsReply.FoundMany) r;
+                          assertThat(found.lattices()).isEmpty();
+                          assertThat(found.generations()).isEqualTo(Map.of("s", 2L));
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void pushedUpdatesCarryTheGeneration(VertxTestContext ctx) {
     List<CacheEvent.Update> seen = new ArrayList<>();
-    MessageConsumer<CacheEvent> n1 = vertx.eventBus().consumer(Addresses.cacheUpdates("n1"), m -> {
-      seen.add((CacheEvent.Update) m.body());
-      if (seen.size() == 2) {
-        ctx.verify(() -> {
-          assertThat(seen).containsExactly(
-              new CacheEvent.Update("g", null, 1), new CacheEvent.Update("g", SetLattice.of(List.of(3L)), 1));
-          ctx.completeNow();
-        });
-      }
-    });
+    MessageConsumer<CacheEvent> n1 =
+        vertx
+            .eventBus()
+            .consumer(
+                Addresses.cacheUpdates("n1"),
+                m -> {
+                  seen.add((CacheEvent.Update) m.body());
+                  if (seen.size() == 2) {
+                    ctx.verify(
+                        () -> {
+                          assertThat(seen)
+                              .containsExactly(
+                                  new CacheEvent.Update("g", null, 1),
+                                  new CacheEvent.Update("g", SetLattice.of(List.of(3L)), 1));
+                          ctx.completeNow();
+                        });
+                  }
+                });
     n1.completion()
         .compose(x -> put("g", ONE_TWO))
         .compose(x -> request(new KvsRequest.Get("g", "n1")))
@@ -351,17 +462,23 @@ class KvsVerticleTest {
         .compose(x -> vertx.undeploy(deployment))
         .compose(x -> deployKvs())
         .compose(x -> request(new KvsRequest.Get("t", null)))
-        .compose(found -> {
-          ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("t", null, 1)));
-          return request(new KvsRequest.Put("t", SetLattice.of(List.of(1L, 2L, 3L)), null, 0));
-        })
-        .compose(stale -> {
-          ctx.verify(() -> assertThat(stale).isEqualTo(new KvsReply.Stale("t", 1)));
-          return get("t");
-        })
-        .onComplete(ctx.succeeding(l -> ctx.verify(() -> {
-          assertThat(l).isNull();
-          ctx.completeNow();
-        })));
+        .compose(
+            found -> {
+              ctx.verify(() -> assertThat(found).isEqualTo(new KvsReply.Found("t", null, 1)));
+              return request(new KvsRequest.Put("t", SetLattice.of(List.of(1L, 2L, 3L)), null, 0));
+            })
+        .compose(
+            stale -> {
+              ctx.verify(() -> assertThat(stale).isEqualTo(new KvsReply.Stale("t", 1)));
+              return get("t");
+            })
+        .onComplete(
+            ctx.succeeding(
+                l ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(l).isNull();
+                          ctx.completeNow();
+                        })));
   }
 }

@@ -14,26 +14,32 @@ import java.nio.file.Files;
 
 /**
  * Assembles a node: key-value store, cache, scheduler, executors and web front on one Vert.x
- * instance (embedded mode),
- * and the {@code main} behind {@code ./cloudburst start}.
+ * instance (embedded mode), and the {@code main} behind {@code ./cloudburst start}.
  */
 public final class CloudburstNode {
-  private static final java.util.concurrent.atomic.AtomicInteger METRICS_REGISTRIES = new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger METRICS_REGISTRIES =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private final Vertx vertx;
   private final NodeOptions options;
+
   /** This node's Hazelcast member in cluster mode, else null. */
   private final com.hazelcast.core.HazelcastInstance hazelcast;
-  private WebVerticle web;
-  private final java.util.Map<Integer, String> executorDeployments = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private CloudburstNode(Vertx vertx, NodeOptions options, com.hazelcast.core.HazelcastInstance hazelcast) {
+  private WebVerticle web;
+  private final java.util.Map<Integer, String> executorDeployments =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private CloudburstNode(
+      Vertx vertx, NodeOptions options, com.hazelcast.core.HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.options = options;
     this.hazelcast = hazelcast;
   }
 
-  /** A new (non-clustered) Vert.x for a node: {@link #vertxOptions()} on the {@link #transport()}. */
+  /**
+   * A new (non-clustered) Vert.x for a node: {@link #vertxOptions()} on the {@link #transport()}.
+   */
   public static Vertx newVertx() {
     io.vertx.core.VertxOptions o = vertxOptions();
     return remember(Vertx.builder().with(o).withTransport(transport()).build(), o);
@@ -48,8 +54,12 @@ public final class CloudburstNode {
   private static final java.util.logging.Logger MICROMETER_REGISTRY_LOG = quietDuplicateGauges();
 
   private static java.util.logging.Logger quietDuplicateGauges() {
-    java.util.logging.Logger l = java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
-    l.setFilter(r -> r.getMessage() == null || !r.getMessage().contains("Gauge has been already registered"));
+    java.util.logging.Logger l =
+        java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+    l.setFilter(
+        r ->
+            r.getMessage() == null
+                || !r.getMessage().contains("Gauge has been already registered"));
     return l;
   }
 
@@ -61,7 +71,8 @@ public final class CloudburstNode {
    * /metrics ({@code metricsRegistry}); call it on every Vert.x a node runs on.
    */
   static Vertx remember(Vertx vertx, io.vertx.core.VertxOptions o) {
-    if (o.getMetricsOptions() instanceof io.vertx.micrometer.MicrometerMetricsOptions m && m.getRegistryName() != null) {
+    if (o.getMetricsOptions() instanceof io.vertx.micrometer.MicrometerMetricsOptions m
+        && m.getRegistryName() != null) {
       vertx.sharedData().getLocalMap(NODE_MAP).put("metricsRegistry", m.getRegistryName());
     }
     return vertx;
@@ -84,9 +95,9 @@ public final class CloudburstNode {
   }
 
   /**
-   * How long the threads on a call's path (the event loop, and one worker thread per executor)
-   * keep looking for work after their last before they sleep: {@code -Dcloudburst.spinMicros},
-   * default 200; 0 turns polling off.
+   * How long the threads on a call's path (the event loop, and one worker thread per executor) keep
+   * looking for work after their last before they sleep: {@code -Dcloudburst.spinMicros}, default
+   * 200; 0 turns polling off.
    */
   public static long spinMicros() {
     return io.cloudburst.runtime.ExecutorOptions.DEFAULT_SPIN_MICROS;
@@ -103,12 +114,15 @@ public final class CloudburstNode {
     io.vertx.core.VertxOptions o = new io.vertx.core.VertxOptions();
     o.setEventLoopPoolSize(Integer.getInteger("cloudburst.eventLoops", 1));
     // Vert.x's and the JVM's metrics in a Prometheus registry, which the web front extends with the
-    // node's own series and serves at /metrics. One registry per instance (Vert.x closes it by name).
-    o.setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)
-        .setPrometheusOptions(new io.vertx.micrometer.VertxPrometheusOptions().setEnabled(true))
-        .setJvmMetricsEnabled(true)
-        .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
-        .setRegistryName("cloudburst-" + METRICS_REGISTRIES.incrementAndGet()));
+    // node's own series and serves at /metrics. One registry per instance (Vert.x closes it by
+    // name).
+    o.setMetricsOptions(
+        new io.vertx.micrometer.MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setPrometheusOptions(new io.vertx.micrometer.VertxPrometheusOptions().setEnabled(true))
+            .setJvmMetricsEnabled(true)
+            .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
+            .setRegistryName("cloudburst-" + METRICS_REGISTRIES.incrementAndGet()));
     return o;
   }
 
@@ -126,7 +140,8 @@ public final class CloudburstNode {
    * Deploys a node on a clustered {@code vertx} whose Hazelcast member is {@code hazelcast} (from
    * {@link ClusterBoot#join}); its store is the cluster's partitioned map instead of local disk.
    */
-  public static Future<CloudburstNode> start(Vertx vertx, NodeOptions options, com.hazelcast.core.HazelcastInstance hazelcast) {
+  public static Future<CloudburstNode> start(
+      Vertx vertx, NodeOptions options, com.hazelcast.core.HazelcastInstance hazelcast) {
     CloudburstCodecs.register(vertx);
     CloudburstNode node = new CloudburstNode(vertx, options, hazelcast);
     return node.deploy().map(v -> node);
@@ -136,41 +151,55 @@ public final class CloudburstNode {
     try {
       Files.createDirectories(options.dataDir());
     } catch (java.io.IOException e) {
-      return Future.failedFuture(new IllegalArgumentException("cannot create data directory " + options.dataDir() + ": " + e));
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "cannot create data directory " + options.dataDir() + ": " + e));
     }
-    JsonObject kvs = new JsonObject()
-        .put("nodeId", options.nodeId())
-        .put("dataDir", options.dataDir().resolve("kvs").toString());
-    JsonObject cache = new JsonObject()
-        .put("nodeId", options.nodeId())
-        .put("maxBytes", options.cacheBytes());
+    JsonObject kvs =
+        new JsonObject()
+            .put("nodeId", options.nodeId())
+            .put("dataDir", options.dataDir().resolve("kvs").toString());
+    JsonObject cache =
+        new JsonObject().put("nodeId", options.nodeId()).put("maxBytes", options.cacheBytes());
     JsonObject scheduler = new JsonObject().put("nodeId", options.nodeId());
-    java.util.function.IntFunction<JsonObject> executor = i -> new JsonObject()
-        .put("nodeId", options.nodeId())
-        .put("index", i)
-        .put("threads", options.executorThreads())
-        .put("maxContexts", options.maxContexts())
-        .put("pythonSpares", options.pythonSpares())
-        .put("jsSpares", options.jsSpares());
-    JsonObject webConfig = new JsonObject()
-        .put("host", options.host())
-        .put("port", options.port())
-        .put("nodeId", options.nodeId())
-        .put("runtimeMode", runtimeMode())
-        .put("auth", options.auth())
-        .put("token", options.token())
-        .put("tokenFile", options.tokenFile().toString())
-        .put("tcpBridgePort", options.tcpBridgePort());
+    java.util.function.IntFunction<JsonObject> executor =
+        i ->
+            new JsonObject()
+                .put("nodeId", options.nodeId())
+                .put("index", i)
+                .put("threads", options.executorThreads())
+                .put("maxContexts", options.maxContexts())
+                .put("pythonSpares", options.pythonSpares())
+                .put("jsSpares", options.jsSpares());
+    JsonObject webConfig =
+        new JsonObject()
+            .put("host", options.host())
+            .put("port", options.port())
+            .put("nodeId", options.nodeId())
+            .put("runtimeMode", runtimeMode())
+            .put("auth", options.auth())
+            .put("token", options.token())
+            .put("tokenFile", options.tokenFile().toString())
+            .put("tcpBridgePort", options.tcpBridgePort());
     Object registry = vertx.sharedData().getLocalMap(NODE_MAP).get("metricsRegistry");
     if (registry != null) {
       webConfig.put("metricsRegistry", registry);
     }
     web = new WebVerticle();
-    io.vertx.core.Deployable store = hazelcast == null ? new KvsVerticle() : new io.cloudburst.kvs.ClusterKvsVerticle(hazelcast);
-    return vertx.deployVerticle(store, new DeploymentOptions().setConfig(kvs))
-        .compose(id -> vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(cache)))
-        .compose(id -> vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler)))
-        .compose(id -> options.cluster().compute() ? deployExecutors(executor) : Future.succeededFuture())
+    io.vertx.core.Deployable store =
+        hazelcast == null ? new KvsVerticle() : new io.cloudburst.kvs.ClusterKvsVerticle(hazelcast);
+    return vertx
+        .deployVerticle(store, new DeploymentOptions().setConfig(kvs))
+        .compose(
+            id ->
+                vertx.deployVerticle(new CacheVerticle(), new DeploymentOptions().setConfig(cache)))
+        .compose(
+            id ->
+                vertx.deployVerticle(
+                    new SchedulerVerticle(), new DeploymentOptions().setConfig(scheduler)))
+        .compose(
+            id ->
+                options.cluster().compute() ? deployExecutors(executor) : Future.succeededFuture())
         .compose(id -> vertx.deployVerticle(web, new DeploymentOptions().setConfig(webConfig)))
         .mapEmpty();
   }
@@ -186,37 +215,46 @@ public final class CloudburstNode {
     if (!options.scaling().enabled()) {
       return chain;
     }
-    io.cloudburst.node.scaling.ExecutorAutoscaler.Pool pool = new io.cloudburst.node.scaling.ExecutorAutoscaler.Pool() {
-      @Override
-      public java.util.Set<Integer> live() {
-        return java.util.Set.copyOf(executorDeployments.keySet());
-      }
+    io.cloudburst.node.scaling.ExecutorAutoscaler.Pool pool =
+        new io.cloudburst.node.scaling.ExecutorAutoscaler.Pool() {
+          @Override
+          public java.util.Set<Integer> live() {
+            return java.util.Set.copyOf(executorDeployments.keySet());
+          }
 
-      @Override
-      public Future<Void> add(int index) {
-        return deployExecutor(index, config);
-      }
+          @Override
+          public Future<Void> add(int index) {
+            return deployExecutor(index, config);
+          }
 
-      @Override
-      public Future<Void> remove(int index) {
-        return stopExecutor(index);
-      }
-    };
-    return chain.compose(v -> vertx.deployVerticle(new io.cloudburst.node.scaling.ExecutorAutoscaler(options.nodeId(), options.scaling(), pool)))
+          @Override
+          public Future<Void> remove(int index) {
+            return stopExecutor(index);
+          }
+        };
+    return chain
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new io.cloudburst.node.scaling.ExecutorAutoscaler(
+                        options.nodeId(), options.scaling(), pool)))
         .mapEmpty();
   }
 
-  private Future<Void> deployExecutor(int index, java.util.function.IntFunction<JsonObject> config) {
+  private Future<Void> deployExecutor(
+      int index, java.util.function.IntFunction<JsonObject> config) {
     JsonObject c = config.apply(index);
     if (options.scaling().enabled()) {
       // The autoscaler samples every 250 ms: reports once a second would blur a short window.
       c.put("statusIntervalMs", Math.clamp(options.scaling().windowMs() / 4, 100L, 1_000L));
     }
-    return vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(c))
-        .map(id -> {
-          executorDeployments.put(index, id);
-          return null;
-        });
+    return vertx
+        .deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(c))
+        .map(
+            id -> {
+              executorDeployments.put(index, id);
+              return null;
+            });
   }
 
   /**
@@ -225,7 +263,9 @@ public final class CloudburstNode {
    */
   public Future<Void> stopExecutor(int index) {
     String id = executorDeployments.remove(index);
-    return id == null ? Future.failedFuture(new IllegalArgumentException("no executor " + index)) : vertx.undeploy(id);
+    return id == null
+        ? Future.failedFuture(new IllegalArgumentException("no executor " + index))
+        : vertx.undeploy(id);
   }
 
   /** The executors this node runs now (the autoscaler changes it between its bounds). */

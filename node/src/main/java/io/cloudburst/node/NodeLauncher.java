@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeLauncher {
   private static final String LOG_FORMAT = "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n";
+
   /** Held for the life of the process: closing it would release the data directory's lock. */
   private static FileChannel dataLock;
 
@@ -72,35 +73,53 @@ public final class NodeLauncher {
     Vertx vertx = joined == null ? CloudburstNode.newVertx() : joined.vertx();
     ClusterBoot.Joined cluster = joined;
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.log(System.Logger.Level.INFO, "stopping node");
-      try {
-        if (cluster != null) {
-          cluster.close(30);
-        } else {
-          vertx.close().await(30, TimeUnit.SECONDS);
-        }
-      } catch (Exception e) {
-        System.err.println("cloudburst: shutdown: " + e);
-      }
-      stopped.countDown();
-    }, "cloudburst-shutdown"));
-    CloudburstNode.start(vertx, options, cluster == null ? null : cluster.hazelcast()).onComplete(ar -> {
-      if (ar.failed()) {
-        System.err.println("cloudburst: node failed to start: " + explain(ar.cause(), options));
-        ar.cause().printStackTrace();
-        vertx.close();
-        System.exit(1);
-      } else {
-        System.out.printf("Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, %s transport, idle polling %d µs, %s) in %.1f s%n",
-            options.nodeId(), options.host().equals("127.0.0.1") ? "localhost" : options.host(), ar.result().httpPort(),
-            CloudburstNode.runtimeMode(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO", CloudburstNode.spinMicros(),
-            cluster == null ? "data: " + options.dataDir().toAbsolutePath()
-                : "cluster member " + options.cluster().host() + ":" + options.cluster().port() + ", role " + options.cluster().role(),
-            (System.nanoTime() - t0) / 1e9);
-        System.out.flush();
-      }
-    });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.log(System.Logger.Level.INFO, "stopping node");
+                  try {
+                    if (cluster != null) {
+                      cluster.close(30);
+                    } else {
+                      vertx.close().await(30, TimeUnit.SECONDS);
+                    }
+                  } catch (Exception e) {
+                    System.err.println("cloudburst: shutdown: " + e);
+                  }
+                  stopped.countDown();
+                },
+                "cloudburst-shutdown"));
+    CloudburstNode.start(vertx, options, cluster == null ? null : cluster.hazelcast())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                System.err.println(
+                    "cloudburst: node failed to start: " + explain(ar.cause(), options));
+                ar.cause().printStackTrace();
+                vertx.close();
+                System.exit(1);
+              } else {
+                System.out.printf(
+                    "Cloudburst node '%s' up at http://%s:%d (runtime mode: %s, %s transport, idle polling %d µs, %s) in %.1f s%n",
+                    options.nodeId(),
+                    options.host().equals("127.0.0.1") ? "localhost" : options.host(),
+                    ar.result().httpPort(),
+                    CloudburstNode.runtimeMode(),
+                    vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
+                    CloudburstNode.spinMicros(),
+                    cluster == null
+                        ? "data: " + options.dataDir().toAbsolutePath()
+                        : "cluster member "
+                            + options.cluster().host()
+                            + ":"
+                            + options.cluster().port()
+                            + ", role "
+                            + options.cluster().role(),
+                    (System.nanoTime() - t0) / 1e9);
+                System.out.flush();
+              }
+            });
     stopped.await();
   }
 
@@ -110,8 +129,13 @@ public final class NodeLauncher {
    */
   static String explain(Throwable cause, NodeOptions options) {
     String m = String.valueOf(cause.getMessage());
-    if (m.contains("/LOCK") && (m.contains("Resource temporarily unavailable") || m.contains("lock hold"))) {
-      return "data directory " + options.dataDir().toAbsolutePath() + " is in use by another process (its store is locked: " + m + ")";
+    if (m.contains("/LOCK")
+        && (m.contains("Resource temporarily unavailable") || m.contains("lock hold"))) {
+      return "data directory "
+          + options.dataDir().toAbsolutePath()
+          + " is in use by another process (its store is locked: "
+          + m
+          + ")";
     }
     return cause.toString();
   }

@@ -26,21 +26,37 @@ import java.util.List;
  * @param scaling the bounds and thresholds of the executor autoscaler
  */
 public record NodeOptions(
-    String host, int port, Path dataDir, String nodeId, int executorThreads, int maxContexts, int pythonSpares, int jsSpares,
-    long cacheBytes, int executors, String auth, String token, int tcpBridgePort, ClusterOptions cluster, ScalingOptions scaling) {
+    String host,
+    int port,
+    Path dataDir,
+    String nodeId,
+    int executorThreads,
+    int maxContexts,
+    int pythonSpares,
+    int jsSpares,
+    long cacheBytes,
+    int executors,
+    String auth,
+    String token,
+    int tcpBridgePort,
+    ClusterOptions cluster,
+    ScalingOptions scaling) {
 
   /**
    * Cluster mode ({@code --cluster}).
    *
-   * @param enabled whether the node joins a clustered event bus (Hazelcast) instead of running embedded
+   * @param enabled whether the node joins a clustered event bus (Hazelcast) instead of running
+   *     embedded
    * @param join Hazelcast members to join, {@code host:port}; empty founds a new cluster
    * @param host the address Hazelcast and the clustered event bus bind to (loopback by default)
    * @param port the Hazelcast member port
    * @param role "both" (the default), "storage" (holds data, runs no executors) or "compute" (runs
    *     executors, holds no data: a Hazelcast lite member)
    */
-  public record ClusterOptions(boolean enabled, List<String> join, String host, int port, String role) {
-    public static final ClusterOptions NONE = new ClusterOptions(false, List.of(), "127.0.0.1", 5701, "both");
+  public record ClusterOptions(
+      boolean enabled, List<String> join, String host, int port, String role) {
+    public static final ClusterOptions NONE =
+        new ClusterOptions(false, List.of(), "127.0.0.1", 5701, "both");
 
     public ClusterOptions {
       join = List.copyOf(join);
@@ -57,12 +73,13 @@ public record NodeOptions(
 
   /**
    * The executor autoscaler: the node keeps between {@code min} and {@code max} executor verticles,
-   * adding one when the mean utilization over {@code windowMs} is at or above {@code upAt}, removing
-   * one when it is at or below {@code downAt}, at most one change per {@code cooldownMs}. Utilization
-   * is (busy + queued) / threads, from the executors' own status reports. {@code min == max}
-   * turns it off.
+   * adding one when the mean utilization over {@code windowMs} is at or above {@code upAt},
+   * removing one when it is at or below {@code downAt}, at most one change per {@code cooldownMs}.
+   * Utilization is (busy + queued) / threads, from the executors' own status reports. {@code min ==
+   * max} turns it off.
    */
-  public record ScalingOptions(int min, int max, double upAt, double downAt, long windowMs, long cooldownMs) {
+  public record ScalingOptions(
+      int min, int max, double upAt, double downAt, long windowMs, long cooldownMs) {
     public static ScalingOptions fixed(int n) {
       return new ScalingOptions(n, n, 0.7, 0.1, 2_000, 5_000);
     }
@@ -78,47 +95,163 @@ public record NodeOptions(
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_DATA = "data";
-  public static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_THREADS =
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MAX_CONTEXTS = 32;
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
   public static NodeOptions defaults() {
-    return new NodeOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), "local", DEFAULT_THREADS, DEFAULT_MAX_CONTEXTS, 2, 2, DEFAULT_CACHE_BYTES, 1, "auto", null, -1,
-        ClusterOptions.NONE, ScalingOptions.fixed(1));
+    return new NodeOptions(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        Path.of(DEFAULT_DATA),
+        "local",
+        DEFAULT_THREADS,
+        DEFAULT_MAX_CONTEXTS,
+        2,
+        2,
+        DEFAULT_CACHE_BYTES,
+        1,
+        "auto",
+        null,
+        -1,
+        ClusterOptions.NONE,
+        ScalingOptions.fixed(1));
   }
 
   public NodeOptions withPort(int p) {
-    return new NodeOptions(host, p, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors, auth, token,
-        tcpBridgePort, cluster, scaling);
+    return new NodeOptions(
+        host,
+        p,
+        dataDir,
+        nodeId,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        executors,
+        auth,
+        token,
+        tcpBridgePort,
+        cluster,
+        scaling);
   }
 
   public NodeOptions withExecutors(int n) {
-    return new NodeOptions(host, port, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, n, auth, token,
-        tcpBridgePort, cluster, scaling.min() == executors && scaling.max() == executors ? ScalingOptions.fixed(n) : scaling);
+    return new NodeOptions(
+        host,
+        port,
+        dataDir,
+        nodeId,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        n,
+        auth,
+        token,
+        tcpBridgePort,
+        cluster,
+        scaling.min() == executors && scaling.max() == executors
+            ? ScalingOptions.fixed(n)
+            : scaling);
   }
 
   public NodeOptions withDataDir(Path d) {
-    return new NodeOptions(host, port, d, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors, auth, token,
-        tcpBridgePort, cluster, scaling);
+    return new NodeOptions(
+        host,
+        port,
+        d,
+        nodeId,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        executors,
+        auth,
+        token,
+        tcpBridgePort,
+        cluster,
+        scaling);
   }
 
   public NodeOptions withTcpBridgePort(int p) {
-    return new NodeOptions(host, port, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors, auth, token, p, cluster, scaling);
+    return new NodeOptions(
+        host,
+        port,
+        dataDir,
+        nodeId,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        executors,
+        auth,
+        token,
+        p,
+        cluster,
+        scaling);
   }
 
   public NodeOptions withName(String name) {
-    return new NodeOptions(host, port, dataDir, name, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors, auth, token,
-        tcpBridgePort, cluster, scaling);
+    return new NodeOptions(
+        host,
+        port,
+        dataDir,
+        name,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        executors,
+        auth,
+        token,
+        tcpBridgePort,
+        cluster,
+        scaling);
   }
 
   public NodeOptions withCluster(ClusterOptions c) {
-    return new NodeOptions(host, port, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, executors, auth, token,
-        tcpBridgePort, c, scaling);
+    return new NodeOptions(
+        host,
+        port,
+        dataDir,
+        nodeId,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        executors,
+        auth,
+        token,
+        tcpBridgePort,
+        c,
+        scaling);
   }
 
   public NodeOptions withScaling(ScalingOptions s) {
-    return new NodeOptions(host, port, dataDir, nodeId, executorThreads, maxContexts, pythonSpares, jsSpares, cacheBytes, s.min(), auth, token,
-        tcpBridgePort, cluster, s);
+    return new NodeOptions(
+        host,
+        port,
+        dataDir,
+        nodeId,
+        executorThreads,
+        maxContexts,
+        pythonSpares,
+        jsSpares,
+        cacheBytes,
+        s.min(),
+        auth,
+        token,
+        tcpBridgePort,
+        cluster,
+        s);
   }
 
   /** The file that keeps a generated API token across starts. */
@@ -128,11 +261,11 @@ public record NodeOptions(
 
   /**
    * Parses {@code --port N --data DIR --host H --name ID --threads N --max-contexts N --cache-mb N
-   * --executors N --token T --auth on|off|auto --tcp-bridge-port N --cluster --join H:P,... --cluster-host H
-   * --cluster-port N --role both|storage|compute --min-executors N --max-executors N --scale-up-at PCT
-   * --scale-down-at PCT --scale-window-ms N --scale-cooldown-ms N --token-file PATH}, with the token
-   * from {@value #TOKEN_ENV} in this process's environment when neither {@code --token} nor {@code
-   * --token-file} gives one.
+   * --executors N --token T --auth on|off|auto --tcp-bridge-port N --cluster --join H:P,...
+   * --cluster-host H --cluster-port N --role both|storage|compute --min-executors N --max-executors
+   * N --scale-up-at PCT --scale-down-at PCT --scale-window-ms N --scale-cooldown-ms N --token-file
+   * PATH}, with the token from {@value #TOKEN_ENV} in this process's environment when neither
+   * {@code --token} nor {@code --token-file} gives one.
    */
   public static NodeOptions parse(List<String> args) {
     return parse(args, System.getenv());
@@ -140,8 +273,8 @@ public record NodeOptions(
 
   /**
    * {@link #parse(List)} with {@code env} as the environment. The token comes from {@code --token}
-   * (visible in {@code ps}), else {@code --token-file} (its first line), else {@code env}'s
-   * {@value #TOKEN_ENV} unless {@code --auth off}.
+   * (visible in {@code ps}), else {@code --token-file} (its first line), else {@code env}'s {@value
+   * #TOKEN_ENV} unless {@code --auth off}.
    */
   public static NodeOptions parse(List<String> args, java.util.Map<String, String> env) {
     NodeOptions o = defaults();
@@ -195,7 +328,9 @@ public record NodeOptions(
         case "--scale-down-at" -> downAt = intArg(args, ++i, a, 0, 1000) / 100.0;
         case "--scale-window-ms" -> windowMs = intArg(args, ++i, a, 100, 600_000);
         case "--scale-cooldown-ms" -> cooldownMs = intArg(args, ++i, a, 0, 3_600_000);
-        default -> throw new IllegalArgumentException("unknown option " + a + " (see ./cloudburst --help)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option " + a + " (see ./cloudburst --help)");
       }
     }
     if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
@@ -209,17 +344,22 @@ public record NodeOptions(
     }
     if (tokenFile != null) {
       token = readToken(tokenFile);
-    } else if (token == null && !auth.equals("off") && env.get(TOKEN_ENV) != null && !env.get(TOKEN_ENV).isBlank()) {
+    } else if (token == null
+        && !auth.equals("off")
+        && env.get(TOKEN_ENV) != null
+        && !env.get(TOKEN_ENV).isBlank()) {
       token = env.get(TOKEN_ENV).strip();
     }
-    if (token != null && (token.length() < 16 || token.length() > 1024 || !token.matches("\\p{Graph}+"))) {
+    if (token != null
+        && (token.length() < 16 || token.length() > 1024 || !token.matches("\\p{Graph}+"))) {
       throw new IllegalArgumentException("--token must be 16 to 1024 visible ASCII characters");
     }
     if (token != null && auth.equals("off")) {
       throw new IllegalArgumentException("--token makes no sense with --auth off");
     }
     if (!List.of("both", "storage", "compute").contains(role)) {
-      throw new IllegalArgumentException("--role must be both, storage or compute, not '" + role + "'");
+      throw new IllegalArgumentException(
+          "--role must be both, storage or compute, not '" + role + "'");
     }
     if (!cluster && (!join.isEmpty() || !role.equals("both"))) {
       throw new IllegalArgumentException("--join and --role need --cluster");
@@ -227,13 +367,27 @@ public record NodeOptions(
     int min = minExecutors != null ? minExecutors : executors;
     int max = maxExecutors != null ? maxExecutors : Math.max(min, executors);
     if (min > max) {
-      throw new IllegalArgumentException("--min-executors (" + min + ") is above --max-executors (" + max + ")");
+      throw new IllegalArgumentException(
+          "--min-executors (" + min + ") is above --max-executors (" + max + ")");
     }
     if (downAt >= upAt) {
       throw new IllegalArgumentException("--scale-down-at must be below --scale-up-at");
     }
-    return new NodeOptions(host, port, data, name, threads, maxContexts, o.pythonSpares, o.jsSpares, cacheMb << 20, min,
-        auth, token, tcpBridgePort, new ClusterOptions(cluster, join, clusterHost, clusterPort, role),
+    return new NodeOptions(
+        host,
+        port,
+        data,
+        name,
+        threads,
+        maxContexts,
+        o.pythonSpares,
+        o.jsSpares,
+        cacheMb << 20,
+        min,
+        auth,
+        token,
+        tcpBridgePort,
+        new ClusterOptions(cluster, join, clusterHost, clusterPort, role),
         new ScalingOptions(min, max, upAt, downAt, windowMs, cooldownMs));
   }
 
@@ -243,7 +397,8 @@ public record NodeOptions(
       int nl = text.indexOf('\n');
       return nl < 0 ? text : text.substring(0, nl).strip();
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      throw new IllegalArgumentException("--token-file: cannot read " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "--token-file: cannot read " + file + ": " + e.getMessage());
     }
   }
 
@@ -258,8 +413,13 @@ public record NodeOptions(
       int colon = m.lastIndexOf(':');
       String h = colon < 0 ? m : m.substring(0, colon);
       String p = colon < 0 ? String.valueOf(ClusterOptions.NONE.port()) : m.substring(colon + 1);
-      if (h.isEmpty() || !h.matches("[A-Za-z0-9.\\-]+") || !p.matches("[0-9]{1,5}") || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 65535) {
-        throw new IllegalArgumentException("--join takes host:port[,host:port...], not '" + m + "'");
+      if (h.isEmpty()
+          || !h.matches("[A-Za-z0-9.\\-]+")
+          || !p.matches("[0-9]{1,5}")
+          || Integer.parseInt(p) < 1
+          || Integer.parseInt(p) > 65535) {
+        throw new IllegalArgumentException(
+            "--join takes host:port[,host:port...], not '" + m + "'");
       }
       out.add(h + ":" + Integer.parseInt(p));
     }
@@ -286,6 +446,7 @@ public record NodeOptions(
     } catch (NumberFormatException ignored) {
       // fall through
     }
-    throw new IllegalArgumentException(flag + " must be an integer from " + min + " to " + max + ", not '" + v + "'");
+    throw new IllegalArgumentException(
+        flag + " must be an integer from " + min + " to " + max + ", not '" + v + "'");
   }
 }

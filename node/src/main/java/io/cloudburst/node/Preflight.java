@@ -34,10 +34,12 @@ public final class Preflight {
     List<String> problems = new ArrayList<>();
     check(options.host(), options.port(), "HTTP (--port)").ifPresent(problems::add);
     if (options.tcpBridgePort() > 0) {
-      check(options.host(), options.tcpBridgePort(), "TCP event-bus bridge (--tcp-bridge-port)").ifPresent(problems::add);
+      check(options.host(), options.tcpBridgePort(), "TCP event-bus bridge (--tcp-bridge-port)")
+          .ifPresent(problems::add);
     }
     if (options.cluster().enabled()) {
-      check(options.cluster().host(), options.cluster().port(), "cluster member (--cluster-port)").ifPresent(problems::add);
+      check(options.cluster().host(), options.cluster().port(), "cluster member (--cluster-port)")
+          .ifPresent(problems::add);
     }
     return List.copyOf(problems);
   }
@@ -46,13 +48,23 @@ public final class Preflight {
     if (port <= 0) {
       return Optional.empty();
     }
-    // SO_REUSEADDR as the servers themselves bind: a port in TIME_WAIT is free to them, a listener is not.
+    // SO_REUSEADDR as the servers themselves bind: a port in TIME_WAIT is free to them, a listener
+    // is not.
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress(host, port));
       return Optional.empty();
     } catch (IOException e) {
-      return Optional.of("port " + port + " on " + host + " for " + what + " is already in use (" + e.getMessage() + ")");
+      return Optional.of(
+          "port "
+              + port
+              + " on "
+              + host
+              + " for "
+              + what
+              + " is already in use ("
+              + e.getMessage()
+              + ")");
     }
   }
 
@@ -67,7 +79,9 @@ public final class Preflight {
   public static FileChannel lockDataDir(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
     Path file = dataDir.resolve(LOCK_FILE);
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = ch.tryLock();
@@ -78,11 +92,17 @@ public final class Preflight {
     if (lock == null) {
       String holder = readPid(ch);
       ch.close();
-      throw new IllegalStateException("data directory " + dataDir.toAbsolutePath() + " is in use by another node"
-          + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; stop it or choose another --data");
+      throw new IllegalStateException(
+          "data directory "
+              + dataDir.toAbsolutePath()
+              + " is in use by another node"
+              + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+              + "; stop it or choose another --data");
     }
     ch.truncate(0);
-    ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+    ch.write(
+        ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+        0);
     ch.force(false);
     return ch;
   }

@@ -25,12 +25,13 @@ final class SpinningEpollTransport implements Transport {
 
   SpinningEpollTransport(long spinMicros) {
     long spinNanos = spinMicros * 1_000;
-    this.impl = new EpollTransport() {
-      @Override
-      public IoHandlerFactory ioHandlerFactory() {
-        return EpollIoHandler.newFactory(0, () -> new Strategy(spinNanos));
-      }
-    };
+    this.impl =
+        new EpollTransport() {
+          @Override
+          public IoHandlerFactory ioHandlerFactory() {
+            return EpollIoHandler.newFactory(0, () -> new Strategy(spinNanos));
+          }
+        };
   }
 
   @Override
@@ -53,15 +54,21 @@ final class SpinningEpollTransport implements Transport {
     return impl;
   }
 
-  /** One event loop's strategy (Netty makes one per loop, so its fields are confined to that loop's thread). */
+  /**
+   * One event loop's strategy (Netty makes one per loop, so its fields are confined to that loop's
+   * thread).
+   */
   static final class Strategy implements SelectStrategy {
     /** While spinning, how often the loop looks for I/O (a non-blocking epoll_wait). */
     static final long IO_POLL_NANOS = 20_000;
+
     private static final int POLLS_PER_YIELD = 64;
 
     private final long spinNanos;
+
     /** When the loop ran out of work (System.nanoTime), or 0 while it has work or blocks. */
     private long idleSince;
+
     private long lastIoPoll;
     private int polls;
 

@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The dashboard and the browser client in a real browser: {@code src/test/js/browser-test.mjs}
- * drives Debian's Chromium (headless) with playwright-core against the shared node and prints
- * what the pages showed; this test asserts on it. Screenshots land in {@code
+ * drives Debian's Chromium (headless) with playwright-core against the shared node and prints what
+ * the pages showed; this test asserts on it. Screenshots land in {@code
  * target/browser-screenshots/}.
  *
  * <p>Chromium and playwright-core are part of the test setup, not optional: {@code ./cloudburst
  * test} installs both before Maven runs, and this test fails (never skips) without them.
  */
 class BrowserEndToEndIT {
-  private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+  private static final Path CHROMIUM =
+      Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final Path SCRIPTS = Path.of("src/test/js").toAbsolutePath();
   private static final long SCRIPT_TIMEOUT_S = 240;
 
@@ -30,23 +31,32 @@ class BrowserEndToEndIT {
   @Timeout(value = 360, unit = TimeUnit.SECONDS)
   void theDashboardAndTheBrowserClientWorkInChromium() throws Exception {
     assertThat(Files.isExecutable(CHROMIUM))
-        .as(CHROMIUM + " is missing: ./cloudburst test installs it (apt-get install chromium)").isTrue();
+        .as(CHROMIUM + " is missing: ./cloudburst test installs it (apt-get install chromium)")
+        .isTrue();
     assertThat(SCRIPTS.resolve("node_modules/playwright-core/package.json"))
-        .as("playwright-core is missing: ./cloudburst test installs it (npm ci in node/src/test/js)").exists();
+        .as(
+            "playwright-core is missing: ./cloudburst test installs it (npm ci in node/src/test/js)")
+        .exists();
     TestNode node = TestNode.shared();
     Path shots = Path.of("target/browser-screenshots").toAbsolutePath();
     Path log = Path.of("target/browser-test.log").toAbsolutePath();
     Files.createDirectories(shots);
 
-    Process p = new ProcessBuilder("node", "browser-test.mjs", node.base, shots.toString())
-        .directory(SCRIPTS.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder("node", "browser-test.mjs", node.base, shots.toString())
+            .directory(SCRIPTS.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean finished = p.waitFor(SCRIPT_TIMEOUT_S, TimeUnit.SECONDS);
     if (!finished) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(finished).as("the browser script finished within " + SCRIPT_TIMEOUT_S + " s:\n" + output).isTrue();
+    assertThat(finished)
+        .as("the browser script finished within " + SCRIPT_TIMEOUT_S + " s:\n" + output)
+        .isTrue();
     assertThat(p.exitValue()).as(output).isZero();
     List<String> results = output.lines().filter(l -> l.startsWith("RESULT ")).toList();
     assertThat(results).as(output).hasSize(1);
@@ -72,7 +82,8 @@ class BrowserEndToEndIT {
     assertThat(r.getString("dagPill")).startsWith("done in ");
 
     // The test page: a pending call's future over the WebSocket and over the bridge, and a key
-    // over the bridge, absent first, then the value written over HTTP, which also completes the call.
+    // over the bridge, absent first, then the value written over HTTP, which also completes the
+    // call.
     assertThat(r.getString("pendingStatus")).isEqualTo("pending");
     assertThat(r.getString("keyBefore")).isEqualTo("null");
     assertThat(r.getString("futureBefore")).isEqualTo("waiting");
@@ -81,7 +92,9 @@ class BrowserEndToEndIT {
     assertThat(r.getString("future")).isEqualTo("70");
     assertThat(r.getString("busResult")).isEqualTo("70");
 
-    assertThat(r.getJsonArray("pageErrors")).as("uncaught errors in the pages").isEqualTo(new JsonArray());
+    assertThat(r.getJsonArray("pageErrors"))
+        .as("uncaught errors in the pages")
+        .isEqualTo(new JsonArray());
     assertThat(shots.resolve("dashboard.png")).isNotEmptyFile();
     assertThat(shots.resolve("futures.png")).isNotEmptyFile();
   }

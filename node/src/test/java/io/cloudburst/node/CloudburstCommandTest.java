@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CloudburstCommandTest {
-  private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+  private static final Path ROOT =
+      Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
   private static final Path LAUNCHER = ROOT.resolve("cloudburst");
   private static final Map<String, String> NO_BUILD = Map.of("CLOUDBURST_MVN", "/bin/false");
 
@@ -46,7 +47,8 @@ class CloudburstCommandTest {
     return new Run(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
   }
 
-  private static Run cloudburst(Path cwd, Map<String, String> env, String... args) throws Exception {
+  private static Run cloudburst(Path cwd, Map<String, String> env, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
     cmd.addAll(List.of(args));
     return run(cwd, env, cmd);
@@ -68,7 +70,8 @@ class CloudburstCommandTest {
   }
 
   @Test
-  void everyCommandsHelpPrintsItsUsageFromAnyFolderWithoutBuilding(@TempDir Path cwd) throws Exception {
+  void everyCommandsHelpPrintsItsUsageFromAnyFolderWithoutBuilding(@TempDir Path cwd)
+      throws Exception {
     Run top = cloudburst(cwd, NO_BUILD, "--help");
     assertThat(top.exit()).as(top.toString()).isZero();
     assertThat(top.out()).startsWith("usage: ./cloudburst COMMAND").contains("package");
@@ -92,12 +95,22 @@ class CloudburstCommandTest {
     // A python3 of our own first on PATH reports where and how the launcher ran it.
     Path bin = Files.createDirectories(tmp.resolve("bin"));
     Path python = bin.resolve("python3");
-    Files.writeString(python, "#!/bin/sh\necho \"cwd=$PWD\"\necho \"pythonpath=$PYTHONPATH\"\necho \"args=$*\"\n");
+    Files.writeString(
+        python,
+        "#!/bin/sh\necho \"cwd=$PWD\"\necho \"pythonpath=$PYTHONPATH\"\necho \"args=$*\"\n");
     Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path cwd = Files.createDirectories(tmp.resolve("work"));
-    Run r = cloudburst(cwd, Map.of("PATH", bin + ":" + System.getenv("PATH"), "PYTHONPATH", ""), "deploy", "sq.py", "--name", "sq");
+    Run r =
+        cloudburst(
+            cwd,
+            Map.of("PATH", bin + ":" + System.getenv("PATH"), "PYTHONPATH", ""),
+            "deploy",
+            "sq.py",
+            "--name",
+            "sq");
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("cwd=" + cwd.toRealPath())
+    assertThat(r.out())
+        .contains("cwd=" + cwd.toRealPath())
         .contains("pythonpath=" + ROOT.resolve("examples-python") + "\n")
         .contains("args=-m cloudburst.cli deploy sq.py --name sq");
   }
@@ -106,9 +119,16 @@ class CloudburstCommandTest {
   void aNodeOnAPortInUseExitsAtOnceNamingThePort(@TempDir Path data) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      Run r = run(data, Map.of(), NodeProcess.command(List.of(), List.of("--port", String.valueOf(port), "--data", data.toString())));
+      Run r =
+          run(
+              data,
+              Map.of(),
+              NodeProcess.command(
+                  List.of(), List.of("--port", String.valueOf(port), "--data", data.toString())));
       assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-      assertThat(r.err()).contains("cloudburst: port " + port + " on 127.0.0.1 for HTTP (--port) is already in use");
+      assertThat(r.err())
+          .contains(
+              "cloudburst: port " + port + " on 127.0.0.1 for HTTP (--port) is already in use");
       assertThat(r.out()).doesNotContain("up at");
     }
   }
@@ -117,17 +137,30 @@ class CloudburstCommandTest {
   void aNodeOnADataDirectoryInUseExitsNamingItAndTheHoldersPid(@TempDir Path tmp) throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
     // Another process holds the lock as a running node would: an fcntl lock, its pid in the file.
-    String hold = "import fcntl, os, sys\n"
-        + "f = open(sys.argv[1], 'a+'); fcntl.lockf(f, fcntl.LOCK_EX)\n"
-        + "f.truncate(0); f.write('%d\\n' % os.getpid()); f.flush()\n"
-        + "print('locked', flush=True); sys.stdin.read()\n";
-    Process holder = new ProcessBuilder("python3", "-c", hold, data.resolve(Preflight.LOCK_FILE).toString()).start();
+    String hold =
+        "import fcntl, os, sys\n"
+            + "f = open(sys.argv[1], 'a+'); fcntl.lockf(f, fcntl.LOCK_EX)\n"
+            + "f.truncate(0); f.write('%d\\n' % os.getpid()); f.flush()\n"
+            + "print('locked', flush=True); sys.stdin.read()\n";
+    Process holder =
+        new ProcessBuilder("python3", "-c", hold, data.resolve(Preflight.LOCK_FILE).toString())
+            .start();
     try {
       String line = new String(holder.getInputStream().readNBytes(7), StandardCharsets.UTF_8);
       assertThat(line).isEqualTo("locked\n");
-      Run r = run(tmp, Map.of(), NodeProcess.command(List.of(), List.of("--port", "0", "--data", data.toString())));
+      Run r =
+          run(
+              tmp,
+              Map.of(),
+              NodeProcess.command(List.of(), List.of("--port", "0", "--data", data.toString())));
       assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-      assertThat(r.err()).contains("cloudburst: data directory " + data + " is in use by another node (pid " + holder.pid() + ")");
+      assertThat(r.err())
+          .contains(
+              "cloudburst: data directory "
+                  + data
+                  + " is in use by another node (pid "
+                  + holder.pid()
+                  + ")");
     } finally {
       holder.destroyForcibly();
       holder.waitFor(10, TimeUnit.SECONDS);

@@ -11,15 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * SCENARIOS.md 19 on a node of its own with three executors: a DAG that stalls fails with
- * TIMEOUT within its deadline, and a call whose executor dies mid-call is run again on another
- * executor and completes.
+ * SCENARIOS.md 19 on a node of its own with three executors: a DAG that stalls fails with TIMEOUT
+ * within its deadline, and a call whose executor dies mid-call is run again on another executor and
+ * completes.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FailureEndToEndIT {
   private static TestNode n;
 
-  private static final String SLOW = """
+  private static final String SLOW =
+      """
       import time
       def %s(cb, x, secs):
           t0 = time.monotonic()
@@ -40,17 +41,35 @@ class FailureEndToEndIT {
 
   @Test
   void aStalledDagFailsWithTimeoutWithinItsDeadline() throws Exception {
-    assertThat(n.register("fl_first", "python", "def fl_first(cb): return 1").status()).isEqualTo(201);
-    assertThat(n.register("fl_stall", "javascript", "function fl_stall(cb, x) { while (true) {} }").status()).isEqualTo(201);
-    assertThat(n.post("/v1/dags", new JsonObject().put("name", "fl_stalling").put("functions", new JsonArray().add("fl_first").add("fl_stall"))
-        .put("connections", new JsonArray().add(new JsonArray().add("fl_first").add("fl_stall")))).status()).isEqualTo(201);
+    assertThat(n.register("fl_first", "python", "def fl_first(cb): return 1").status())
+        .isEqualTo(201);
+    assertThat(
+            n.register("fl_stall", "javascript", "function fl_stall(cb, x) { while (true) {} }")
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            n.post(
+                    "/v1/dags",
+                    new JsonObject()
+                        .put("name", "fl_stalling")
+                        .put("functions", new JsonArray().add("fl_first").add("fl_stall"))
+                        .put(
+                            "connections",
+                            new JsonArray().add(new JsonArray().add("fl_first").add("fl_stall"))))
+                .status())
+        .isEqualTo(201);
     long t0 = System.nanoTime();
-    TestNode.Reply r = n.post("/v1/dags/fl_stalling/invoke", new JsonObject().put("args", new JsonObject()).put("timeout_ms", 1_500));
+    TestNode.Reply r =
+        n.post(
+            "/v1/dags/fl_stalling/invoke",
+            new JsonObject().put("args", new JsonObject()).put("timeout_ms", 1_500));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertThat(r.status()).as(r.body()).isEqualTo(504);
     assertThat(r.errorCode()).isEqualTo("TIMEOUT");
     assertThat(ms).isBetween(1_400L, 8_000L);
-    assertThat(n.invoke("fl_first").json().getLong("result")).as("the node still serves").isEqualTo(1L);
+    assertThat(n.invoke("fl_first").json().getLong("result"))
+        .as("the node still serves")
+        .isEqualTo(1L);
   }
 
   /** Waits (bounded) until some executor runs a call, stops it, and returns its index. */
@@ -73,20 +92,46 @@ class FailureEndToEndIT {
   @Test
   void callsWhoseExecutorDiesMidCallAreRunAgainElsewhere() throws Exception {
     assertThat(n.register("fl_slow", "python", SLOW.formatted("fl_slow")).status()).isEqualTo(201);
-    String id = n.post("/v1/functions/fl_slow/invoke", new JsonObject().put("args", new JsonArray().add(7).add(2.0))
-        .put("wait", false).put("timeout_ms", 60_000)).json().getString("id");
+    String id =
+        n.post(
+                "/v1/functions/fl_slow/invoke",
+                new JsonObject()
+                    .put("args", new JsonArray().add(7).add(2.0))
+                    .put("wait", false)
+                    .put("timeout_ms", 60_000))
+            .json()
+            .getString("id");
     int stopped = stopTheBusyExecutor();
     JsonObject r = n.awaitResult(id, 60);
     assertThat(r.getString("status")).as(r.encode()).isEqualTo("done");
     assertThat(r.getLong("result")).isEqualTo(7L);
 
-    assertThat(n.register("fl_slow2", "python", SLOW.formatted("fl_slow2")).status()).isEqualTo(201);
-    assertThat(n.register("fl_after", "javascript", "function fl_after(cb, x) { return x * 10 }").status()).isEqualTo(201);
-    assertThat(n.post("/v1/dags", new JsonObject().put("name", "fl_dag").put("functions", new JsonArray().add("fl_slow2").add("fl_after"))
-        .put("connections", new JsonArray().add(new JsonArray().add("fl_slow2").add("fl_after")))).status()).isEqualTo(201);
-    String dagId = n.post("/v1/dags/fl_dag/invoke", new JsonObject()
-        .put("args", new JsonObject().put("fl_slow2", new JsonArray().add(4).add(2.0))).put("wait", false).put("timeout_ms", 60_000))
-        .json().getString("id");
+    assertThat(n.register("fl_slow2", "python", SLOW.formatted("fl_slow2")).status())
+        .isEqualTo(201);
+    assertThat(
+            n.register("fl_after", "javascript", "function fl_after(cb, x) { return x * 10 }")
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            n.post(
+                    "/v1/dags",
+                    new JsonObject()
+                        .put("name", "fl_dag")
+                        .put("functions", new JsonArray().add("fl_slow2").add("fl_after"))
+                        .put(
+                            "connections",
+                            new JsonArray().add(new JsonArray().add("fl_slow2").add("fl_after"))))
+                .status())
+        .isEqualTo(201);
+    String dagId =
+        n.post(
+                "/v1/dags/fl_dag/invoke",
+                new JsonObject()
+                    .put("args", new JsonObject().put("fl_slow2", new JsonArray().add(4).add(2.0)))
+                    .put("wait", false)
+                    .put("timeout_ms", 60_000))
+            .json()
+            .getString("id");
     int stoppedToo = stopTheBusyExecutor();
     assertThat(stoppedToo).isNotEqualTo(stopped);
     JsonObject d = n.awaitResult(dagId, 60);

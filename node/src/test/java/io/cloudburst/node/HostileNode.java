@@ -36,8 +36,11 @@ final class HostileNode implements AutoCloseable {
   final String base;
   final int tcpBridgePort;
   final Path log;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private HostileNode(NodeProcess process, int tcpBridgePort, Path log) {
     this.process = process;
@@ -51,8 +54,12 @@ final class HostileNode implements AutoCloseable {
     Path data = Files.createTempDirectory("cloudburst-hostile");
     Path log = data.resolveSibling(data.getFileName() + ".log");
     int tcp = NodeProcess.freePort();
-    NodeProcess p = NodeProcess.start(data, log, List.of(),
-        List.of("--auth", "off", "--tcp-bridge-port", String.valueOf(tcp)));
+    NodeProcess p =
+        NodeProcess.start(
+            data,
+            log,
+            List.of(),
+            List.of("--auth", "off", "--tcp-bridge-port", String.valueOf(tcp)));
     HostileNode n = new HostileNode(p, tcp, log);
     Reply sq = n.register("sq", "python", "def sq(cloudburst, x):\n    return x * x\n");
     assertThat(sq.status()).as(sq.body()).isEqualTo(201);
@@ -77,18 +84,28 @@ final class HostileNode implements AutoCloseable {
 
     @Override
     public String toString() {
-      return status + " " + (body.length() > 600 ? body.substring(0, 600) + "...(" + body.length() + " chars)" : body);
+      return status
+          + " "
+          + (body.length() > 600
+              ? body.substring(0, 600) + "...(" + body.length() + " chars)"
+              : body);
     }
   }
 
   Reply send(String method, String path, String body) throws IOException, InterruptedException {
-    return sendBytes(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
+    return sendBytes(
+        method,
+        path,
+        body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+        Duration.ofSeconds(60));
   }
 
-  Reply sendBytes(String method, String path, byte[] body, Duration timeout) throws IOException, InterruptedException {
+  Reply sendBytes(String method, String path, byte[] body, Duration timeout)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
     if (body != null) {
-      b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+      b.header("content-type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
@@ -104,8 +121,11 @@ final class HostileNode implements AutoCloseable {
     return send("GET", path, null);
   }
 
-  Reply register(String name, String language, String source) throws IOException, InterruptedException {
-    return post("/v1/functions", new JsonObject().put("name", name).put("language", language).put("source", source));
+  Reply register(String name, String language, String source)
+      throws IOException, InterruptedException {
+    return post(
+        "/v1/functions",
+        new JsonObject().put("name", name).put("language", language).put("source", source));
   }
 
   Reply invoke(String name, JsonObject body) throws IOException, InterruptedException {
@@ -116,22 +136,27 @@ final class HostileNode implements AutoCloseable {
     return invoke(name, new JsonObject().put("args", new JsonArray(List.of(args))));
   }
 
-  /** The result of call {@code id} once it is no longer pending (a bounded poll of GET /v1/results/{id}). */
+  /**
+   * The result of call {@code id} once it is no longer pending (a bounded poll of GET
+   * /v1/results/{id}).
+   */
   JsonObject awaitDone(String id, int seconds) throws IOException, InterruptedException {
     JsonObject r = null;
-    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds); System.nanoTime() < end; ) {
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        System.nanoTime() < end; ) {
       r = get("/v1/results/" + id).json();
       if (!"pending".equals(r.getString("status"))) {
         return r;
       }
-      process.process.waitFor(50, TimeUnit.MILLISECONDS); // the pause of a bounded poll; ends early if the node dies
+      process.process.waitFor(
+          50, TimeUnit.MILLISECONDS); // the pause of a bounded poll; ends early if the node dies
     }
     throw new AssertionError("call " + id + " still pending after " + seconds + " s: " + r);
   }
 
   /**
-   * Writes {@code request} as is on a fresh connection and reads the status line and the body
-   * until the server closes ({@code Connection: close} is the caller's to send).
+   * Writes {@code request} as is on a fresh connection and reads the status line and the body until
+   * the server closes ({@code Connection: close} is the caller's to send).
    */
   Reply raw(byte[] request) throws IOException {
     try (Socket s = new Socket("127.0.0.1", process.port)) {
@@ -166,7 +191,9 @@ final class HostileNode implements AutoCloseable {
     if (sep < 0) {
       return false;
     }
-    var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(text.substring(0, sep));
+    var m =
+        java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+            .matcher(text.substring(0, sep));
     return m.find() && text.length() - sep - 4 >= Integer.parseInt(m.group(1));
   }
 
@@ -197,22 +224,30 @@ final class HostileNode implements AutoCloseable {
    * #HEALTHY_WITHIN}, and the node process is alive.
    */
   void assertHealthy() throws IOException, InterruptedException {
-    assertThat(process.process.isAlive()).as("the node process is alive (log: " + log + ")").isTrue();
+    assertThat(process.process.isAlive())
+        .as("the node process is alive (log: " + log + ")")
+        .isTrue();
     long t0 = System.nanoTime();
     Reply h = sendBytes("GET", "/health", null, HEALTHY_WITHIN);
     assertThat(h.status()).as("/health: " + h).isEqualTo(200);
     assertThat(h.json().getString("status")).isEqualTo("up");
-    Reply sq = post("/v1/functions/sq/invoke", new JsonObject().put("args", new JsonArray().add(2)).put("timeout_ms", 5000));
+    Reply sq =
+        post(
+            "/v1/functions/sq/invoke",
+            new JsonObject().put("args", new JsonArray().add(2)).put("timeout_ms", 5000));
     assertThat(sq.status()).as("sq(2) after the case: " + sq).isEqualTo(200);
     assertThat(sq.json().getLong("result")).isEqualTo(4L);
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertThat(ms).as("health check and sq(2) took " + ms + " ms").isLessThan(HEALTHY_WITHIN.toMillis());
+    assertThat(ms)
+        .as("health check and sq(2) took " + ms + " ms")
+        .isLessThan(HEALTHY_WITHIN.toMillis());
   }
 
   /** The node process's CPU time so far (user + system) in ns, from /proc/<pid>/stat. */
   long cpuNanos() throws IOException {
     String stat = Files.readString(Path.of("/proc", String.valueOf(process.process.pid()), "stat"));
-    // Fields after the command name (which is in parentheses and may hold spaces): state is field 3.
+    // Fields after the command name (which is in parentheses and may hold spaces): state is field
+    // 3.
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
     return ticks * (1_000_000_000L / clockTicksPerSecond());
@@ -225,7 +260,8 @@ final class HostileNode implements AutoCloseable {
       clockTicks = 100; // Linux's USER_HZ almost everywhere; getconf says for sure
       try {
         Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        String out =
+            new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
         if (p.waitFor(5, TimeUnit.SECONDS) && out.matches("\\d+")) {
           clockTicks = Long.parseLong(out);
         }
@@ -243,7 +279,9 @@ final class HostileNode implements AutoCloseable {
   double coresOver(Duration window) throws IOException, InterruptedException {
     long c0 = cpuNanos();
     long t0 = System.nanoTime();
-    assertThat(process.process.waitFor(window.toMillis(), TimeUnit.MILLISECONDS)).as("the node died").isFalse();
+    assertThat(process.process.waitFor(window.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the node died")
+        .isFalse();
     return (double) (cpuNanos() - c0) / (System.nanoTime() - t0);
   }
 

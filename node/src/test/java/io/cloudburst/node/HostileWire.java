@@ -89,48 +89,54 @@ final class HostileWire {
   static final class Ws implements AutoCloseable {
     final WebSocket ws;
     final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+
     /** Completes with the close code when the server closes, or -1 on a transport error. */
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
     Ws(String base, String path) throws Exception {
       StringBuilder partial = new StringBuilder();
-      WebSocket.Listener listener = new WebSocket.Listener() {
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-          partial.append(data);
-          if (last) {
-            messages.add(partial.toString());
-            partial.setLength(0);
-          }
-          w.request(1);
-          return null;
-        }
+      WebSocket.Listener listener =
+          new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+              partial.append(data);
+              if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+              }
+              w.request(1);
+              return null;
+            }
 
-        @Override
-        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
-          // SockJS's raw transport may answer in binary frames: their bytes are the same UTF-8 JSON.
-          partial.append(StandardCharsets.UTF_8.decode(data));
-          if (last) {
-            messages.add(partial.toString());
-            partial.setLength(0);
-          }
-          w.request(1);
-          return null;
-        }
+            @Override
+            public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+              // SockJS's raw transport may answer in binary frames: their bytes are the same UTF-8
+              // JSON.
+              partial.append(StandardCharsets.UTF_8.decode(data));
+              if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+              }
+              w.request(1);
+              return null;
+            }
 
-        @Override
-        public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
-          closed.complete(statusCode);
-          return null;
-        }
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+              closed.complete(statusCode);
+              return null;
+            }
 
-        @Override
-        public void onError(WebSocket w, Throwable error) {
-          closed.complete(-1);
-        }
-      };
-      ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create(base.replaceFirst("^http", "ws") + path), listener).get(FRAME_WAIT_S, TimeUnit.SECONDS);
+            @Override
+            public void onError(WebSocket w, Throwable error) {
+              closed.complete(-1);
+            }
+          };
+      ws =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create(base.replaceFirst("^http", "ws") + path), listener)
+              .get(FRAME_WAIT_S, TimeUnit.SECONDS);
     }
 
     void send(String text) throws Exception {
@@ -149,7 +155,8 @@ final class HostileWire {
 
     /** The next SockJS frame: the bridge's JSON, or SockJS's own "o"/"h" frames skipped. */
     JsonObject nextSockJs() throws InterruptedException {
-      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(FRAME_WAIT_S); System.nanoTime() < end; ) {
+      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(FRAME_WAIT_S);
+          System.nanoTime() < end; ) {
         String m = messages.poll(FRAME_WAIT_S, TimeUnit.SECONDS);
         if (m != null && m.startsWith("{")) {
           return new JsonObject(m);

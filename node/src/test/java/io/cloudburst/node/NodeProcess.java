@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node in its own JVM (the test JVM's class path and flags), for tests that kill a node
- * process. Its output goes to a log file beside its data.
+ * A node in its own JVM (the test JVM's class path and flags), for tests that kill a node process.
+ * Its output goes to a log file beside its data.
  */
 final class NodeProcess implements AutoCloseable {
   final Process process;
@@ -38,43 +38,71 @@ final class NodeProcess implements AutoCloseable {
     return start(data, log, List.of(), List.of());
   }
 
-  /** The command line of a node process: the test JVM's class path, Hazelcast's module flags, then {@code args}. */
+  /**
+   * The command line of a node process: the test JVM's class path, Hazelcast's module flags, then
+   * {@code args}.
+   */
   static List<String> command(List<String> jvmFlags, List<String> args) {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Dpolyglot.engine.WarnInterpreterOnly=false",
-        "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dpolyglot.engine.WarnInterpreterOnly=false",
+                "--add-modules",
+                "java.se",
+                "--add-exports",
+                "java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens",
+                "java.management/sun.management=ALL-UNNAMED",
+                "--add-opens",
+                "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
     for (String p : List.of("polyglot.engine.userResourceCache", "cloudburst.runtime.mode")) {
       if (System.getProperty(p) != null) {
         cmd.add("-D" + p + "=" + System.getProperty(p));
       }
     }
     cmd.addAll(jvmFlags);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CloudburstNode.class.getName()));
+    cmd.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), CloudburstNode.class.getName()));
     cmd.addAll(args);
     return cmd;
   }
 
-  /** Starts a node with extra JVM flags and options, and waits (bounded) until its /health says up. */
-  static NodeProcess start(Path data, Path log, List<String> jvmFlags, List<String> options) throws Exception {
+  /**
+   * Starts a node with extra JVM flags and options, and waits (bounded) until its /health says up.
+   */
+  static NodeProcess start(Path data, Path log, List<String> jvmFlags, List<String> options)
+      throws Exception {
     int port = freePort();
-    List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port), "--data", data.toString()));
+    List<String> args =
+        new ArrayList<>(List.of("--port", String.valueOf(port), "--data", data.toString()));
     args.addAll(options);
-    Process p = new ProcessBuilder(command(jvmFlags, args)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(command(jvmFlags, args))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     NodeProcess node = new NodeProcess(p, port);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < end) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("node process exited with " + p.exitValue() + "; see " + log);
+        throw new IllegalStateException(
+            "node process exited with " + p.exitValue() + "; see " + log);
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.base + "/health")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(node.base + "/health"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return node;
         }

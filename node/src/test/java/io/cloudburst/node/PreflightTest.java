@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The checks before a node's boot: ports already taken and data directories held by another node. */
+/**
+ * The checks before a node's boot: ports already taken and data directories held by another node.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PreflightTest {
 
@@ -22,32 +24,48 @@ class PreflightTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       NodeOptions http = NodeOptions.defaults().withPort(port);
-      assertThat(Preflight.portsInUse(http)).singleElement().asString()
+      assertThat(Preflight.portsInUse(http))
+          .singleElement()
+          .asString()
           .contains("port " + port + " on 127.0.0.1 for HTTP (--port) is already in use");
       NodeOptions bridge = NodeOptions.defaults().withPort(0).withTcpBridgePort(port);
-      assertThat(Preflight.portsInUse(bridge)).singleElement().asString().contains("port " + port).contains("--tcp-bridge-port");
+      assertThat(Preflight.portsInUse(bridge))
+          .singleElement()
+          .asString()
+          .contains("port " + port)
+          .contains("--tcp-bridge-port");
     }
     assertThat(Preflight.portsInUse(NodeOptions.defaults().withPort(0))).isEmpty();
   }
 
   @Test
-  void aDataDirectoryLockedByAnotherHolderIsRefusedNamingItAndItsPid(@TempDir Path dir) throws Exception {
+  void aDataDirectoryLockedByAnotherHolderIsRefusedNamingItAndItsPid(@TempDir Path dir)
+      throws Exception {
     Path data = dir.resolve("data");
     try (FileChannel first = Preflight.lockDataDir(data)) {
-      assertThat(Files.readString(data.resolve(Preflight.LOCK_FILE)).strip()).isEqualTo(String.valueOf(ProcessHandle.current().pid()));
+      assertThat(Files.readString(data.resolve(Preflight.LOCK_FILE)).strip())
+          .isEqualTo(String.valueOf(ProcessHandle.current().pid()));
       // Within one JVM a second lock of the same file is refused by the JVM itself, not the OS.
-      assertThatThrownBy(() -> Preflight.lockDataDir(data)).isInstanceOf(java.nio.channels.OverlappingFileLockException.class);
+      assertThatThrownBy(() -> Preflight.lockDataDir(data))
+          .isInstanceOf(java.nio.channels.OverlappingFileLockException.class);
     }
     try (FileChannel again = Preflight.lockDataDir(data)) {
-      assertThat(again.isOpen()).as("released with its channel, so a restarted node gets it").isTrue();
+      assertThat(again.isOpen())
+          .as("released with its channel, so a restarted node gets it")
+          .isTrue();
     }
   }
 
   @Test
   void rocksDbLockErrorsAreExplainedAsTheDataDirectoryInUse() {
     NodeOptions o = NodeOptions.defaults().withDataDir(Path.of("/tmp/cb-x"));
-    String m = NodeLauncher.explain(new RuntimeException("While lock file: /tmp/cb-x/kvs/LOCK: Resource temporarily unavailable"), o);
+    String m =
+        NodeLauncher.explain(
+            new RuntimeException(
+                "While lock file: /tmp/cb-x/kvs/LOCK: Resource temporarily unavailable"),
+            o);
     assertThat(m).startsWith("data directory /tmp/cb-x is in use by another process");
-    assertThat(NodeLauncher.explain(new IllegalStateException("boom"), o)).isEqualTo("java.lang.IllegalStateException: boom");
+    assertThat(NodeLauncher.explain(new IllegalStateException("boom"), o))
+        .isEqualTo("java.lang.IllegalStateException: boom");
   }
 }

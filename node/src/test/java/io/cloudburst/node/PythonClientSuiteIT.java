@@ -22,12 +22,15 @@ class PythonClientSuiteIT {
     Path examples = Path.of("..", "examples-python").toAbsolutePath().normalize();
     assertThat(examples.resolve("tests")).isDirectory();
     Path log = Files.createTempFile("python-suite", ".log");
-    ProcessBuilder pb = new ProcessBuilder("python3", "-m", "unittest", "discover", "-s", "tests", "-t", ".", "-v")
-        .directory(examples.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("python3", "-m", "unittest", "discover", "-s", "tests", "-t", ".", "-v")
+            .directory(examples.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().put("CLOUDBURST_URL", n.base);
-    pb.environment().put("CLOUDBURST_FEATURES", System.getProperty("cloudburst.features", "functions,dags,kvs"));
+    pb.environment()
+        .put(
+            "CLOUDBURST_FEATURES", System.getProperty("cloudburst.features", "functions,dags,kvs"));
     pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     Process p = pb.start();
     boolean finished = p.waitFor(540, TimeUnit.SECONDS);

@@ -13,10 +13,12 @@ class SpinningEpollTransportTest {
   private int ready;
 
   private int strategy(SpinningEpollTransport.Strategy s, boolean hasTasks) throws Exception {
-    return s.calculateStrategy(() -> {
-      selects.incrementAndGet();
-      return ready;
-    }, hasTasks);
+    return s.calculateStrategy(
+        () -> {
+          selects.incrementAndGet();
+          return ready;
+        },
+        hasTasks);
   }
 
   @Test

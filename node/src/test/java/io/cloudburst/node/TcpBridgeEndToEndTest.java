@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The TCP event-bus bridge of a real node, spoken to in its wire format with a plain socket (no
- * Vert.x on the client side): each frame is a 4-byte big-endian length and that many bytes of
- * UTF-8 JSON, {@code {"type": "send" | "publish" | "register" | "unregister" | "ping", "address",
+ * Vert.x on the client side): each frame is a 4-byte big-endian length and that many bytes of UTF-8
+ * JSON, {@code {"type": "send" | "publish" | "register" | "unregister" | "ping", "address",
  * "replyAddress"?, "headers"?, "body"?}} up, {@code {"type": "message" | "err", ...}} down.
  */
 class TcpBridgeEndToEndTest {
@@ -27,7 +27,12 @@ class TcpBridgeEndToEndTest {
   @BeforeAll
   static void registerFunction() throws Exception {
     node = TestNode.shared();
-    assertThat(node.register(SQ, "python", "def tcp_sq(cloudburst, x):\n    print('squaring', x)\n    return x * x\n").status())
+    assertThat(
+            node.register(
+                    SQ,
+                    "python",
+                    "def tcp_sq(cloudburst, x):\n    print('squaring', x)\n    return x * x\n")
+                .status())
         .isEqualTo(201);
   }
 
@@ -35,7 +40,8 @@ class TcpBridgeEndToEndTest {
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void aWireFormatClientInvokesAFunctionAndFollowsItsResult() throws Exception {
     try (BridgeClient c = new BridgeClient(node.tcpBridgePort)) {
-      c.send(invoke("r1", new JsonObject().put("function", SQ).put("args", new JsonArray().add(7))));
+      c.send(
+          invoke("r1", new JsonObject().put("function", SQ).put("args", new JsonArray().add(7))));
       JsonObject reply = c.read();
       assertThat(reply.getString("type")).isEqualTo("message");
       assertThat(reply.getString("address")).isEqualTo("r1");
@@ -45,7 +51,13 @@ class TcpBridgeEndToEndTest {
       assertThat(result.getString("logs")).contains("squaring 7");
 
       // Started without waiting, then followed on its results address.
-      c.send(invoke("r2", new JsonObject().put("function", SQ).put("args", new JsonArray().add(9)).put("wait", false)));
+      c.send(
+          invoke(
+              "r2",
+              new JsonObject()
+                  .put("function", SQ)
+                  .put("args", new JsonArray().add(9))
+                  .put("wait", false)));
       JsonObject started = c.read().getJsonObject("body");
       assertThat(started.getString("status")).isEqualTo("pending");
       String address = "cloudburst.api.results." + started.getString("id");
@@ -62,39 +74,55 @@ class TcpBridgeEndToEndTest {
   void badInputGetsClearErrorsAndTheConnectionGoesOn() throws Exception {
     try (BridgeClient c = new BridgeClient(node.tcpBridgePort)) {
       // Internal addresses are not reachable through the bridge.
-      c.send(new JsonObject().put("type", "send").put("address", "cloudburst.scheduler").put("replyAddress", "x")
-          .put("body", new JsonObject()));
-      assertThat(c.read()).isEqualTo(new JsonObject().put("type", "err").put("message", "access_denied"));
+      c.send(
+          new JsonObject()
+              .put("type", "send")
+              .put("address", "cloudburst.scheduler")
+              .put("replyAddress", "x")
+              .put("body", new JsonObject()));
+      assertThat(c.read())
+          .isEqualTo(new JsonObject().put("type", "err").put("message", "access_denied"));
       c.send(new JsonObject().put("type", "register").put("address", "cloudburst.results"));
       assertThat(c.read().getString("message")).isEqualTo("access_denied");
 
       // Malformed frames are refused one by one; the connection goes on.
       c.sendRaw("{\"type\": \"send\", oops".getBytes(StandardCharsets.UTF_8));
-      assertThat(c.read()).isEqualTo(new JsonObject().put("type", "err").put("message", "invalid_json"));
-      c.send(new JsonObject().put("address", "cloudburst.api.invoke").put("body", new JsonObject()));
+      assertThat(c.read())
+          .isEqualTo(new JsonObject().put("type", "err").put("message", "invalid_json"));
+      c.send(
+          new JsonObject().put("address", "cloudburst.api.invoke").put("body", new JsonObject()));
       assertThat(c.read().getString("message")).isEqualTo("missing_type");
       c.send(new JsonObject().put("type", "subscribe").put("address", "cloudburst.api.calls"));
       assertThat(c.read().getString("message")).isEqualTo("unknown_type");
       c.send(invoke("bad", new JsonArray().add(1)));
       JsonObject bad = c.read();
       assertThat(bad.getString("address")).isEqualTo("bad");
-      assertThat(bad.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
+      assertThat(bad.getJsonObject("body").getJsonObject("error").getString("code"))
+          .isEqualTo("BAD_REQUEST");
 
       c.send(invoke("nope", new JsonObject().put("function", "tcp_no_such_function")));
-      assertThat(c.read().getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("FUNC_NOT_FOUND");
+      assertThat(c.read().getJsonObject("body").getJsonObject("error").getString("code"))
+          .isEqualTo("FUNC_NOT_FOUND");
 
-      c.send(new JsonObject().put("type", "register").put("address", "cloudburst.api.results.made-up-id"));
+      c.send(
+          new JsonObject()
+              .put("type", "register")
+              .put("address", "cloudburst.api.results.made-up-id"));
       JsonObject unknown = c.read().getJsonObject("body");
       assertThat(unknown.getString("status")).isEqualTo("failed");
       assertThat(unknown.getJsonObject("error").getString("code")).isEqualTo("RESULT_NOT_FOUND");
 
-      c.send(invoke("ok", new JsonObject().put("function", SQ).put("args", new JsonArray().add(3))));
+      c.send(
+          invoke("ok", new JsonObject().put("function", SQ).put("args", new JsonArray().add(3))));
       assertThat(c.read().getJsonObject("body").getLong("result")).isEqualTo(9L);
     }
   }
 
   private static JsonObject invoke(String replyAddress, Object body) {
-    return new JsonObject().put("type", "send").put("address", "cloudburst.api.invoke").put("replyAddress", replyAddress)
+    return new JsonObject()
+        .put("type", "send")
+        .put("address", "cloudburst.api.invoke")
+        .put("replyAddress", replyAddress)
         .put("body", body);
   }
 

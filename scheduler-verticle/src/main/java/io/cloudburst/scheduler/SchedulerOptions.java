@@ -43,6 +43,7 @@ public record SchedulerOptions(
   public static final int DEFAULT_MAX_SOURCE_BYTES = 1 << 20;
   public static final boolean DEFAULT_PERSISTENT = true;
   public static final long DEFAULT_KVS_TIMEOUT_MS = 10_000;
+
   /** Three missed reports of a cache that reports every 5 s (the cache's default). */
   public static final long DEFAULT_CACHE_REPORT_STALE_MS = 15_000;
 

@@ -35,11 +35,11 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The scheduler: the function registry, placement of calls on executors, and the results of
- * calls. All state is confined to this verticle's event loop; executors, caches and the key-value
- * store are reached only through messages. This class only wires the bus: {@link #start()} builds
- * the parts below (each a plain class in {@code io.cloudburst.scheduler.impl}, reaching the bus
- * only through {@code BusGateway}'s interfaces), loads the registry, and {@link #handle} hands each
+ * The scheduler: the function registry, placement of calls on executors, and the results of calls.
+ * All state is confined to this verticle's event loop; executors, caches and the key-value store
+ * are reached only through messages. This class only wires the bus: {@link #start()} builds the
+ * parts below (each a plain class in {@code io.cloudburst.scheduler.impl}, reaching the bus only
+ * through {@code BusGateway}'s interfaces), loads the registry, and {@link #handle} hands each
  * request to its part.
  *
  * <ul>
@@ -54,10 +54,10 @@ import java.util.function.LongSupplier;
  *       at {@link Addresses#CACHE_REPORT}; when every warm executor is at or over the utilization
  *       threshold, a cold one, which loads the function: the paper's replication of hot functions,
  *       logged and counted ({@link #replications()}).
- *   <li>{@code SingleCallRunner} and {@code DagRunner} (with {@code RunningDag} and {@code DagCall}):
- *       run calls of a function and of a DAG, again elsewhere when their executor goes away (unless
- *       they ask for at most once). A DAG call with an output key stores its result under it before
- *       it is reported done.
+ *   <li>{@code SingleCallRunner} and {@code DagRunner} (with {@code RunningDag} and {@code
+ *       DagCall}): run calls of a function and of a DAG, again elsewhere when their executor goes
+ *       away (unless they ask for at most once). A DAG call with an output key stores its result
+ *       under it before it is reported done.
  *   <li>{@code IdempotencyKeys}: a repeat of a request with the same {@code request_id} is answered
  *       the first call's outcome. {@code CallIds}: unguessable call ids that name the node that
  *       started the call. {@code CallOutcomes}: how a call is reported (held, answered, published).
@@ -68,21 +68,21 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Cluster.</b> Every node runs its own scheduler. Its web front and executors reach it at the
  * node-local {@link Addresses#SCHEDULER}; other nodes' schedulers at {@link Addresses#scheduler}.
- * Executor statuses and cache reports are published cluster-wide, so each scheduler places calls
- * on every node's executors. The registries are shared through the cluster-wide store: after a
- * change is stored, its scheduler publishes a notice at {@link Addresses#REGISTRY_CHANGED} and the
- * others read that entry again from the store (in its lane, so it does not interleave with their
- * own changes); a lookup that misses also reads the entry from the store before answering not
- * found, and a registration reads the function's versions again just before it stores the new
- * one. What this does not cover: two nodes that register the same function name within one store
- * round trip of each other may both pick the same next version; the last write wins in the store,
- * the notices then bring every scheduler to the stored history, and the losing caller was answered
- * a version that is not stored. A notice missed while another version stays known (not a miss) is
- * seen only at the next notice of that name or a restart. A result is held by the scheduler of the
- * node that started the call; {@link SchedulerRequest.GetResult} asks that node for an id it does
- * not hold. When a node leaves ({@link Addresses#NODE_LEFT}), or its executors fall silent for
- * twice the staleness bound, its executors are forgotten, the calls running there run again
- * elsewhere (unless they ask for at most once) and its cached keys stop drawing calls.
+ * Executor statuses and cache reports are published cluster-wide, so each scheduler places calls on
+ * every node's executors. The registries are shared through the cluster-wide store: after a change
+ * is stored, its scheduler publishes a notice at {@link Addresses#REGISTRY_CHANGED} and the others
+ * read that entry again from the store (in its lane, so it does not interleave with their own
+ * changes); a lookup that misses also reads the entry from the store before answering not found,
+ * and a registration reads the function's versions again just before it stores the new one. What
+ * this does not cover: two nodes that register the same function name within one store round trip
+ * of each other may both pick the same next version; the last write wins in the store, the notices
+ * then bring every scheduler to the stored history, and the losing caller was answered a version
+ * that is not stored. A notice missed while another version stays known (not a miss) is seen only
+ * at the next notice of that name or a restart. A result is held by the scheduler of the node that
+ * started the call; {@link SchedulerRequest.GetResult} asks that node for an id it does not hold.
+ * When a node leaves ({@link Addresses#NODE_LEFT}), or its executors fall silent for twice the
+ * staleness bound, its executors are forgotten, the calls running there run again elsewhere (unless
+ * they ask for at most once) and its cached keys stop drawing calls.
  */
 public final class SchedulerVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(SchedulerVerticle.class.getName());
@@ -105,23 +105,54 @@ public final class SchedulerVerticle extends VerticleBase {
     ExecutorTable executors = new ExecutorTable(options.executorStaleMs());
     cachedKeys = new CachedKeys(options.cacheReportStaleMs());
     placement = new CallPlacement(options.nodeId(), executors, cachedKeys, bus, clock);
-    membership = new ExecutorMembership(options.nodeId(), executors, cachedKeys, options.executorStaleMs(), clock);
-    results = new ResultLookup(options.nodeId(), new ResultStore(options.maxResults(), options.resultRetentionMs()),
-        membership::knownNodes, bus, clock);
+    membership =
+        new ExecutorMembership(
+            options.nodeId(), executors, cachedKeys, options.executorStaleMs(), clock);
+    results =
+        new ResultLookup(
+            options.nodeId(),
+            new ResultStore(options.maxResults(), options.resultRetentionMs()),
+            membership::knownNodes,
+            bus,
+            clock);
     IdempotencyKeys keys = new IdempotencyKeys(options.maxResults(), results::held);
     CallOutcomes outcomes = new CallOutcomes(results, keys, bus);
     CallIds ids = new CallIds(options.nodeId());
-    RegistryStore store = options.persistent()
-        ? new KvsRegistryStore(vertx.eventBus(), options.nodeId(), options.kvsTimeoutMs())
-        : RegistryStore.none();
+    RegistryStore store =
+        options.persistent()
+            ? new KvsRegistryStore(vertx.eventBus(), options.nodeId(), options.kvsTimeoutMs())
+            : RegistryStore.none();
     registry = new RegistryService(options, store, placement, executors, bus, bus, clock);
-    calls = new SingleCallRunner(options, registry.functions(), executors, placement, membership, keys, outcomes, ids, bus);
-    dagCalls = new DagRunner(options, registry.functions(), registry.dags(), placement, membership, keys, outcomes, ids,
-        bus, bus, bus, clock);
+    calls =
+        new SingleCallRunner(
+            options,
+            registry.functions(),
+            executors,
+            placement,
+            membership,
+            keys,
+            outcomes,
+            ids,
+            bus);
+    dagCalls =
+        new DagRunner(
+            options,
+            registry.functions(),
+            registry.dags(),
+            placement,
+            membership,
+            keys,
+            outcomes,
+            ids,
+            bus,
+            bus,
+            bus,
+            clock);
     membership.addListener(calls);
     membership.addListener(dagCalls);
     status = new StatusView(executors, cachedKeys, placement, clock);
-    return registry.load()
+    return registry
+        .load()
         .recover(t -> Future.failedFuture(startFailure(t)))
         .compose(loaded -> listen(clock));
   }
@@ -129,31 +160,53 @@ public final class SchedulerVerticle extends VerticleBase {
   private Future<?> listen(LongSupplier clock) {
     // Local: each node's web front and executors talk to their own scheduler (a clustered
     // consumer would be picked round-robin across the cluster).
-    MessageConsumer<SchedulerRequest> requests = vertx.eventBus().localConsumer(Addresses.SCHEDULER, this::handle);
-    MessageConsumer<SchedulerRequest> direct = vertx.eventBus().consumer(Addresses.scheduler(options.nodeId()), this::handle);
-    MessageConsumer<ExecutorStatus> statuses = vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> membership.onStatus(m.body()));
-    MessageConsumer<DagEvent> dagEvents = vertx.eventBus().consumer(Addresses.dagEvents(options.nodeId()), m -> dagCalls.onDagEvent(m.body()));
-    MessageConsumer<CacheEvent> reports = vertx.eventBus().consumer(Addresses.CACHE_REPORT, m -> onCacheEvent(m.body()));
+    MessageConsumer<SchedulerRequest> requests =
+        vertx.eventBus().localConsumer(Addresses.SCHEDULER, this::handle);
+    MessageConsumer<SchedulerRequest> direct =
+        vertx.eventBus().consumer(Addresses.scheduler(options.nodeId()), this::handle);
+    MessageConsumer<ExecutorStatus> statuses =
+        vertx.eventBus().consumer(Addresses.EXECUTOR_STATUS, m -> membership.onStatus(m.body()));
+    MessageConsumer<DagEvent> dagEvents =
+        vertx
+            .eventBus()
+            .consumer(Addresses.dagEvents(options.nodeId()), m -> dagCalls.onDagEvent(m.body()));
+    MessageConsumer<CacheEvent> reports =
+        vertx.eventBus().consumer(Addresses.CACHE_REPORT, m -> onCacheEvent(m.body()));
     MessageConsumer<NodeEvent.RegistryChanged> changes =
         vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, m -> onRegistryChanged(m.body()));
     MessageConsumer<NodeEvent.NodeLeft> left =
-        vertx.eventBus().localConsumer(Addresses.NODE_LEFT, m -> membership.onNodeLeft(m.body().nodeId()));
-    vertx.setPeriodic(10_000, t -> {
-      results.expire();
-      cachedKeys.expire(clock.getAsLong());
-    });
-    vertx.setPeriodic(Math.max(100, Math.min(1_000, options.executorStaleMs() / 2)), t -> membership.expireSilent());
-    return Future.all(List.of(requests.completion(), direct.completion(), statuses.completion(), dagEvents.completion(),
-        reports.completion(), changes.completion(), left.completion()));
+        vertx
+            .eventBus()
+            .localConsumer(Addresses.NODE_LEFT, m -> membership.onNodeLeft(m.body().nodeId()));
+    vertx.setPeriodic(
+        10_000,
+        t -> {
+          results.expire();
+          cachedKeys.expire(clock.getAsLong());
+        });
+    vertx.setPeriodic(
+        Math.max(100, Math.min(1_000, options.executorStaleMs() / 2)),
+        t -> membership.expireSilent());
+    return Future.all(
+        List.of(
+            requests.completion(),
+            direct.completion(),
+            statuses.completion(),
+            dagEvents.completion(),
+            reports.completion(),
+            changes.completion(),
+            left.completion()));
   }
 
   private IllegalStateException startFailure(Throwable t) {
     CloudburstException e = CloudburstException.from(t);
-    String hint = e.code() == ErrorCode.NO_RESOURCES || e.code() == ErrorCode.TIMEOUT
-        ? " (deploy the key-value store verticle before the scheduler, or set the scheduler option persistent=false"
-            + " to keep the registry in memory only)"
-        : "";
-    return new IllegalStateException("scheduler of node " + options.nodeId() + " cannot start: " + e.getMessage() + hint, t);
+    String hint =
+        e.code() == ErrorCode.NO_RESOURCES || e.code() == ErrorCode.TIMEOUT
+            ? " (deploy the key-value store verticle before the scheduler, or set the scheduler option persistent=false"
+                + " to keep the registry in memory only)"
+            : "";
+    return new IllegalStateException(
+        "scheduler of node " + options.nodeId() + " cannot start: " + e.getMessage() + hint, t);
   }
 
   private void handle(Message<SchedulerRequest> m) {
@@ -172,13 +225,18 @@ public final class SchedulerVerticle extends VerticleBase {
         case SchedulerRequest.InvokeDag r -> dagCalls.invoke(r, m::reply);
         case SchedulerRequest.RegisterFunction r -> Replies.answer(m, registry.register(r));
         case SchedulerRequest.RestoreFunction r -> Replies.answer(m, registry.restore(r));
-        case SchedulerRequest.DeleteFunction r -> Replies.answer(m, registry.deleteFunction(r.name()));
-        case SchedulerRequest.ListFunctions r -> m.reply(new FunctionList(registry.functions().currentAll()));
-        case SchedulerRequest.ListVersions r -> m.reply(new FunctionList(registry.functions().history(r.name())));
-        case SchedulerRequest.GetFunction r -> m.reply(registry.functions().get(r.name(), r.version()));
+        case SchedulerRequest.DeleteFunction r ->
+            Replies.answer(m, registry.deleteFunction(r.name()));
+        case SchedulerRequest.ListFunctions r ->
+            m.reply(new FunctionList(registry.functions().currentAll()));
+        case SchedulerRequest.ListVersions r ->
+            m.reply(new FunctionList(registry.functions().history(r.name())));
+        case SchedulerRequest.GetFunction r ->
+            m.reply(registry.functions().get(r.name(), r.version()));
         case SchedulerRequest.RegisterDag r -> Replies.answer(m, registry.registerDag(r));
         case SchedulerRequest.DeleteDag r -> Replies.answer(m, registry.deleteDag(r.name()));
-        case SchedulerRequest.ListDags r -> m.reply(new SchedulerReply.DagList(registry.dags().all()));
+        case SchedulerRequest.ListDags r ->
+            m.reply(new SchedulerReply.DagList(registry.dags().all()));
         case SchedulerRequest.GetDag r -> m.reply(registry.dags().get(r.name()).info());
         case SchedulerRequest.GetStatus r -> m.reply(status.status());
         case SchedulerRequest.GetResult r -> Replies.answer(m, results.lookup(r.id()));
@@ -190,8 +248,11 @@ public final class SchedulerVerticle extends VerticleBase {
         Replies.fail(m, e);
       } else {
         reload
-            .onFailure(t -> log.log(System.Logger.Level.WARNING, "could not read a missed registry entry from the store: "
-                + t.getMessage()))
+            .onFailure(
+                t ->
+                    log.log(
+                        System.Logger.Level.WARNING,
+                        "could not read a missed registry entry from the store: " + t.getMessage()))
             .onComplete(ar -> handle(m, true));
       }
     } catch (RuntimeException e) {

@@ -48,11 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SchedulerClusterTest {
   /** Node ids with '-' in them, as call ids are prefixed with the node id and '-'. */
   private static final String N1 = "n1";
+
   private static final String N2 = "n2-x";
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(10_000);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Vertx vertx;
   private final List<String> executedOn = new CopyOnWriteArrayList<>();
@@ -69,17 +69,24 @@ class SchedulerClusterTest {
   }
 
   private Future<Void> deployStore() {
-    return vertx.deployVerticle(new KvsVerticle(), new DeploymentOptions().setConfig(new JsonObject()
-            .put("dataDir", dir.resolve("kvs").toString())
-            .put("nodeId", "store")))
+    return vertx
+        .deployVerticle(
+            new KvsVerticle(),
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put("dataDir", dir.resolve("kvs").toString())
+                        .put("nodeId", "store")))
         .mapEmpty();
   }
 
   private Future<Void> deployScheduler(String node, JsonObject extra) {
-    return vertx.deployVerticle(new SchedulerVerticle(), new DeploymentOptions().setConfig(new JsonObject()
-            .put("nodeId", node)
-            .put("kvsTimeoutMs", 5_000)
-            .mergeIn(extra)))
+    return vertx
+        .deployVerticle(
+            new SchedulerVerticle(),
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject().put("nodeId", node).put("kvsTimeoutMs", 5_000).mergeIn(extra)))
         .mapEmpty();
   }
 
@@ -91,52 +98,75 @@ class SchedulerClusterTest {
   }
 
   /**
-   * A fake executor that squares its first argument (null for a reference), or never answers
-   * calls when {@code silent}; its status is published, as real executors do, so every scheduler
-   * sees it.
+   * A fake executor that squares its first argument (null for a reference), or never answers calls
+   * when {@code silent}; its status is published, as real executors do, so every scheduler sees it.
    */
   private Future<Void> fakeExecutor(String node, String address, boolean silent) {
-    var c = vertx.eventBus().<ExecutorRequest>consumer(address, m -> {
-      switch (m.body()) {
-        case ExecutorRequest.Validate v -> m.reply(v.function());
-        case ExecutorRequest.Execute e -> {
-          executedOn.add(address);
-          if (!silent) {
-            Object square = e.args().get(0) instanceof Long x ? (Object) (x * x) : null;
-            m.reply(CallResult.done(e.callId(), e.function().name(), square, "", address, 1));
-          }
-        }
-        default -> m.reply(new SchedulerReply.Ack());
-      }
-    });
-    return c.completion().map(v -> {
-      announce(node, address, 0, List.of());
-      return null;
-    });
+    var c =
+        vertx
+            .eventBus()
+            .<ExecutorRequest>consumer(
+                address,
+                m -> {
+                  switch (m.body()) {
+                    case ExecutorRequest.Validate v -> m.reply(v.function());
+                    case ExecutorRequest.Execute e -> {
+                      executedOn.add(address);
+                      if (!silent) {
+                        Object square = e.args().get(0) instanceof Long x ? (Object) (x * x) : null;
+                        m.reply(
+                            CallResult.done(
+                                e.callId(), e.function().name(), square, "", address, 1));
+                      }
+                    }
+                    default -> m.reply(new SchedulerReply.Ack());
+                  }
+                });
+    return c.completion()
+        .map(
+            v -> {
+              announce(node, address, 0, List.of());
+              return null;
+            });
   }
 
   private void announce(String node, String address, int busy, List<String> warm) {
-    vertx.eventBus().publish(Addresses.EXECUTOR_STATUS,
-        new ExecutorStatus(node, address, 2, busy, 0, warm, System.currentTimeMillis(), false));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.EXECUTOR_STATUS,
+            new ExecutorStatus(node, address, 2, busy, 0, warm, System.currentTimeMillis(), false));
   }
 
   private Future<SchedulerReply> ask(String node, SchedulerRequest r) {
-    return vertx.eventBus().<SchedulerReply>request(Addresses.scheduler(node), r, TIMEOUT).map(Message::body)
+    return vertx
+        .eventBus()
+        .<SchedulerReply>request(Addresses.scheduler(node), r, TIMEOUT)
+        .map(Message::body)
         .recover(t -> Future.failedFuture(CloudburstException.from(t)));
   }
 
   private Future<FunctionInfo> register(String node, String name, String source) {
-    return ask(node, new SchedulerRequest.RegisterFunction(name, "python", source, null)).map(FunctionInfo.class::cast);
+    return ask(node, new SchedulerRequest.RegisterFunction(name, "python", source, null))
+        .map(FunctionInfo.class::cast);
   }
 
   private Future<CallResult> invoke(String node, String name, Object arg, long timeoutMs) {
-    return ask(node, SchedulerRequest.InvokeFunction.builder(name).args(java.util.Arrays.asList(arg)).timeoutMs(timeoutMs).build())
+    return ask(
+            node,
+            SchedulerRequest.InvokeFunction.builder(name)
+                .args(java.util.Arrays.asList(arg))
+                .timeoutMs(timeoutMs)
+                .build())
         .map(CallResult.class::cast);
   }
 
   private Future<List<String>> current(String node) {
     return ask(node, new SchedulerRequest.ListFunctions())
-        .map(r -> ((SchedulerReply.FunctionList) r).functions().stream().map(FunctionInfo::versionKey).toList());
+        .map(
+            r ->
+                ((SchedulerReply.FunctionList) r)
+                    .functions().stream().map(FunctionInfo::versionKey).toList());
   }
 
   private Future<List<String>> dagNames(String node) {
@@ -148,7 +178,10 @@ class SchedulerClusterTest {
     return CloudburstException.from(t).code();
   }
 
-  /** Completes once {@code probe} yields {@code expected}, asking every 20 ms; fails after {@code timeoutMs}. */
+  /**
+   * Completes once {@code probe} yields {@code expected}, asking every 20 ms; fails after {@code
+   * timeoutMs}.
+   */
   private <T> Future<T> eventually(Supplier<Future<T>> probe, T expected, long timeoutMs) {
     Promise<T> p = Promise.promise();
     long deadline = System.currentTimeMillis() + timeoutMs;
@@ -157,15 +190,22 @@ class SchedulerClusterTest {
   }
 
   private <T> void poll(Supplier<Future<T>> probe, T expected, long deadline, Promise<T> p) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && expected.equals(ar.result())) {
-        p.complete(ar.result());
-      } else if (System.currentTimeMillis() > deadline) {
-        p.fail("expected " + expected + ", last saw " + (ar.succeeded() ? ar.result() : ar.cause()));
-      } else {
-        vertx.setTimer(20, t -> poll(probe, expected, deadline, p));
-      }
-    });
+    probe
+        .get()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && expected.equals(ar.result())) {
+                p.complete(ar.result());
+              } else if (System.currentTimeMillis() > deadline) {
+                p.fail(
+                    "expected "
+                        + expected
+                        + ", last saw "
+                        + (ar.succeeded() ? ar.result() : ar.cause()));
+              } else {
+                vertx.setTimer(20, t -> poll(probe, expected, deadline, p));
+              }
+            });
   }
 
   // ---- shared registries ----
@@ -179,25 +219,38 @@ class SchedulerClusterTest {
         // Listing does not read the store on a miss: only the notice can bring sq to n2.
         .compose(f -> eventually(() -> current(N2), List.of("sq@1"), 5_000))
         .compose(l -> register(N2, "sq", "def sq(cb, x): return x ** 2"))
-        .compose(f2 -> {
-          ctx.verify(() -> assertThat(f2.version()).isEqualTo(2));
-          return eventually(() -> current(N1), List.of("sq@2"), 5_000);
-        })
+        .compose(
+            f2 -> {
+              ctx.verify(() -> assertThat(f2.version()).isEqualTo(2));
+              return eventually(() -> current(N1), List.of("sq@2"), 5_000);
+            })
         .compose(l -> ask(N1, new SchedulerRequest.RegisterDag("d", List.of("sq"), List.of())))
         .compose(d -> eventually(() -> dagNames(N2), List.of("d"), 5_000))
-        .compose(l -> ask(N2, new SchedulerRequest.RegisterDag("d", List.of("sq"), List.of())).transform(Future::succeededFuture))
-        .compose(dup -> {
-          ctx.verify(() -> assertThat(code(dup.cause())).isEqualTo(ErrorCode.DAG_ALREADY_EXISTS));
-          return ask(N2, new SchedulerRequest.DeleteDag("d"));
-        })
+        .compose(
+            l ->
+                ask(N2, new SchedulerRequest.RegisterDag("d", List.of("sq"), List.of()))
+                    .transform(Future::succeededFuture))
+        .compose(
+            dup -> {
+              ctx.verify(
+                  () -> assertThat(code(dup.cause())).isEqualTo(ErrorCode.DAG_ALREADY_EXISTS));
+              return ask(N2, new SchedulerRequest.DeleteDag("d"));
+            })
         .compose(ack -> eventually(() -> dagNames(N1), List.of(), 5_000))
         .compose(l -> ask(N1, new SchedulerRequest.DeleteFunction("sq")))
         .compose(ack -> eventually(() -> current(N2), List.of(), 5_000))
-        .compose(l -> ask(N2, new SchedulerRequest.GetFunction("sq", 0)).transform(Future::succeededFuture))
-        .onComplete(ctx.succeeding(gone -> ctx.verify(() -> {
-          assertThat(code(gone.cause())).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
-          ctx.completeNow();
-        })));
+        .compose(
+            l ->
+                ask(N2, new SchedulerRequest.GetFunction("sq", 0))
+                    .transform(Future::succeededFuture))
+        .onComplete(
+            ctx.succeeding(
+                gone ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(gone.cause())).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -205,32 +258,45 @@ class SchedulerClusterTest {
   void aLookupThatMissesReadsTheStoreBeforeAnsweringNotFound(VertxTestContext ctx) {
     // A third writer stores entries without any notice (as if n2 had missed them).
     KvsRegistryStore silentWriter = new KvsRegistryStore(vertx.eventBus(), "n3", 5_000);
-    FunctionInfo ghost = new FunctionInfo("ghost", "python", 1, "def ghost(cb, x): return x", "ghost", 1L);
+    FunctionInfo ghost =
+        new FunctionInfo("ghost", "python", 1, "def ghost(cb, x): return x", "ghost", 1L);
     deployBoth()
         .compose(v -> fakeExecutor(N1, "e1", false))
         .compose(v -> silentWriter.putFunction("ghost", List.of(ghost)))
         .compose(v -> silentWriter.putDag(new DagInfo("ghosts", List.of("ghost"), List.of(), 1L)))
         .compose(v -> current(N2))
-        .compose(before -> {
-          ctx.verify(() -> assertThat(before).isEmpty());
-          return invoke(N2, "ghost", 7L, 2_000);
-        })
-        .compose(r -> {
-          ctx.verify(() -> assertThat(r.result()).isEqualTo(49L));
-          return ask(N1, new SchedulerRequest.ListVersions("ghost"));
-        })
-        .compose(versions -> {
-          ctx.verify(() -> assertThat(((SchedulerReply.FunctionList) versions).functions()).containsExactly(ghost));
-          return ask(N1, new SchedulerRequest.GetDag("ghosts"));
-        })
-        .compose(dag -> {
-          ctx.verify(() -> assertThat(((DagInfo) dag).functions()).containsExactly("ghost"));
-          return ask(N2, new SchedulerRequest.GetFunction("nowhere", 0)).transform(Future::succeededFuture);
-        })
-        .onComplete(ctx.succeeding(missing -> ctx.verify(() -> {
-          assertThat(code(missing.cause())).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
-          ctx.completeNow();
-        })));
+        .compose(
+            before -> {
+              ctx.verify(() -> assertThat(before).isEmpty());
+              return invoke(N2, "ghost", 7L, 2_000);
+            })
+        .compose(
+            r -> {
+              ctx.verify(() -> assertThat(r.result()).isEqualTo(49L));
+              return ask(N1, new SchedulerRequest.ListVersions("ghost"));
+            })
+        .compose(
+            versions -> {
+              ctx.verify(
+                  () ->
+                      assertThat(((SchedulerReply.FunctionList) versions).functions())
+                          .containsExactly(ghost));
+              return ask(N1, new SchedulerRequest.GetDag("ghosts"));
+            })
+        .compose(
+            dag -> {
+              ctx.verify(() -> assertThat(((DagInfo) dag).functions()).containsExactly("ghost"));
+              return ask(N2, new SchedulerRequest.GetFunction("nowhere", 0))
+                  .transform(Future::succeededFuture);
+            })
+        .onComplete(
+            ctx.succeeding(
+                missing ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(missing.cause())).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
+                          ctx.completeNow();
+                        })));
   }
 
   // ---- results ----
@@ -241,48 +307,67 @@ class SchedulerClusterTest {
     deployBoth()
         .compose(v -> fakeExecutor(N1, "e1", false))
         .compose(v -> fakeExecutor(N2, "e2", false))
-        // A node "n2" without a scheduler: its id also prefixes n2-x's call ids, but the node of a call
+        // A node "n2" without a scheduler: its id also prefixes n2-x's call ids, but the node of a
+        // call
         // is everything before the id's last '-' (the random part has none), so n2 is never asked.
         .compose(v -> fakeExecutor("n2", "e3", false))
         .compose(v -> register(N1, "sq", "def sq(cb, x): return x * x"))
         .compose(f -> eventually(() -> current(N2), List.of("sq@1"), 5_000))
         .compose(l -> invoke(N2, "sq", 6L, 2_000))
-        .compose(r -> {
-          ctx.verify(() -> assertThat(r.id()).matches(N2 + "-[0-9a-f]{32}"));
-          return ask(N1, new SchedulerRequest.GetResult(r.id())).map(CallResult.class::cast)
-              .map(fromN1 -> List.of(r, fromN1));
-        })
-        .compose(both -> {
-          ctx.verify(() -> {
-            assertThat(both.get(1).id()).isEqualTo(both.get(0).id());
-            assertThat(both.get(1).result()).isEqualTo(36L);
-          });
-          return invoke(N1, "sq", 5L, 2_000);
-        })
+        .compose(
+            r -> {
+              ctx.verify(() -> assertThat(r.id()).matches(N2 + "-[0-9a-f]{32}"));
+              return ask(N1, new SchedulerRequest.GetResult(r.id()))
+                  .map(CallResult.class::cast)
+                  .map(fromN1 -> List.of(r, fromN1));
+            })
+        .compose(
+            both -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(both.get(1).id()).isEqualTo(both.get(0).id());
+                    assertThat(both.get(1).result()).isEqualTo(36L);
+                  });
+              return invoke(N1, "sq", 5L, 2_000);
+            })
         .compose(r -> ask(N2, new SchedulerRequest.GetResult(r.id())).map(CallResult.class::cast))
-        .compose(fromN2 -> {
-          ctx.verify(() -> assertThat(fromN2.result()).isEqualTo(25L));
-          long t0 = System.nanoTime();
-          // An id of n1's form that n1 does not hold: n1 is asked and answers not found.
-          return ask(N2, new SchedulerRequest.GetResult(N1 + "-" + "0".repeat(32))).transform(ar -> {
-            ctx.verify(() -> {
-              assertThat(code(ar.cause())).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
-              assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(io.cloudburst.bus.Deadlines.FORWARD_MS + 1_000);
-            });
-            return ask(N1, new SchedulerRequest.GetResult("elsewhere-1")).transform(Future::succeededFuture);
-          });
-        })
-        .onComplete(ctx.succeeding(unknownNode -> ctx.verify(() -> {
-          assertThat(code(unknownNode.cause())).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
-          ctx.completeNow();
-        })));
+        .compose(
+            fromN2 -> {
+              ctx.verify(() -> assertThat(fromN2.result()).isEqualTo(25L));
+              long t0 = System.nanoTime();
+              // An id of n1's form that n1 does not hold: n1 is asked and answers not found.
+              return ask(N2, new SchedulerRequest.GetResult(N1 + "-" + "0".repeat(32)))
+                  .transform(
+                      ar -> {
+                        ctx.verify(
+                            () -> {
+                              assertThat(code(ar.cause())).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
+                              assertThat((System.nanoTime() - t0) / 1_000_000)
+                                  .isLessThan(io.cloudburst.bus.Deadlines.FORWARD_MS + 1_000);
+                            });
+                        return ask(N1, new SchedulerRequest.GetResult("elsewhere-1"))
+                            .transform(Future::succeededFuture);
+                      });
+            })
+        .onComplete(
+            ctx.succeeding(
+                unknownNode ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(code(unknownNode.cause()))
+                              .isEqualTo(ErrorCode.RESULT_NOT_FOUND);
+                          ctx.completeNow();
+                        })));
   }
 
   // ---- node failure ----
 
   private Future<List<String>> nodesInStatus(String node) {
     return ask(node, new SchedulerRequest.GetStatus())
-        .map(r -> ((SchedulerReply.Status) r).nodes().stream().map(SchedulerReply.NodeInfo::nodeId).toList());
+        .map(
+            r ->
+                ((SchedulerReply.Status) r)
+                    .nodes().stream().map(SchedulerReply.NodeInfo::nodeId).toList());
   }
 
   @Test
@@ -291,41 +376,70 @@ class SchedulerClusterTest {
     deployBoth()
         .compose(v -> fakeExecutor("A", "a", true))
         .compose(v -> register(N1, "sq", "def sq(cb, x): return x * x"))
-        .compose(f -> {
-          Future<CallResult> call = invoke(N1, "sq", 3L, 5_000);
-          return eventually(() -> Future.succeededFuture(executedOn.contains("a")), true, 5_000)
-              .compose(v -> fakeExecutor("B", "b", false))
-              .compose(v -> {
-                vertx.eventBus().publish(Addresses.CACHE_REPORT,
-                    new CacheEvent.Report("A", List.of("k"), 1, 0, 0, 0, System.currentTimeMillis()));
-                return eventually(() -> nodesInStatus(N1), List.of("A", "B"), 5_000);
-              })
-              .compose(v -> {
-                // The node module of n1's node tells that node A left the cluster.
-                vertx.eventBus().publish(Addresses.NODE_LEFT, new io.cloudburst.bus.msg.NodeEvent.NodeLeft("A"));
-                return call;
-              });
-        })
-        .compose(r -> {
-          ctx.verify(() -> {
-            assertThat(r.status()).isEqualTo(CallResult.Status.DONE);
-            assertThat(r.result()).isEqualTo(9L);
-            assertThat(r.executor()).isEqualTo("b");
-          });
-          // A status A sent before it left, late on the way, does not bring it back.
-          vertx.eventBus().publish(Addresses.EXECUTOR_STATUS,
-              new ExecutorStatus("A", "a", 2, 0, 0, List.of(), System.currentTimeMillis() - 60_000, false));
-          return nodesInStatus(N1);
-        })
-        .compose(nodes -> {
-          ctx.verify(() -> assertThat(nodes).containsExactly("B"));
-          executedOn.clear();
-          return invoke(N1, "sq", new Ref("k"), 2_000);
-        })
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertThat(executedOn).containsExactly("b");
-          ctx.completeNow();
-        })));
+        .compose(
+            f -> {
+              Future<CallResult> call = invoke(N1, "sq", 3L, 5_000);
+              return eventually(() -> Future.succeededFuture(executedOn.contains("a")), true, 5_000)
+                  .compose(v -> fakeExecutor("B", "b", false))
+                  .compose(
+                      v -> {
+                        vertx
+                            .eventBus()
+                            .publish(
+                                Addresses.CACHE_REPORT,
+                                new CacheEvent.Report(
+                                    "A", List.of("k"), 1, 0, 0, 0, System.currentTimeMillis()));
+                        return eventually(() -> nodesInStatus(N1), List.of("A", "B"), 5_000);
+                      })
+                  .compose(
+                      v -> {
+                        // The node module of n1's node tells that node A left the cluster.
+                        vertx
+                            .eventBus()
+                            .publish(
+                                Addresses.NODE_LEFT,
+                                new io.cloudburst.bus.msg.NodeEvent.NodeLeft("A"));
+                        return call;
+                      });
+            })
+        .compose(
+            r -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(r.status()).isEqualTo(CallResult.Status.DONE);
+                    assertThat(r.result()).isEqualTo(9L);
+                    assertThat(r.executor()).isEqualTo("b");
+                  });
+              // A status A sent before it left, late on the way, does not bring it back.
+              vertx
+                  .eventBus()
+                  .publish(
+                      Addresses.EXECUTOR_STATUS,
+                      new ExecutorStatus(
+                          "A",
+                          "a",
+                          2,
+                          0,
+                          0,
+                          List.of(),
+                          System.currentTimeMillis() - 60_000,
+                          false));
+              return nodesInStatus(N1);
+            })
+        .compose(
+            nodes -> {
+              ctx.verify(() -> assertThat(nodes).containsExactly("B"));
+              executedOn.clear();
+              return invoke(N1, "sq", new Ref("k"), 2_000);
+            })
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(executedOn).containsExactly("b");
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -335,52 +449,66 @@ class SchedulerClusterTest {
     deployStore()
         .compose(v -> deployScheduler(N1, new JsonObject().put("executorStaleMs", 200)))
         .compose(v -> fakeExecutor("A", "a", true))
-        .compose(v -> {
-          // "a" reports until the call is on it, then falls silent.
-          long alive = vertx.setPeriodic(50, t -> announce("A", "a", 0, List.of()));
-          return register(N1, "sq", "def sq(cb, x): return x * x").map(alive);
-        })
-        .compose(alive -> {
-          Future<CallResult> call = invoke(N1, "sq", 4L, 10_000);
-          return eventually(() -> Future.succeededFuture(executedOn.contains("a")), true, 5_000)
-              .andThen(ar -> vertx.cancelTimer(alive))
-              .compose(v -> fakeExecutor("B", "b", false))
-              .compose(v -> {
-                long timer = vertx.setPeriodic(50, t -> announce("B", "b", 0, List.of()));
-                return call.andThen(ar -> vertx.cancelTimer(timer));
-              });
-        })
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertThat(r.result()).isEqualTo(16L);
-          assertThat(r.executor()).isEqualTo("b");
-          ctx.completeNow();
-        })));
+        .compose(
+            v -> {
+              // "a" reports until the call is on it, then falls silent.
+              long alive = vertx.setPeriodic(50, t -> announce("A", "a", 0, List.of()));
+              return register(N1, "sq", "def sq(cb, x): return x * x").map(alive);
+            })
+        .compose(
+            alive -> {
+              Future<CallResult> call = invoke(N1, "sq", 4L, 10_000);
+              return eventually(() -> Future.succeededFuture(executedOn.contains("a")), true, 5_000)
+                  .andThen(ar -> vertx.cancelTimer(alive))
+                  .compose(v -> fakeExecutor("B", "b", false))
+                  .compose(
+                      v -> {
+                        long timer = vertx.setPeriodic(50, t -> announce("B", "b", 0, List.of()));
+                        return call.andThen(ar -> vertx.cancelTimer(timer));
+                      });
+            })
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(r.result()).isEqualTo(16L);
+                          assertThat(r.executor()).isEqualTo("b");
+                          ctx.completeNow();
+                        })));
   }
 
   // ---- hot-function replication ----
 
   @Test
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-  void aCallReplicatesAHotFunctionOntoAColdExecutorWhenEveryWarmOneIsSaturated(VertxTestContext ctx) {
+  void aCallReplicatesAHotFunctionOntoAColdExecutorWhenEveryWarmOneIsSaturated(
+      VertxTestContext ctx) {
     deployBoth()
         .compose(v -> fakeExecutor("A", "hot", false))
         .compose(v -> register(N1, "sq", "def sq(cb, x): return x * x"))
-        .compose(f -> {
-          announce("A", "hot", 2, List.of(f.contextKey())); // 2 busy of 2 threads: saturated
-          return fakeExecutor("B", "cold", false).map(f);
-        })
+        .compose(
+            f -> {
+              announce("A", "hot", 2, List.of(f.contextKey())); // 2 busy of 2 threads: saturated
+              return fakeExecutor("B", "cold", false).map(f);
+            })
         .compose(f -> eventually(() -> nodesInStatus(N1), List.of("A", "B"), 5_000))
         .compose(v -> invoke(N1, "sq", 2L, 2_000))
-        .compose(r -> {
-          ctx.verify(() -> assertThat(r.executor()).isEqualTo("cold"));
-          // "cold" is warm now: the next call is no replication.
-          return invoke(N1, "sq", 3L, 2_000);
-        })
+        .compose(
+            r -> {
+              ctx.verify(() -> assertThat(r.executor()).isEqualTo("cold"));
+              // "cold" is warm now: the next call is no replication.
+              return invoke(N1, "sq", 3L, 2_000);
+            })
         .compose(r -> ask(N1, new SchedulerRequest.GetStatus()))
-        .onComplete(ctx.succeeding(st -> ctx.verify(() -> {
-          assertThat(((SchedulerReply.Status) st).replications()).isEqualTo(1);
-          assertThat(executedOn).containsExactly("cold", "cold");
-          ctx.completeNow();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                st ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(((SchedulerReply.Status) st).replications()).isEqualTo(1);
+                          assertThat(executedOn).containsExactly("cold", "cold");
+                          ctx.completeNow();
+                        })));
   }
 }

@@ -12,15 +12,20 @@ class SchedulerOptionsTest {
     SchedulerOptions defaults = SchedulerOptions.fromJson(new JsonObject());
     assertThat(defaults.persistent()).isTrue();
     assertThat(defaults.kvsTimeoutMs()).isEqualTo(SchedulerOptions.DEFAULT_KVS_TIMEOUT_MS);
-    assertThat(defaults.cacheReportStaleMs()).isEqualTo(SchedulerOptions.DEFAULT_CACHE_REPORT_STALE_MS);
-    assertThat(SchedulerOptions.fromJson(new JsonObject().put("persistent", false)).persistent()).isFalse();
+    assertThat(defaults.cacheReportStaleMs())
+        .isEqualTo(SchedulerOptions.DEFAULT_CACHE_REPORT_STALE_MS);
+    assertThat(SchedulerOptions.fromJson(new JsonObject().put("persistent", false)).persistent())
+        .isFalse();
   }
 
   @Test
   void aNonPositiveStoreTimeoutOrStalenessBoundNamesItsField() {
     assertThatThrownBy(() -> SchedulerOptions.fromJson(new JsonObject().put("kvsTimeoutMs", 0)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kvsTimeoutMs");
-    assertThatThrownBy(() -> SchedulerOptions.fromJson(new JsonObject().put("cacheReportStaleMs", -1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cacheReportStaleMs");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("kvsTimeoutMs");
+    assertThatThrownBy(
+            () -> SchedulerOptions.fromJson(new JsonObject().put("cacheReportStaleMs", -1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cacheReportStaleMs");
   }
 }

@@ -23,11 +23,21 @@ import io.vertx.core.json.JsonObject;
  * @param tcpBridgePort the port of the TCP event-bus bridge on {@code host}, or -1 for none
  * @param metricsRegistry the name of the Micrometer registry this Vert.x instance's metrics write
  *     to ({@code MicrometerMetricsOptions.setRegistryName}), which {@code /metrics} serves with the
- *     node's own series added; null (or a registry that is not Prometheus) serves the node's
- *     series alone from a private registry
+ *     node's own series added; null (or a registry that is not Prometheus) serves the node's series
+ *     alone from a private registry
  */
-public record WebOptions(String host, int port, long maxBodyBytes, String nodeId, String runtimeMode, long kvsTimeoutMs,
-    String auth, String token, String tokenFile, int tcpBridgePort, String metricsRegistry) {
+public record WebOptions(
+    String host,
+    int port,
+    long maxBodyBytes,
+    String nodeId,
+    String runtimeMode,
+    long kvsTimeoutMs,
+    String auth,
+    String token,
+    String tokenFile,
+    int tcpBridgePort,
+    String metricsRegistry) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_BODY_BYTES = 4L << 20;
@@ -39,7 +49,8 @@ public record WebOptions(String host, int port, long maxBodyBytes, String nodeId
 
   public WebOptions {
     if (tcpBridgePort != TCP_BRIDGE_OFF && (tcpBridgePort < 1 || tcpBridgePort > 65535)) {
-      throw new IllegalArgumentException("invalid web option: tcpBridgePort must be -1 (off) or 1-65535, not " + tcpBridgePort);
+      throw new IllegalArgumentException(
+          "invalid web option: tcpBridgePort must be -1 (off) or 1-65535, not " + tcpBridgePort);
     }
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("invalid web option: host");
@@ -54,19 +65,23 @@ public record WebOptions(String host, int port, long maxBodyBytes, String nodeId
       throw new IllegalArgumentException("invalid web option: kvsTimeoutMs");
     }
     if (auth == null || !java.util.Set.of("on", "off", "auto").contains(auth)) {
-      throw new IllegalArgumentException("invalid web option: auth must be on, off or auto, not '" + auth + "'");
+      throw new IllegalArgumentException(
+          "invalid web option: auth must be on, off or auto, not '" + auth + "'");
     }
-    if (token != null && (token.isBlank() || token.length() > 1024 || !token.matches("\\p{Graph}+"))) {
-      throw new IllegalArgumentException("invalid web option: token must be 1-1024 visible ASCII characters");
+    if (token != null
+        && (token.isBlank() || token.length() > 1024 || !token.matches("\\p{Graph}+"))) {
+      throw new IllegalArgumentException(
+          "invalid web option: token must be 1-1024 visible ASCII characters");
     }
     if (token != null && auth.equals("off")) {
-      throw new IllegalArgumentException("invalid web option: a token is configured but auth is off");
+      throw new IllegalArgumentException(
+          "invalid web option: a token is configured but auth is off");
     }
   }
 
   /**
-   * Whether requests need the token: {@code auth} on, or auto and either a token is configured
-   * or the node listens on something else than loopback.
+   * Whether requests need the token: {@code auth} on, or auto and either a token is configured or
+   * the node listens on something else than loopback.
    */
   public boolean authEnabled() {
     return switch (auth) {

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WebVerticle extends VerticleBase {
   private static final System.Logger log = System.getLogger(WebVerticle.class.getName());
+
   /**
    * Longest request line accepted (Vert.x's default is 4096). Generous, so that a key over {@link
    * Keys#MAX_KEY_BYTES}, even percent-encoded, reaches the router and gets 413 PAYLOAD_TOO_LARGE; a
@@ -49,8 +50,13 @@ public final class WebVerticle extends VerticleBase {
   private HttpServer server;
   private Bridges bridges;
   private Router router;
-  /** The token check (disabled until start resolves it; no request arrives before listen). Immutable: bridges may share it. */
+
+  /**
+   * The token check (disabled until start resolves it; no request arrives before listen).
+   * Immutable: bridges may share it.
+   */
   private Auth auth = Auth.disabled();
+
   private NodeMetrics metrics;
 
   @Override
@@ -74,35 +80,87 @@ public final class WebVerticle extends VerticleBase {
     new ResultRoutes(client).mount(router);
     new DagRoutes(client).mount(router);
     new KvsRoutes(vertx, options.nodeId(), options.kvsTimeoutMs()).mount(router);
-    // The dashboard (GET /) and the browser client (/js/cloudburst.js); unknown files fall through to the 404.
+    // The dashboard (GET /) and the browser client (/js/cloudburst.js); unknown files fall through
+    // to the 404.
     router.get().handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
     router.route().failureHandler(HttpErrors::failure);
     // No route for the path: 404; a route for the path but not this method: 405 (a catch-all
     // route here would answer 404 before the router could tell the two apart).
-    router.errorHandler(404, ctx -> HttpErrors.send(ctx, CloudburstException.of(
-        ErrorCode.BAD_REQUEST, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()), 404));
-    router.errorHandler(413, ctx -> HttpErrors.send(ctx, CloudburstException.tooLarge(
-        "request body is larger than " + options.maxBodyBytes() + " bytes"), 413));
+    router.errorHandler(
+        404,
+        ctx ->
+            HttpErrors.send(
+                ctx,
+                CloudburstException.of(
+                    ErrorCode.BAD_REQUEST,
+                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()),
+                404));
+    router.errorHandler(
+        413,
+        ctx ->
+            HttpErrors.send(
+                ctx,
+                CloudburstException.tooLarge(
+                    "request body is larger than " + options.maxBodyBytes() + " bytes"),
+                413));
     // Reached when the router itself rejects a request, e.g. a path with a bad percent-encoding.
-    router.errorHandler(400, ctx -> HttpErrors.send(ctx, CloudburstException.badRequest("malformed request "
-        + ctx.request().method() + " " + ctx.request().path()
-        + (ctx.failure() == null ? " (check its percent-encoding)" : ": " + ctx.failure().getMessage())), 400));
-    router.errorHandler(405, ctx -> HttpErrors.send(ctx, CloudburstException.badRequest(
-        "method " + ctx.request().method() + " not allowed on " + ctx.request().path()), 405));
+    router.errorHandler(
+        400,
+        ctx ->
+            HttpErrors.send(
+                ctx,
+                CloudburstException.badRequest(
+                    "malformed request "
+                        + ctx.request().method()
+                        + " "
+                        + ctx.request().path()
+                        + (ctx.failure() == null
+                            ? " (check its percent-encoding)"
+                            : ": " + ctx.failure().getMessage())),
+                400));
+    router.errorHandler(
+        405,
+        ctx ->
+            HttpErrors.send(
+                ctx,
+                CloudburstException.badRequest(
+                    "method " + ctx.request().method() + " not allowed on " + ctx.request().path()),
+                405));
 
-    ResultFanOut results = new ResultFanOut(List.of(futures::onResult, recentCalls::add, bridges::onResult, metrics::onResult));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
-        .setMaxInitialLineLength(MAX_REQUEST_LINE)
-        // The same room over HTTP/2 (h2c, which e.g. Java's HttpClient upgrades to): its default
-        // 8 KiB header list would answer a long key with a bare 431 instead of the JSON error.
-        .setInitialSettings(new Http2Settings().setMaxHeaderListSize(MAX_REQUEST_LINE + 16 * 1024))
-        .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20));
-    return results.start(vertx)
+    ResultFanOut results =
+        new ResultFanOut(
+            List.of(futures::onResult, recentCalls::add, bridges::onResult, metrics::onResult));
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setHost(options.host())
+                .setPort(options.port())
+                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                // The same room over HTTP/2 (h2c, which e.g. Java's HttpClient upgrades to): its
+                // default
+                // 8 KiB header list would answer a long key with a bare 431 instead of the JSON
+                // error.
+                .setInitialSettings(
+                    new Http2Settings().setMaxHeaderListSize(MAX_REQUEST_LINE + 16 * 1024))
+                .setMaxWebSocketFrameSize(1 << 20)
+                .setMaxWebSocketMessageSize(1 << 20));
+    return results
+        .start(vertx)
         .compose(v -> bridges.start())
         .compose(v -> MetricsRoutes.consume(vertx, metrics, options.nodeId()))
-        .compose(v -> AuthTokens.forOptions(vertx, options)).onSuccess(a -> auth = a)
-        .compose(v -> server.requestHandler(router).invalidRequestHandler(HttpErrors.invalidRequests(MAX_REQUEST_LINE)).listen())
-        .onSuccess(s -> log.log(System.Logger.Level.INFO, "HTTP API listening on " + options.host() + ":" + s.actualPort()));
+        .compose(v -> AuthTokens.forOptions(vertx, options))
+        .onSuccess(a -> auth = a)
+        .compose(
+            v ->
+                server
+                    .requestHandler(router)
+                    .invalidRequestHandler(HttpErrors.invalidRequests(MAX_REQUEST_LINE))
+                    .listen())
+        .onSuccess(
+            s ->
+                log.log(
+                    System.Logger.Level.INFO,
+                    "HTTP API listening on " + options.host() + ":" + s.actualPort()));
   }
 
   @Override

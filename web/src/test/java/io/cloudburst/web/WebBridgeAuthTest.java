@@ -38,8 +38,17 @@ class WebBridgeAuthTest {
       tcpPort = s.getLocalPort();
     }
     web = new WebVerticle();
-    vertx.deployVerticle(web, new DeploymentOptions().setConfig(new JsonObject().put("port", 0).put("auth", "on")
-        .put("token", TOKEN).put("tcpBridgePort", tcpPort))).await(20, TimeUnit.SECONDS);
+    vertx
+        .deployVerticle(
+            web,
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put("port", 0)
+                        .put("auth", "on")
+                        .put("token", TOKEN)
+                        .put("tcpBridgePort", tcpPort)))
+        .await(20, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -50,33 +59,58 @@ class WebBridgeAuthTest {
   @Test
   void aRightTokenInTheQuerySetsAStrictCookieThatLetsTheBrowserBackIn() throws Exception {
     WebClient client = WebClient.create(vertx);
-    HttpResponse<Buffer> first = client.request(HttpMethod.GET, web.actualPort(), "127.0.0.1", "/health?token=" + TOKEN)
-        .send().await(10, TimeUnit.SECONDS);
-    String cookie = first.cookies().stream().filter(c -> c.startsWith("cloudburst_token=")).findFirst().orElseThrow();
+    HttpResponse<Buffer> first =
+        client
+            .request(HttpMethod.GET, web.actualPort(), "127.0.0.1", "/health?token=" + TOKEN)
+            .send()
+            .await(10, TimeUnit.SECONDS);
+    String cookie =
+        first.cookies().stream()
+            .filter(c -> c.startsWith("cloudburst_token="))
+            .findFirst()
+            .orElseThrow();
     assertThat(cookie).containsIgnoringCase("HttpOnly").contains("SameSite=Strict");
-    HttpResponse<Buffer> withCookie = client.request(HttpMethod.POST, web.actualPort(), "127.0.0.1", "/v1/echo")
-        .putHeader("Cookie", "cloudburst_token=" + TOKEN).sendJsonObject(new JsonObject().put("a", 1)).await(10, TimeUnit.SECONDS);
+    HttpResponse<Buffer> withCookie =
+        client
+            .request(HttpMethod.POST, web.actualPort(), "127.0.0.1", "/v1/echo")
+            .putHeader("Cookie", "cloudburst_token=" + TOKEN)
+            .sendJsonObject(new JsonObject().put("a", 1))
+            .await(10, TimeUnit.SECONDS);
     assertThat(withCookie.statusCode()).isEqualTo(200);
-    HttpResponse<Buffer> wrongCookie = client.request(HttpMethod.POST, web.actualPort(), "127.0.0.1", "/v1/echo")
-        .putHeader("Cookie", "cloudburst_token=nope").sendJsonObject(new JsonObject().put("a", 1)).await(10, TimeUnit.SECONDS);
+    HttpResponse<Buffer> wrongCookie =
+        client
+            .request(HttpMethod.POST, web.actualPort(), "127.0.0.1", "/v1/echo")
+            .putHeader("Cookie", "cloudburst_token=nope")
+            .sendJsonObject(new JsonObject().put("a", 1))
+            .await(10, TimeUnit.SECONDS);
     assertThat(wrongCookie.statusCode()).isEqualTo(401);
   }
 
   @Test
   void tcpBridgeFramesNeedTheTokenInTheirHeaders() throws Exception {
-    NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    NetSocket socket =
+        vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
     BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     Buffer[] pending = {Buffer.buffer()};
-    socket.handler(data -> {
-      pending[0].appendBuffer(data);
-      while (pending[0].length() >= 4 && pending[0].length() >= 4 + pending[0].getInt(0)) {
-        int n = pending[0].getInt(0);
-        frames.add(new JsonObject(pending[0].getString(4, 4 + n)));
-        pending[0] = pending[0].getBuffer(4 + n, pending[0].length());
-      }
-    });
-    JsonObject invoke = new JsonObject().put("type", "send").put("address", Addresses.API_INVOKE).put("replyAddress", "r1")
-        .put("body", new JsonObject().put("function", "f").put("args", new io.vertx.core.json.JsonArray()));
+    socket.handler(
+        data -> {
+          pending[0].appendBuffer(data);
+          while (pending[0].length() >= 4 && pending[0].length() >= 4 + pending[0].getInt(0)) {
+            int n = pending[0].getInt(0);
+            frames.add(new JsonObject(pending[0].getString(4, 4 + n)));
+            pending[0] = pending[0].getBuffer(4 + n, pending[0].length());
+          }
+        });
+    JsonObject invoke =
+        new JsonObject()
+            .put("type", "send")
+            .put("address", Addresses.API_INVOKE)
+            .put("replyAddress", "r1")
+            .put(
+                "body",
+                new JsonObject()
+                    .put("function", "f")
+                    .put("args", new io.vertx.core.json.JsonArray()));
     write(socket, invoke);
     JsonObject refused = frames.poll(10, TimeUnit.SECONDS);
     assertThat(refused).isNotNull();
@@ -84,7 +118,12 @@ class WebBridgeAuthTest {
     assertThat(refused.getString("message")).isEqualTo("unauthorized");
     write(socket, invoke.copy().put("headers", new JsonObject().put("token", "wrong")));
     assertThat(frames.poll(10, TimeUnit.SECONDS).getString("message")).isEqualTo("unauthorized");
-    write(socket, invoke.copy().put("replyAddress", "r2").put("headers", new JsonObject().put("token", TOKEN)));
+    write(
+        socket,
+        invoke
+            .copy()
+            .put("replyAddress", "r2")
+            .put("headers", new JsonObject().put("token", TOKEN)));
     JsonObject answered = frames.poll(15, TimeUnit.SECONDS);
     assertThat(answered).as("an answer once the token is right").isNotNull();
     assertThat(answered.getString("type")).as(answered.encode()).isEqualTo("message");
@@ -93,6 +132,8 @@ class WebBridgeAuthTest {
 
   private static void write(NetSocket socket, JsonObject frame) throws Exception {
     Buffer json = Buffer.buffer(frame.encode());
-    socket.write(Buffer.buffer().appendInt(json.length()).appendBuffer(json)).await(10, TimeUnit.SECONDS);
+    socket
+        .write(Buffer.buffer().appendInt(json.length()).appendBuffer(json))
+        .await(10, TimeUnit.SECONDS);
   }
 }

@@ -55,10 +55,13 @@ class WebBridgesTest {
   private Vertx vertx;
   private int port;
   private int tcpPort;
+
   /** Every request the fake store received. */
   private final Queue<KvsRequest> kvsSeen = new ConcurrentLinkedQueue<>();
+
   /** The unsubscribes among them, to wait on. */
   private final BlockingQueue<KvsRequest.Unsubscribe> unsubscribes = new LinkedBlockingQueue<>();
+
   /** The fake store's keys. */
   private final Map<String, Lattice> store = new ConcurrentHashMap<>();
 
@@ -66,36 +69,61 @@ class WebBridgesTest {
   void deploy() throws Exception {
     vertx = Vertx.vertx();
     CloudburstCodecs.register(vertx);
-    vertx.eventBus().<SchedulerRequest>consumer(Addresses.SCHEDULER, m -> {
-      switch (m.body()) {
-        case SchedulerRequest.InvokeFunction r when r.name().equals("sq") -> {
-          long x = (Long) r.args().get(0);
-          m.reply(r.awaitResult() ? CallResult.done("c-sq", "sq", x * x, "printed\n", "e", 5) : CallResult.pending("c-sq", "sq"));
-        }
-        case SchedulerRequest.InvokeDag r when r.name().equals("pipeline") ->
-            m.reply(CallResult.done("c-dag", "pipeline", r.args().get("a"), "", "e", 9));
-        case SchedulerRequest.GetResult r when r.id().equals("c1") -> m.reply(CallResult.done("c1", "sq", 4L, "", "e", 5));
-        case SchedulerRequest.GetResult r when r.id().startsWith("pending-") -> m.reply(CallResult.pending(r.id(), "sq"));
-        case SchedulerRequest.GetResult r -> m.fail(ErrorCode.RESULT_NOT_FOUND.failureCode(), "no call with id '" + r.id() + "'");
-        default -> m.fail(ErrorCode.FUNC_NOT_FOUND.failureCode(), "no function named 'x'");
-      }
-    });
-    vertx.eventBus().<KvsRequest>consumer(Addresses.KVS, m -> {
-      kvsSeen.add(m.body());
-      switch (m.body()) {
-        case KvsRequest.Get g -> m.reply(new KvsReply.Found(g.key(), store.get(g.key())));
-        case KvsRequest.Subscribe s -> m.reply(new KvsReply.Ack());
-        case KvsRequest.Unsubscribe u -> {
-          unsubscribes.add(u);
-          m.reply(new KvsReply.Ack());
-        }
-        default -> m.fail(ErrorCode.BAD_REQUEST.failureCode(), "not in this fake");
-      }
-    });
+    vertx
+        .eventBus()
+        .<SchedulerRequest>consumer(
+            Addresses.SCHEDULER,
+            m -> {
+              switch (m.body()) {
+                case SchedulerRequest.InvokeFunction r when r.name().equals("sq") -> {
+                  long x = (Long) r.args().get(0);
+                  m.reply(
+                      r.awaitResult()
+                          ? CallResult.done("c-sq", "sq", x * x, "printed\n", "e", 5)
+                          : CallResult.pending("c-sq", "sq"));
+                }
+                case SchedulerRequest.InvokeDag r when r.name().equals("pipeline") ->
+                    m.reply(CallResult.done("c-dag", "pipeline", r.args().get("a"), "", "e", 9));
+                case SchedulerRequest.GetResult r when r.id().equals("c1") ->
+                    m.reply(CallResult.done("c1", "sq", 4L, "", "e", 5));
+                case SchedulerRequest.GetResult r when r.id().startsWith("pending-") ->
+                    m.reply(CallResult.pending(r.id(), "sq"));
+                case SchedulerRequest.GetResult r ->
+                    m.fail(
+                        ErrorCode.RESULT_NOT_FOUND.failureCode(),
+                        "no call with id '" + r.id() + "'");
+                default -> m.fail(ErrorCode.FUNC_NOT_FOUND.failureCode(), "no function named 'x'");
+              }
+            });
+    vertx
+        .eventBus()
+        .<KvsRequest>consumer(
+            Addresses.KVS,
+            m -> {
+              kvsSeen.add(m.body());
+              switch (m.body()) {
+                case KvsRequest.Get g -> m.reply(new KvsReply.Found(g.key(), store.get(g.key())));
+                case KvsRequest.Subscribe s -> m.reply(new KvsReply.Ack());
+                case KvsRequest.Unsubscribe u -> {
+                  unsubscribes.add(u);
+                  m.reply(new KvsReply.Ack());
+                }
+                default -> m.fail(ErrorCode.BAD_REQUEST.failureCode(), "not in this fake");
+              }
+            });
     tcpPort = freePort();
     WebVerticle web = new WebVerticle();
-    vertx.deployVerticle(web, new DeploymentOptions().setConfig(new JsonObject()
-        .put("port", 0).put("nodeId", NODE).put("auth", "off").put("tcpBridgePort", tcpPort))).await(20, TimeUnit.SECONDS);
+    vertx
+        .deployVerticle(
+            web,
+            new DeploymentOptions()
+                .setConfig(
+                    new JsonObject()
+                        .put("port", 0)
+                        .put("nodeId", NODE)
+                        .put("auth", "off")
+                        .put("tcpBridgePort", tcpPort)))
+        .await(20, TimeUnit.SECONDS);
     port = web.actualPort();
   }
 
@@ -111,7 +139,11 @@ class WebBridgesTest {
   }
 
   private static JsonObject send(String replyAddress, Object body) {
-    return new JsonObject().put("type", "send").put("address", Addresses.API_INVOKE).put("replyAddress", replyAddress).put("body", body);
+    return new JsonObject()
+        .put("type", "send")
+        .put("address", Addresses.API_INVOKE)
+        .put("replyAddress", replyAddress)
+        .put("body", body);
   }
 
   private static JsonObject register(String address) {
@@ -124,7 +156,8 @@ class WebBridgesTest {
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void invokeOverSockJsRepliesWithTheResultJson() throws Exception {
     try (SockJsPeer p = new SockJsPeer()) {
-      p.send(send("r1", new JsonObject().put("function", "sq").put("args", new JsonArray().add(3))));
+      p.send(
+          send("r1", new JsonObject().put("function", "sq").put("args", new JsonArray().add(3))));
       JsonObject reply = p.next();
       assertThat(reply.getString("type")).isEqualTo("rec");
       assertThat(reply.getString("address")).isEqualTo("r1");
@@ -133,7 +166,12 @@ class WebBridgesTest {
       assertThat(body.getString("status")).isEqualTo("done");
       assertThat(body.getLong("result")).isEqualTo(9L);
 
-      p.send(send("r2", new JsonObject().put("dag", "pipeline").put("args", new JsonObject().put("a", new JsonArray().add(1)))));
+      p.send(
+          send(
+              "r2",
+              new JsonObject()
+                  .put("dag", "pipeline")
+                  .put("args", new JsonObject().put("a", new JsonArray().add(1)))));
       JsonObject dag = p.next().getJsonObject("body");
       assertThat(dag.getString("id")).isEqualTo("c-dag");
       assertThat(dag.getJsonArray("result")).isEqualTo(new JsonArray().add(1));
@@ -144,19 +182,36 @@ class WebBridgesTest {
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void theSockJsXhrTransportWorksToo() throws Exception {
     // Browsers without WebSocket fall back to XHR polling, whose sends are request bodies.
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
     String session = "http://127.0.0.1:" + port + "/eventbus/000/xhr-test-" + System.nanoTime();
-    java.util.function.Function<String, java.net.http.HttpResponse<String>> post = path -> {
-      try {
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(session + path))
-            .timeout(java.time.Duration.ofSeconds(10))
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(path.equals("/xhr_send")
-                ? new JsonArray().add(send("x1", new JsonObject().put("function", "sq").put("args", new JsonArray().add(8))).encode()).encode()
-                : "")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    };
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> post =
+        path -> {
+          try {
+            return http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(session + path))
+                    .timeout(java.time.Duration.ofSeconds(10))
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            path.equals("/xhr_send")
+                                ? new JsonArray()
+                                    .add(
+                                        send(
+                                                "x1",
+                                                new JsonObject()
+                                                    .put("function", "sq")
+                                                    .put("args", new JsonArray().add(8)))
+                                            .encode())
+                                    .encode()
+                                : ""))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        };
     assertThat(post.apply("/xhr").body()).isEqualTo("o\n");
     assertThat(post.apply("/xhr_send").statusCode()).isEqualTo(204);
     String polled = post.apply("/xhr").body();
@@ -182,11 +237,15 @@ class WebBridgesTest {
       }
       for (String r : new String[] {"e1", "e2", "e3", "e5"}) {
         assertThat(byReply.get(r).getString("status")).isEqualTo("failed");
-        assertThat(byReply.get(r).getJsonObject("error").getString("code")).as(r).isEqualTo("BAD_REQUEST");
+        assertThat(byReply.get(r).getJsonObject("error").getString("code"))
+            .as(r)
+            .isEqualTo("BAD_REQUEST");
       }
-      assertThat(byReply.get("e2").getJsonObject("error").getString("message")).contains("exactly one of");
+      assertThat(byReply.get("e2").getJsonObject("error").getString("message"))
+          .contains("exactly one of");
       assertThat(byReply.get("e3").getJsonObject("error").getString("message")).contains("'args'");
-      assertThat(byReply.get("e4").getJsonObject("error").getString("code")).isEqualTo("FUNC_NOT_FOUND");
+      assertThat(byReply.get("e4").getJsonObject("error").getString("code"))
+          .isEqualTo("FUNC_NOT_FOUND");
     }
   }
 
@@ -194,21 +253,31 @@ class WebBridgesTest {
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void onlyThePublicAddressesGetThroughAndBadFramesAreAnswered() throws Exception {
     try (SockJsPeer p = new SockJsPeer()) {
-      p.send(new JsonObject().put("type", "send").put("address", Addresses.SCHEDULER).put("replyAddress", "x1")
-          .put("body", new JsonObject()));
-      assertThat(p.next()).isEqualTo(new JsonObject().put("type", "err").put("body", "access_denied"));
+      p.send(
+          new JsonObject()
+              .put("type", "send")
+              .put("address", Addresses.SCHEDULER)
+              .put("replyAddress", "x1")
+              .put("body", new JsonObject()));
+      assertThat(p.next())
+          .isEqualTo(new JsonObject().put("type", "err").put("body", "access_denied"));
       p.send(register(Addresses.RESULTS));
       assertThat(p.next().getString("body")).isEqualTo("access_denied");
       p.send(register(Addresses.cacheUpdates(SUBSCRIBER)));
       assertThat(p.next().getString("body")).isEqualTo("access_denied");
-      p.send(new JsonObject().put("type", "publish").put("address", Addresses.API_CALLS).put("body", new JsonObject()));
+      p.send(
+          new JsonObject()
+              .put("type", "publish")
+              .put("address", Addresses.API_CALLS)
+              .put("body", new JsonObject()));
       assertThat(p.next().getString("body")).isEqualTo("access_denied");
       p.ws.writeTextMessage("{not json").await();
       assertThat(p.next().getString("body")).isEqualTo("invalid_json");
       p.send(new JsonObject().put("type", "teleport").put("address", Addresses.API_INVOKE));
       assertThat(p.next().getString("body")).isEqualTo("invalid_type");
       // The same connection still works.
-      p.send(send("ok", new JsonObject().put("function", "sq").put("args", new JsonArray().add(5))));
+      p.send(
+          send("ok", new JsonObject().put("function", "sq").put("args", new JsonArray().add(5))));
       assertThat(p.next().getJsonObject("body").getLong("result")).isEqualTo(25L);
     }
   }
@@ -230,30 +299,41 @@ class WebBridgesTest {
 
       // A pending call: told when it finishes, once, even if it is published twice.
       p.send(register(Addresses.apiResults("pending-7")));
-      p.send(send("sync", new JsonObject().put("function", "sq").put("args", new JsonArray().add(1))));
-      assertThat(p.next().getString("address")).isEqualTo("sync"); // the register has been handled by now
-      vertx.eventBus().publish(Addresses.RESULTS, CallResult.done("pending-7", "sq", 49L, "", "e", 3));
-      vertx.eventBus().publish(Addresses.RESULTS, CallResult.done("pending-7", "sq", 49L, "", "e", 3));
+      p.send(
+          send("sync", new JsonObject().put("function", "sq").put("args", new JsonArray().add(1))));
+      assertThat(p.next().getString("address"))
+          .isEqualTo("sync"); // the register has been handled by now
+      vertx
+          .eventBus()
+          .publish(Addresses.RESULTS, CallResult.done("pending-7", "sq", 49L, "", "e", 3));
+      vertx
+          .eventBus()
+          .publish(Addresses.RESULTS, CallResult.done("pending-7", "sq", 49L, "", "e", 3));
       JsonObject done = p.next();
       assertThat(done.getString("address")).isEqualTo(Addresses.apiResults("pending-7"));
       assertThat(done.getJsonObject("body").getLong("result")).isEqualTo(49L);
-      p.send(send("sync2", new JsonObject().put("function", "sq").put("args", new JsonArray().add(2))));
+      p.send(
+          send(
+              "sync2", new JsonObject().put("function", "sq").put("args", new JsonArray().add(2))));
       assertThat(p.next().getString("address")).as("no second delivery").isEqualTo("sync2");
     }
   }
 
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
-  void aKeySubscriptionGetsTheCurrentValueThenEachChangeAndUnsubscribesWhenTheLastListenerGoes() throws Exception {
+  void aKeySubscriptionGetsTheCurrentValueThenEachChangeAndUnsubscribesWhenTheLastListenerGoes()
+      throws Exception {
     String key = "watched/é";
     String address = Addresses.apiKeys(key);
     Lattice v1 = Lattices.write(null, LatticeKind.LWW, 1L, "n", 1000);
     Lattice v2 = Lattices.write(v1, LatticeKind.LWW, 2L, "n", 2000);
     Lattice v3 = Lattices.write(v2, LatticeKind.LWW, 3L, "n", 3000);
     store.put(key, v1);
-    try (SockJsPeer a = new SockJsPeer(); SockJsPeer b = new SockJsPeer()) {
+    try (SockJsPeer a = new SockJsPeer();
+        SockJsPeer b = new SockJsPeer()) {
       a.send(register(address));
-      assertThat(a.next().getJsonObject("body")).isEqualTo(new JsonObject().put("key", key).put("lattice", "lww").put("value", 1L));
+      assertThat(a.next().getJsonObject("body"))
+          .isEqualTo(new JsonObject().put("key", key).put("lattice", "lww").put("value", 1L));
       assertThat(kvsSeen).contains(new KvsRequest.Get(key, SUBSCRIBER));
 
       String updates = Addresses.cacheUpdates(SUBSCRIBER);
@@ -272,12 +352,14 @@ class WebBridgesTest {
 
       // A delete is told as an absent key, and the store is read (so subscribed) again.
       vertx.eventBus().send(updates, new CacheEvent.Update(key, null));
-      assertThat(a.next().getJsonObject("body")).isEqualTo(new JsonObject().put("key", key).put("lattice", null).put("value", null));
+      assertThat(a.next().getJsonObject("body"))
+          .isEqualTo(new JsonObject().put("key", key).put("lattice", null).put("value", null));
       assertThat(b.next().getJsonObject("body").getValue("value")).isNull();
 
       a.send(new JsonObject().put("type", "unregister").put("address", address));
       b.close();
-      assertThat(unsubscribes.poll(FRAME_WAIT_S, TimeUnit.SECONDS)).isEqualTo(new KvsRequest.Unsubscribe(SUBSCRIBER, java.util.List.of(key)));
+      assertThat(unsubscribes.poll(FRAME_WAIT_S, TimeUnit.SECONDS))
+          .isEqualTo(new KvsRequest.Unsubscribe(SUBSCRIBER, java.util.List.of(key)));
       assertThat(kvsSeen.stream().filter(r -> r instanceof KvsRequest.Get).count()).isEqualTo(2);
     }
   }
@@ -291,16 +373,27 @@ class WebBridgesTest {
       assertThat(reserved.getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
       assertThat(reserved.getJsonObject("error").getString("message")).contains("reserved");
       p.send(register(Addresses.apiKeys("k".repeat(2000))));
-      assertThat(p.next()).isEqualTo(new JsonObject().put("type", "err").put("body", "max_address_length_reached"));
-      assertThat(kvsSeen).noneMatch(r -> r instanceof KvsRequest.Get g && g.key().startsWith("__cloudburst/"));
+      assertThat(p.next())
+          .isEqualTo(new JsonObject().put("type", "err").put("body", "max_address_length_reached"));
+      assertThat(kvsSeen)
+          .noneMatch(r -> r instanceof KvsRequest.Get g && g.key().startsWith("__cloudburst/"));
     }
   }
 
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void theCallStreamSendsRecentCallsThenEachNewOne() throws Exception {
-    vertx.eventBus().publish(Addresses.RESULTS, CallResult.failed("c-boom", "boom",
-        CloudburstException.executionError("Traceback\n" + "x".repeat(5000)), "log line\n", "e", 12));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.RESULTS,
+            CallResult.failed(
+                "c-boom",
+                "boom",
+                CloudburstException.executionError("Traceback\n" + "x".repeat(5000)),
+                "log line\n",
+                "e",
+                12));
     try (SockJsPeer p = new SockJsPeer()) {
       p.send(register(Addresses.API_CALLS));
       JsonObject boom;
@@ -311,7 +404,9 @@ class WebBridgesTest {
       assertThat(boom.getString("status")).isEqualTo("failed");
       assertThat(boom.getLong("duration_us")).isEqualTo(12L);
       assertThat(boom.getJsonObject("error").getString("code")).isEqualTo("EXECUTION_ERROR");
-      assertThat(boom.getJsonObject("error").getString("message")).startsWith("Traceback").hasSizeLessThanOrEqualTo(ApiJson.MAX_SUMMARY_TEXT + 1);
+      assertThat(boom.getJsonObject("error").getString("message"))
+          .startsWith("Traceback")
+          .hasSizeLessThanOrEqualTo(ApiJson.MAX_SUMMARY_TEXT + 1);
       assertThat(boom.getString("logs")).isEqualTo("log line\n");
       p.frames.clear();
 
@@ -323,14 +418,14 @@ class WebBridgesTest {
     }
   }
 
-
   // ---- TCP ----
 
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void theTcpBridgeInvokesAndDeliversResultsInItsWireFormat() throws Exception {
     try (TcpPeer p = new TcpPeer()) {
-      p.send(send("t1", new JsonObject().put("function", "sq").put("args", new JsonArray().add(4))));
+      p.send(
+          send("t1", new JsonObject().put("function", "sq").put("args", new JsonArray().add(4))));
       JsonObject reply = p.next();
       assertThat(reply.getString("type")).isEqualTo("message");
       assertThat(reply.getString("address")).isEqualTo("t1");
@@ -347,17 +442,26 @@ class WebBridgesTest {
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void theTcpBridgeRefusesOtherAddressesAndSurvivesBadFrames() throws Exception {
     try (TcpPeer p = new TcpPeer()) {
-      p.send(new JsonObject().put("type", "send").put("address", Addresses.SCHEDULER).put("replyAddress", "x")
-          .put("body", new JsonObject()));
+      p.send(
+          new JsonObject()
+              .put("type", "send")
+              .put("address", Addresses.SCHEDULER)
+              .put("replyAddress", "x")
+              .put("body", new JsonObject()));
       JsonObject denied = p.next();
       assertThat(denied.getString("type")).isEqualTo("err");
       assertThat(denied.getString("message")).isEqualTo("access_denied");
       p.send(register(Addresses.RESULTS));
       assertThat(p.next().getString("message")).isEqualTo("access_denied");
-      p.send(new JsonObject().put("type", "send").put("replyAddress", "x").put("body", new JsonObject()));
+      p.send(
+          new JsonObject()
+              .put("type", "send")
+              .put("replyAddress", "x")
+              .put("body", new JsonObject()));
       assertThat(p.next().getString("message")).isEqualTo("missing_address");
       p.sendRaw("{not json");
-      assertThat(p.next()).isEqualTo(new JsonObject().put("type", "err").put("message", "invalid_json"));
+      assertThat(p.next())
+          .isEqualTo(new JsonObject().put("type", "err").put("message", "invalid_json"));
       p.sendRaw("[1, 2]");
       assertThat(p.next().getString("message")).isEqualTo("invalid_json");
       p.send(new JsonObject().put("address", Addresses.API_INVOKE));
@@ -375,8 +479,10 @@ class WebBridgesTest {
       p.send(send("bad-body", 42));
       JsonObject bad = p.next();
       assertThat(bad.getString("address")).isEqualTo("bad-body");
-      assertThat(bad.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
-      p.send(send("t2", new JsonObject().put("function", "sq").put("args", new JsonArray().add(6))));
+      assertThat(bad.getJsonObject("body").getJsonObject("error").getString("code"))
+          .isEqualTo("BAD_REQUEST");
+      p.send(
+          send("t2", new JsonObject().put("function", "sq").put("args", new JsonArray().add(6))));
       assertThat(p.next().getJsonObject("body").getLong("result")).isEqualTo(36L);
     }
   }
@@ -385,9 +491,14 @@ class WebBridgesTest {
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void aTcpFrameOverTheLimitIsRefusedAndClosesTheConnection() throws Exception {
     try (TcpPeer p = new TcpPeer()) {
-      p.socket.write(Buffer.buffer().appendInt(Integer.MAX_VALUE).appendString("{")).await(10, TimeUnit.SECONDS);
-      assertThat(p.next()).isEqualTo(new JsonObject().put("type", "err").put("message", "frame_too_large"));
-      assertThat(p.closed.await(10, TimeUnit.SECONDS)).as("the bridge closes the connection").isTrue();
+      p.socket
+          .write(Buffer.buffer().appendInt(Integer.MAX_VALUE).appendString("{"))
+          .await(10, TimeUnit.SECONDS);
+      assertThat(p.next())
+          .isEqualTo(new JsonObject().put("type", "err").put("message", "frame_too_large"));
+      assertThat(p.closed.await(10, TimeUnit.SECONDS))
+          .as("the bridge closes the connection")
+          .isTrue();
     }
     try (TcpPeer p = new TcpPeer()) {
       p.socket.write(Buffer.buffer().appendInt(-5)).await(10, TimeUnit.SECONDS);
@@ -401,7 +512,11 @@ class WebBridgesTest {
     final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
 
     SockJsPeer() throws Exception {
-      ws = vertx.createWebSocketClient().connect(port, "127.0.0.1", "/eventbus/websocket").await(10, TimeUnit.SECONDS);
+      ws =
+          vertx
+              .createWebSocketClient()
+              .connect(port, "127.0.0.1", "/eventbus/websocket")
+              .await(10, TimeUnit.SECONDS);
       ws.handler(data -> frames.add(data.toJsonObject()));
     }
 
@@ -433,14 +548,15 @@ class WebBridgesTest {
     TcpPeer() throws Exception {
       socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
       socket.closeHandler(v -> closed.countDown());
-      socket.handler(data -> {
-        pending.appendBuffer(data);
-        while (pending.length() >= 4 && pending.length() >= 4 + pending.getInt(0)) {
-          int length = pending.getInt(0);
-          frames.add(new JsonObject(pending.getString(4, 4 + length)));
-          pending = pending.getBuffer(4 + length, pending.length());
-        }
-      });
+      socket.handler(
+          data -> {
+            pending.appendBuffer(data);
+            while (pending.length() >= 4 && pending.length() >= 4 + pending.getInt(0)) {
+              int length = pending.getInt(0);
+              frames.add(new JsonObject(pending.getString(4, 4 + length)));
+              pending = pending.getBuffer(4 + length, pending.length());
+            }
+          });
     }
 
     void send(JsonObject frame) throws Exception {
@@ -449,7 +565,9 @@ class WebBridgesTest {
 
     void sendRaw(String text) throws Exception {
       Buffer json = Buffer.buffer(text);
-      socket.write(Buffer.buffer().appendInt(json.length()).appendBuffer(json)).await(10, TimeUnit.SECONDS);
+      socket
+          .write(Buffer.buffer().appendInt(json.length()).appendBuffer(json))
+          .await(10, TimeUnit.SECONDS);
     }
 
     JsonObject next() throws InterruptedException {

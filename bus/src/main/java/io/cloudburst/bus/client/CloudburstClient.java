@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * The Java client: talks to the scheduler over the event bus (local or clustered) and returns
- * Vert.x futures. Every request carries a timeout; a call's bus timeout is its own deadline plus
- * a margin, so a stalled call fails with TIMEOUT rather than hanging.
+ * Vert.x futures. Every request carries a timeout; a call's bus timeout is its own deadline plus a
+ * margin, so a stalled call fails with TIMEOUT rather than hanging.
  */
 public final class CloudburstClient {
   private static final long DEFAULT_CALL_TIMEOUT_MS = Deadlines.CALL_DEFAULT_MS;
@@ -36,8 +36,11 @@ public final class CloudburstClient {
     return register(name, language, source, null);
   }
 
-  public Future<FunctionInfo> register(String name, String language, String source, String entrypoint) {
-    return request(new SchedulerRequest.RegisterFunction(name, language, source, entrypoint), DEFAULT_REQUEST_TIMEOUT_MS)
+  public Future<FunctionInfo> register(
+      String name, String language, String source, String entrypoint) {
+    return request(
+            new SchedulerRequest.RegisterFunction(name, language, source, entrypoint),
+            DEFAULT_REQUEST_TIMEOUT_MS)
         .map(FunctionInfo.class::cast);
   }
 
@@ -49,60 +52,89 @@ public final class CloudburstClient {
   /** Invokes the current version and waits: the finished result, done or failed. */
   public Future<CallResult> invoke(String name, List<Object> args, long timeoutMs) {
     long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
-    return request(SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(t).build(), t + MARGIN_MS).map(CallResult.class::cast);
+    return request(
+            SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(t).build(),
+            t + MARGIN_MS)
+        .map(CallResult.class::cast);
   }
 
   /** Invokes without waiting: the pending result with the call's id. */
   public Future<CallResult> submit(String name, List<Object> args, long timeoutMs) {
-    return request(SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(timeoutMs).awaitResult(false).build(),
-        DEFAULT_REQUEST_TIMEOUT_MS)
+    return request(
+            SchedulerRequest.InvokeFunction.builder(name)
+                .args(args)
+                .timeoutMs(timeoutMs)
+                .awaitResult(false)
+                .build(),
+            DEFAULT_REQUEST_TIMEOUT_MS)
         .map(CallResult.class::cast);
   }
 
   /** Calls a function and gives its value; a failed call fails the future with its code. */
   public Future<Object> call(String name, Object... args) {
-    return invoke(name, Arrays.asList(args), 0).compose(r ->
-        r.status() == CallResult.Status.DONE ? Future.succeededFuture(r.result()) : Future.failedFuture(r.error()));
+    return invoke(name, Arrays.asList(args), 0)
+        .compose(
+            r ->
+                r.status() == CallResult.Status.DONE
+                    ? Future.succeededFuture(r.result())
+                    : Future.failedFuture(r.error()));
   }
 
   /** Registers a DAG: functions and {@code [from, to]} connections. */
-  public Future<SchedulerReply.DagInfo> registerDag(String name, List<String> functions, List<List<String>> connections) {
-    return request(new SchedulerRequest.RegisterDag(name, functions, connections), DEFAULT_REQUEST_TIMEOUT_MS)
+  public Future<SchedulerReply.DagInfo> registerDag(
+      String name, List<String> functions, List<List<String>> connections) {
+    return request(
+            new SchedulerRequest.RegisterDag(name, functions, connections),
+            DEFAULT_REQUEST_TIMEOUT_MS)
         .map(SchedulerReply.DagInfo.class::cast);
   }
 
   /**
-   * Invokes a DAG and waits: {@code args} holds each function's explicit arguments by name;
-   * {@code consistency} null means normal.
+   * Invokes a DAG and waits: {@code args} holds each function's explicit arguments by name; {@code
+   * consistency} null means normal.
    */
-  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, Consistency consistency, long timeoutMs) {
+  public Future<CallResult> invokeDag(
+      String name, Map<String, List<Object>> args, Consistency consistency, long timeoutMs) {
     return invokeDag(name, args, consistency, null, timeoutMs);
   }
 
   /**
-   * As {@link #invokeDag(String, Map, Consistency, long)}; in causal consistency, successive calls with
-   * the same {@code clientId} form one session (read your writes, monotonic reads).
+   * As {@link #invokeDag(String, Map, Consistency, long)}; in causal consistency, successive calls
+   * with the same {@code clientId} form one session (read your writes, monotonic reads).
    */
-  public Future<CallResult> invokeDag(String name, Map<String, List<Object>> args, Consistency consistency, String clientId,
+  public Future<CallResult> invokeDag(
+      String name,
+      Map<String, List<Object>> args,
+      Consistency consistency,
+      String clientId,
       long timeoutMs) {
     long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
-    var req = SchedulerRequest.InvokeDag.builder(name).args(args).consistency(consistency).clientId(clientId).timeoutMs(t).build();
+    var req =
+        SchedulerRequest.InvokeDag.builder(name)
+            .args(args)
+            .consistency(consistency)
+            .clientId(clientId)
+            .timeoutMs(t)
+            .build();
     return request(req, t + MARGIN_MS).map(CallResult.class::cast);
   }
 
   /** The result of a call so far. */
   public Future<CallResult> result(String id) {
-    return request(new SchedulerRequest.GetResult(id), DEFAULT_REQUEST_TIMEOUT_MS).map(CallResult.class::cast);
+    return request(new SchedulerRequest.GetResult(id), DEFAULT_REQUEST_TIMEOUT_MS)
+        .map(CallResult.class::cast);
   }
 
   /**
    * Any scheduler request, answered within {@code timeoutMs}: its reply, or a failed future with a
-   * {@link CloudburstException} carrying the scheduler's code (TIMEOUT or NO_RESOURCES when the
-   * bus gives up). The front doors (HTTP, bridges) send every request through here.
+   * {@link CloudburstException} carrying the scheduler's code (TIMEOUT or NO_RESOURCES when the bus
+   * gives up). The front doors (HTTP, bridges) send every request through here.
    */
   public Future<SchedulerReply> request(SchedulerRequest req, long timeoutMs) {
-    return vertx.eventBus()
-        .<SchedulerReply>request(Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(timeoutMs))
+    return vertx
+        .eventBus()
+        .<SchedulerReply>request(
+            Addresses.SCHEDULER, req, new DeliveryOptions().setSendTimeout(timeoutMs))
         .map(m -> m.body())
         .recover(t -> Future.failedFuture(CloudburstException.from(t)));
   }

@@ -18,15 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Maps the message records of one sealed family to JSON and back, by their components. Used only
  * for cluster hops (local hops pass the record itself). Supported component types: strings,
- * primitives and their boxes, enums, byte[], records, sealed interfaces of records, {@code
- * List<T>} and {@code Map<String, T>} of those, and {@code Object} for user values (the value
- * model of {@link Values}).
+ * primitives and their boxes, enums, byte[], records, sealed interfaces of records, {@code List<T>}
+ * and {@code Map<String, T>} of those, and {@code Object} for user values (the value model of
+ * {@link Values}).
  *
  * <p>Each record type's components, their generic types and accessors, and its canonical
  * constructor are looked up once ({@link Shape}) and then used as method handles: reflection per
  * message (fresh {@code Method}s and re-parsed generic signatures on every {@code
- * getRecordComponents()}) cost most of a cluster hop's CPU. Both maps are concurrent because
- * event loops of one node encode and decode at once.
+ * getRecordComponents()}) cost most of a cluster hop's CPU. Both maps are concurrent because event
+ * loops of one node encode and decode at once.
  */
 final class RecordJson {
   private static final String TYPE = "@t";
@@ -38,7 +38,10 @@ final class RecordJson {
   /** One record component: its JSON name, declared type and accessor. */
   private record Component(String name, Type type, MethodHandle accessor) {}
 
-  /** A record type's components in declaration order and its canonical constructor (spread over them). */
+  /**
+   * A record type's components in declaration order and its canonical constructor (spread over
+   * them).
+   */
   private record Shape(Component[] components, MethodHandle constructor) {
     static Shape of(Class<?> c) {
       try {
@@ -49,15 +52,22 @@ final class RecordJson {
         for (int i = 0; i < rcs.length; i++) {
           java.lang.reflect.Method accessor = rcs[i].getAccessor();
           accessor.setAccessible(true);
-          components[i] = new Component(rcs[i].getName(), rcs[i].getGenericType(),
-              lookup.unreflect(accessor).asType(MethodType.methodType(Object.class, Object.class)));
+          components[i] =
+              new Component(
+                  rcs[i].getName(),
+                  rcs[i].getGenericType(),
+                  lookup
+                      .unreflect(accessor)
+                      .asType(MethodType.methodType(Object.class, Object.class)));
           types[i] = rcs[i].getType();
         }
         java.lang.reflect.Constructor<?> ctor = c.getDeclaredConstructor(types);
         ctor.setAccessible(true);
-        MethodHandle constructor = lookup.unreflectConstructor(ctor)
-            .asType(MethodType.methodType(Object.class, types))
-            .asSpreader(Object[].class, types.length);
+        MethodHandle constructor =
+            lookup
+                .unreflectConstructor(ctor)
+                .asType(MethodType.methodType(Object.class, types))
+                .asSpreader(Object[].class, types.length);
         return new Shape(components, constructor);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot map record " + c.getName(), e);
@@ -110,7 +120,8 @@ final class RecordJson {
       try {
         v = rc.accessor().invokeExact(record);
       } catch (Throwable t) {
-        throw new IllegalStateException("cannot read " + record.getClass().getSimpleName() + "." + rc.name(), t);
+        throw new IllegalStateException(
+            "cannot read " + record.getClass().getSimpleName() + "." + rc.name(), t);
       }
       o.put(rc.name(), writeValue(rc.type(), v));
     }
@@ -183,7 +194,9 @@ final class RecordJson {
     }
     if (v == null) {
       if (raw.isPrimitive()) {
-        return raw == boolean.class ? false : (raw == double.class ? 0.0 : (raw == long.class ? 0L : 0));
+        return raw == boolean.class
+            ? false
+            : (raw == double.class ? 0.0 : (raw == long.class ? 0L : 0));
       }
       return null;
     }

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Single-key causal consistency: the versions of a key that no other version causally follows.
- * Each version carries the vector clock of its write; a merge keeps the union minus every version
- * whose clock another version's clock strictly dominates. A write that has seen every current
- * version ({@link #write}) therefore replaces them, while writes made concurrently are all kept
- * until a later write resolves them. Keeping versions rather than one clock and a value set is
- * what makes merge associative: a newer version only ever removes the versions it dominates.
+ * Single-key causal consistency: the versions of a key that no other version causally follows. Each
+ * version carries the vector clock of its write; a merge keeps the union minus every version whose
+ * clock another version's clock strictly dominates. A write that has seen every current version
+ * ({@link #write}) therefore replaces them, while writes made concurrently are all kept until a
+ * later write resolves them. Keeping versions rather than one clock and a value set is what makes
+ * merge associative: a newer version only ever removes the versions it dominates.
  *
  * @param versions the concurrent versions (none dominated by another), in canonical order
  */
@@ -29,12 +29,16 @@ public record CausalLattice(List<Version> versions) implements Lattice {
   }
 
   public CausalLattice {
-    versions = Lattices.maximal(versions == null ? List.of() : versions, Version::clock, v -> {
-      LatticeCodec.Out out = new LatticeCodec.Out();
-      out.counts(v.clock().entries());
-      out.value(v.value(), true);
-      return out.toByteArray();
-    });
+    versions =
+        Lattices.maximal(
+            versions == null ? List.of() : versions,
+            Version::clock,
+            v -> {
+              LatticeCodec.Out out = new LatticeCodec.Out();
+              out.counts(v.clock().entries());
+              out.value(v.value(), true);
+              return out.toByteArray();
+            });
   }
 
   /** One version: {@code value} written at {@code clock}. */
@@ -81,7 +85,10 @@ public record CausalLattice(List<Version> versions) implements Lattice {
     return new CausalLattice(all);
   }
 
-  /** The value when there is one version, the list of concurrent values when several, null when none. */
+  /**
+   * The value when there is one version, the list of concurrent values when several, null when
+   * none.
+   */
   @Override
   public Object value() {
     return switch (versions.size()) {

@@ -7,12 +7,12 @@ import io.cloudburst.bus.CloudburstException;
  * associative and idempotent, so replicas that have seen the same writes in any order and any
  * number of times hold the same state (the property tests check these laws for every kind).
  *
- * <p>Every lattice is an immutable record, so it can travel inside bus records unchanged on a
- * local hop; it also has a compact binary form ({@link #encode()}, {@link Lattices#decode}) used
- * on disk. Values inside lattices are user values of the model of {@link
- * io.cloudburst.bus.value.Values}.
+ * <p>Every lattice is an immutable record, so it can travel inside bus records unchanged on a local
+ * hop; it also has a compact binary form ({@link #encode()}, {@link Lattices#decode}) used on disk.
+ * Values inside lattices are user values of the model of {@link io.cloudburst.bus.value.Values}.
  */
-public sealed interface Lattice permits LwwLattice, SetLattice, CounterLattice, CausalLattice, MultiKeyCausalLattice {
+public sealed interface Lattice
+    permits LwwLattice, SetLattice, CounterLattice, CausalLattice, MultiKeyCausalLattice {
 
   /** Which kind of lattice this is. */
   LatticeKind kind();

@@ -17,9 +17,9 @@ import java.util.TreeMap;
 /**
  * The binary form of lattices and of the user values inside them.
  *
- * <p>Layout: one byte, the kind's tag, then the kind's fields. Integers are LEB128 varints
- * (zig-zag for signed ones), strings and byte arrays are length-prefixed. A value is a one-byte
- * type tag and its payload; bytes and pickles stay raw (no base64), maps keep their order.
+ * <p>Layout: one byte, the kind's tag, then the kind's fields. Integers are LEB128 varints (zig-zag
+ * for signed ones), strings and byte arrays are length-prefixed. A value is a one-byte type tag and
+ * its payload; bytes and pickles stay raw (no base64), maps keep their order.
  *
  * <p>The canonical form of a value ({@link #canonical}) is the same encoding with map keys sorted;
  * it is what set membership, ordering and tie-breaks compare, so two maps with the same entries in
@@ -87,40 +87,41 @@ final class LatticeCodec {
     In in = new In(bytes);
     try {
       LatticeKind kind = LatticeKind.ofTag(in.read());
-      Lattice l = switch (kind) {
-        case LWW -> new LwwLattice(in.signed(), in.string(), in.value());
-        case SET -> {
-          int n = in.count();
-          List<Object> members = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            members.add(in.value());
-          }
-          yield new SetLattice(members);
-        }
-        case COUNTER -> new CounterLattice(in.counts());
-        case CAUSAL -> {
-          int n = in.count();
-          List<CausalLattice.Version> vs = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            vs.add(new CausalLattice.Version(new VectorClock(in.counts()), in.value()));
-          }
-          yield new CausalLattice(vs);
-        }
-        case MULTI_CAUSAL -> {
-          int n = in.count();
-          List<MultiKeyCausalLattice.Version> vs = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            VectorClock clock = new VectorClock(in.counts());
-            int d = in.count();
-            Map<String, VectorClock> deps = new TreeMap<>();
-            for (int j = 0; j < d; j++) {
-              deps.put(in.string(), new VectorClock(in.counts()));
+      Lattice l =
+          switch (kind) {
+            case LWW -> new LwwLattice(in.signed(), in.string(), in.value());
+            case SET -> {
+              int n = in.count();
+              List<Object> members = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                members.add(in.value());
+              }
+              yield new SetLattice(members);
             }
-            vs.add(new MultiKeyCausalLattice.Version(clock, deps, in.value()));
-          }
-          yield new MultiKeyCausalLattice(vs);
-        }
-      };
+            case COUNTER -> new CounterLattice(in.counts());
+            case CAUSAL -> {
+              int n = in.count();
+              List<CausalLattice.Version> vs = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                vs.add(new CausalLattice.Version(new VectorClock(in.counts()), in.value()));
+              }
+              yield new CausalLattice(vs);
+            }
+            case MULTI_CAUSAL -> {
+              int n = in.count();
+              List<MultiKeyCausalLattice.Version> vs = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                VectorClock clock = new VectorClock(in.counts());
+                int d = in.count();
+                Map<String, VectorClock> deps = new TreeMap<>();
+                for (int j = 0; j < d; j++) {
+                  deps.put(in.string(), new VectorClock(in.counts()));
+                }
+                vs.add(new MultiKeyCausalLattice.Version(clock, deps, in.value()));
+              }
+              yield new MultiKeyCausalLattice(vs);
+            }
+          };
       if (in.pos != bytes.length) {
         throw new IllegalArgumentException("trailing bytes after lattice");
       }
@@ -263,7 +264,8 @@ final class LatticeCodec {
             value(e.getValue(), canonical);
           }
         }
-        default -> throw new IllegalArgumentException("not a model value: " + v.getClass().getName());
+        default ->
+            throw new IllegalArgumentException("not a model value: " + v.getClass().getName());
       }
     }
 

@@ -3,7 +3,9 @@ package io.cloudburst.bus.lattice;
 import io.cloudburst.bus.CloudburstException;
 import java.util.Locale;
 
-/** The kinds of lattice a key can hold, with their wire names (API.md's {@code "lattice"} field). */
+/**
+ * The kinds of lattice a key can hold, with their wire names (API.md's {@code "lattice"} field).
+ */
 public enum LatticeKind {
   /** {@link LwwLattice}: the write with the newest timestamp wins. */
   LWW("lww", 1),
@@ -24,7 +26,10 @@ public enum LatticeKind {
     this.tag = (byte) tag;
   }
 
-  /** The name used in JSON and HTTP: {@code lww}, {@code set}, {@code counter}, {@code causal}, {@code multi_causal}. */
+  /**
+   * The name used in JSON and HTTP: {@code lww}, {@code set}, {@code counter}, {@code causal},
+   * {@code multi_causal}.
+   */
   public String wireName() {
     return wireName;
   }
@@ -58,6 +63,8 @@ public enum LatticeKind {
       }
     }
     throw CloudburstException.badRequest(
-        "unknown lattice '" + name + "': use \"lww\", \"set\", \"counter\", \"causal\" or \"multi_causal\"");
+        "unknown lattice '"
+            + name
+            + "': use \"lww\", \"set\", \"counter\", \"causal\" or \"multi_causal\"");
   }
 }

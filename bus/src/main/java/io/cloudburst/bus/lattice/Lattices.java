@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
-/** Factories and helpers for {@link Lattice}s: decoding, and the lattice a plain put of a user value makes. */
+/**
+ * Factories and helpers for {@link Lattice}s: decoding, and the lattice a plain put of a user value
+ * makes.
+ */
 public final class Lattices {
   private Lattices() {}
 
@@ -33,14 +36,15 @@ public final class Lattices {
    *       skewed, so a node always reads its own write back;
    *   <li>set: adds the value (or each element of a list value);
    *   <li>counter: adds the value, a non-negative integer, to this node's entry;
-   *   <li>causal, multi_causal: a new version that follows every current version (no
-   *       dependencies for multi_causal).
+   *   <li>causal, multi_causal: a new version that follows every current version (no dependencies
+   *       for multi_causal).
    * </ul>
    *
    * @throws CloudburstException CONFLICT when {@code kind} differs from the current kind,
    *     BAD_REQUEST for a counter increment that is not a non-negative integer
    */
-  public static Lattice write(Lattice current, LatticeKind kind, Object value, String nodeId, long now) {
+  public static Lattice write(
+      Lattice current, LatticeKind kind, Object value, String nodeId, long now) {
     LatticeKind k = kind != null ? kind : current != null ? current.kind() : LatticeKind.LWW;
     if (current != null && current.kind() != k) {
       throw conflict(current.kind(), k);
@@ -52,12 +56,16 @@ public final class Lattices {
       }
       case SET -> SetLattice.ofValue(value);
       case COUNTER -> {
-        CounterLattice base = current == null ? new CounterLattice(Map.of()) : (CounterLattice) current;
+        CounterLattice base =
+            current == null ? new CounterLattice(Map.of()) : (CounterLattice) current;
         yield base.increment(nodeId, increment(value));
       }
-      case CAUSAL -> (current == null ? new CausalLattice(List.of()) : (CausalLattice) current).write(nodeId, value);
-      case MULTI_CAUSAL -> (current == null ? new MultiKeyCausalLattice(List.of()) : (MultiKeyCausalLattice) current)
-          .write(nodeId, Map.of(), value);
+      case CAUSAL ->
+          (current == null ? new CausalLattice(List.of()) : (CausalLattice) current)
+              .write(nodeId, value);
+      case MULTI_CAUSAL ->
+          (current == null ? new MultiKeyCausalLattice(List.of()) : (MultiKeyCausalLattice) current)
+              .write(nodeId, Map.of(), value);
     };
   }
 
@@ -73,8 +81,13 @@ public final class Lattices {
 
   /** The CONFLICT of merging or writing one kind onto another. */
   public static CloudburstException conflict(LatticeKind stored, LatticeKind written) {
-    return CloudburstException.of(ErrorCode.CONFLICT,
-        "the key holds a " + stored.wireName() + " lattice; cannot merge a " + written.wireName() + " lattice into it");
+    return CloudburstException.of(
+        ErrorCode.CONFLICT,
+        "the key holds a "
+            + stored.wireName()
+            + " lattice; cannot merge a "
+            + written.wireName()
+            + " lattice into it");
   }
 
   static <T extends Lattice> T sameKind(Lattice self, Lattice other, Class<T> type) {
@@ -89,7 +102,8 @@ public final class Lattices {
    * Removing only strictly dominated versions keeps the result the same whatever order sets are
    * merged in (dominance is a strict partial order, so a removed version stays dominated).
    */
-  static <V> List<V> maximal(List<V> in, Function<V, VectorClock> clock, Function<V, byte[]> canonical) {
+  static <V> List<V> maximal(
+      List<V> in, Function<V, VectorClock> clock, Function<V, byte[]> canonical) {
     TreeMap<LatticeCodec.Key, V> unique = new TreeMap<>();
     for (V v : in) {
       unique.putIfAbsent(new LatticeCodec.Key(canonical.apply(v)), v);

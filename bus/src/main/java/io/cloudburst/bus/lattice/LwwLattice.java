@@ -41,6 +41,7 @@ public record LwwLattice(long timestamp, String nodeId, Object value) implements
     if (byNode != 0) {
       return byNode > 0;
     }
-    return Arrays.compareUnsigned(LatticeCodec.canonical(value), LatticeCodec.canonical(o.value)) >= 0;
+    return Arrays.compareUnsigned(LatticeCodec.canonical(value), LatticeCodec.canonical(o.value))
+        >= 0;
   }
 }

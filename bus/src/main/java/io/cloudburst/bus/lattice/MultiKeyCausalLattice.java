@@ -10,8 +10,8 @@ import java.util.TreeMap;
 /**
  * Multi-key causal consistency: like {@link CausalLattice}, and each version also records its
  * dependencies, the versions (vector clocks) of other keys that its writer had read. A cache may
- * serve a version only once it holds those dependencies at least as new; this lattice carries
- * them, the session logic that checks them lives with the caches and executors.
+ * serve a version only once it holds those dependencies at least as new; this lattice carries them,
+ * the session logic that checks them lives with the caches and executors.
  *
  * @param versions the concurrent versions (none dominated by another), in canonical order
  */
@@ -27,31 +27,45 @@ public record MultiKeyCausalLattice(List<Version> versions) implements Lattice {
   public record Version(VectorClock clock, Map<String, VectorClock> dependencies, Object value) {
     public Version {
       Objects.requireNonNull(clock, "clock");
-      dependencies = dependencies == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(dependencies));
+      dependencies =
+          dependencies == null
+              ? Map.of()
+              : Collections.unmodifiableMap(new TreeMap<>(dependencies));
     }
   }
 
   public MultiKeyCausalLattice {
-    versions = Lattices.maximal(versions == null ? List.of() : versions, Version::clock, v -> {
-      LatticeCodec.Out out = new LatticeCodec.Out();
-      out.counts(v.clock().entries());
-      out.unsigned(v.dependencies().size());
-      v.dependencies().forEach((k, c) -> {
-        out.string(k);
-        out.counts(c.entries());
-      });
-      out.value(v.value(), true);
-      return out.toByteArray();
-    });
+    versions =
+        Lattices.maximal(
+            versions == null ? List.of() : versions,
+            Version::clock,
+            v -> {
+              LatticeCodec.Out out = new LatticeCodec.Out();
+              out.counts(v.clock().entries());
+              out.unsigned(v.dependencies().size());
+              v.dependencies()
+                  .forEach(
+                      (k, c) -> {
+                        out.string(k);
+                        out.counts(c.entries());
+                      });
+              out.value(v.value(), true);
+              return out.toByteArray();
+            });
   }
 
   /** One version: {@code value} written at {@code clock} after reading {@code dependencies}. */
-  public static MultiKeyCausalLattice of(VectorClock clock, Map<String, VectorClock> dependencies, Object value) {
+  public static MultiKeyCausalLattice of(
+      VectorClock clock, Map<String, VectorClock> dependencies, Object value) {
     return new MultiKeyCausalLattice(List.of(new Version(clock, dependencies, value)));
   }
 
-  /** The state that a write at {@code nodeId}, having seen this state and {@code dependencies}, makes. */
-  public MultiKeyCausalLattice write(String nodeId, Map<String, VectorClock> dependencies, Object value) {
+  /**
+   * The state that a write at {@code nodeId}, having seen this state and {@code dependencies},
+   * makes.
+   */
+  public MultiKeyCausalLattice write(
+      String nodeId, Map<String, VectorClock> dependencies, Object value) {
     return of(clock().increment(nodeId), dependencies, value);
   }
 
@@ -98,7 +112,10 @@ public record MultiKeyCausalLattice(List<Version> versions) implements Lattice {
     return new MultiKeyCausalLattice(all);
   }
 
-  /** The value when there is one version, the list of concurrent values when several, null when none. */
+  /**
+   * The value when there is one version, the list of concurrent values when several, null when
+   * none.
+   */
   @Override
   public Object value() {
     return switch (versions.size()) {

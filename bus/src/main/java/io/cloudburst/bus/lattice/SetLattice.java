@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * A grow-only set: merge is the union. Members are user values, kept once each (by canonical
- * form, so maps with the same entries in another order are one member) and sorted by their
- * canonical bytes, which gives {@link #value()} a deterministic order on every replica.
+ * A grow-only set: merge is the union. Members are user values, kept once each (by canonical form,
+ * so maps with the same entries in another order are one member) and sorted by their canonical
+ * bytes, which gives {@link #value()} a deterministic order on every replica.
  *
  * @param members the members, deduplicated and in canonical order
  */
@@ -23,9 +23,7 @@ public record SetLattice(List<Object> members) implements Lattice {
     return new SetLattice(new ArrayList<>(members));
   }
 
-  /**
-   * The set a user value writes: a list's elements, or any other value as a single member.
-   */
+  /** The set a user value writes: a list's elements, or any other value as a single member. */
   public static SetLattice ofValue(Object value) {
     return value instanceof List<?> l ? of(l) : of(Collections.singletonList(value));
   }

@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A vector clock: a count of events per node id. Immutable; entries are kept sorted by node id
- * and zero entries are dropped, so equal clocks are equal records. Clocks are partially ordered:
- * one {@link #dominates} another when it is at least as large at every node.
+ * A vector clock: a count of events per node id. Immutable; entries are kept sorted by node id and
+ * zero entries are dropped, so equal clocks are equal records. Clocks are partially ordered: one
+ * {@link #dominates} another when it is at least as large at every node.
  *
  * @param entries count per node id (non-negative)
  */
@@ -29,14 +29,16 @@ public record VectorClock(Map<String, Long> entries) {
   public VectorClock {
     TreeMap<String, Long> sorted = new TreeMap<>();
     if (entries != null) {
-      entries.forEach((node, count) -> {
-        if (node == null || count == null || count < 0) {
-          throw new IllegalArgumentException("vector clock entries need a node id and a count >= 0: " + node + "=" + count);
-        }
-        if (count > 0) {
-          sorted.put(node, count);
-        }
-      });
+      entries.forEach(
+          (node, count) -> {
+            if (node == null || count == null || count < 0) {
+              throw new IllegalArgumentException(
+                  "vector clock entries need a node id and a count >= 0: " + node + "=" + count);
+            }
+            if (count > 0) {
+              sorted.put(node, count);
+            }
+          });
     }
     entries = Collections.unmodifiableMap(sorted);
   }

@@ -5,4 +5,14 @@ package io.cloudburst.bus.msg;
  * (see {@link io.cloudburst.bus.codec.CloudburstCodecs}). Records are immutable, so a local hop
  * passes the record itself; only cluster hops serialize.
  */
-public sealed interface BusMessage permits SchedulerRequest, SchedulerReply, ExecutorRequest, ExecutorStatus, DagEvent, KvsRequest, KvsReply, CacheRequest, CacheEvent, NodeEvent {}
+public sealed interface BusMessage
+    permits SchedulerRequest,
+        SchedulerReply,
+        ExecutorRequest,
+        ExecutorStatus,
+        DagEvent,
+        KvsRequest,
+        KvsReply,
+        CacheRequest,
+        CacheEvent,
+        NodeEvent {}

@@ -8,10 +8,10 @@ public sealed interface CacheEvent extends BusMessage {
 
   /**
    * Pushed by the store to {@link io.cloudburst.bus.Addresses#cacheUpdates} of each node whose
-   * cache subscribed to {@code key}: the key's merged state after a put, or null after a delete,
-   * at the key's {@code generation} (see {@link KvsRequest}). A state of a higher generation
-   * replaces one of a lower; at the same generation states merge, and a value beats a tombstone
-   * (it was written onto it).
+   * cache subscribed to {@code key}: the key's merged state after a put, or null after a delete, at
+   * the key's {@code generation} (see {@link KvsRequest}). A state of a higher generation replaces
+   * one of a lower; at the same generation states merge, and a value beats a tombstone (it was
+   * written onto it).
    */
   record Update(String key, Lattice lattice, long generation) implements CacheEvent {
     /** An update at generation 0. */
@@ -32,7 +32,14 @@ public sealed interface CacheEvent extends BusMessage {
    * @param evictions entries evicted to stay within the byte bound since start
    * @param sentAt epoch millis
    */
-  record Report(String nodeId, List<String> keys, long bytes, long hits, long misses, long evictions, long sentAt)
+  record Report(
+      String nodeId,
+      List<String> keys,
+      long bytes,
+      long hits,
+      long misses,
+      long evictions,
+      long sentAt)
       implements CacheEvent {
     public Report {
       keys = List.copyOf(keys);

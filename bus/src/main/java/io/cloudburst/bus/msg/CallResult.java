@@ -36,16 +36,25 @@ public record CallResult(
     return new CallResult(id, Status.PENDING, null, null, null, null, function, null, 0);
   }
 
-  public static CallResult done(String id, String function, Object result, String logs, String executor, long micros) {
+  public static CallResult done(
+      String id, String function, Object result, String logs, String executor, long micros) {
     return new CallResult(id, Status.DONE, result, null, null, logs, function, executor, micros);
   }
 
-  public static CallResult failed(String id, String function, CloudburstException e, String logs, String executor, long micros) {
-    return new CallResult(id, Status.FAILED, null, e.code().name(), e.getMessage(), logs, function, executor, micros);
+  public static CallResult failed(
+      String id,
+      String function,
+      CloudburstException e,
+      String logs,
+      String executor,
+      long micros) {
+    return new CallResult(
+        id, Status.FAILED, null, e.code().name(), e.getMessage(), logs, function, executor, micros);
   }
 
   public CallResult withId(String newId) {
-    return new CallResult(newId, status, result, errorCode, errorMessage, logs, function, executor, durationMicros);
+    return new CallResult(
+        newId, status, result, errorCode, errorMessage, logs, function, executor, durationMicros);
   }
 
   public boolean isFinished() {
@@ -61,7 +70,10 @@ public record CallResult(
     return new CloudburstException(code(), errorMessage);
   }
 
-  /** The API.md shape: {@code {"id", "status", "result"?, "error"?, "logs"?, "duration_us"?, "executor"?}}. */
+  /**
+   * The API.md shape: {@code {"id", "status", "result"?, "error"?, "logs"?, "duration_us"?,
+   * "executor"?}}.
+   */
   public JsonObject toJson() {
     JsonObject o = new JsonObject().put("id", id).put("status", status.wire());
     if (status == Status.DONE) {
@@ -79,7 +91,9 @@ public record CallResult(
       o.put("duration_us", durationMicros);
     }
     if (executor != null && !executor.isEmpty()) {
-      o.put("executor", executor); // where it ran (or its sink, for a DAG): shows placement across a cluster
+      o.put(
+          "executor",
+          executor); // where it ran (or its sink, for a DAG): shows placement across a cluster
     }
     return o;
   }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the executors of one DAG call need: the function versions, where each function
- * runs (executor address), each function's upstreams in connection order and downstreams, the
- * explicit arguments, the sinks, where to report completion, and the call's deadline.
+ * Everything the executors of one DAG call need: the function versions, where each function runs
+ * (executor address), each function's upstreams in connection order and downstreams, the explicit
+ * arguments, the sinks, where to report completion, and the call's deadline.
  *
  * @param callId the DAG call
  * @param dag the DAG's name
@@ -41,11 +41,33 @@ public record DagSchedule(
     io.cloudburst.bus.Consistency consistency,
     io.cloudburst.bus.session.Session clientSession) {
   /** A schedule without a client session. */
-  public DagSchedule(String callId, String dag, Map<String, FunctionInfo> functions, Map<String, String> placement,
-      Map<String, List<String>> upstreams, Map<String, List<String>> downstreams, Map<String, List<Object>> args,
-      List<String> sinks, String completionAddress, long deadline, int depth, io.cloudburst.bus.Consistency consistency) {
-    this(callId, dag, functions, placement, upstreams, downstreams, args, sinks, completionAddress, deadline, depth,
-        consistency, null);
+  public DagSchedule(
+      String callId,
+      String dag,
+      Map<String, FunctionInfo> functions,
+      Map<String, String> placement,
+      Map<String, List<String>> upstreams,
+      Map<String, List<String>> downstreams,
+      Map<String, List<Object>> args,
+      List<String> sinks,
+      String completionAddress,
+      long deadline,
+      int depth,
+      io.cloudburst.bus.Consistency consistency) {
+    this(
+        callId,
+        dag,
+        functions,
+        placement,
+        upstreams,
+        downstreams,
+        args,
+        sinks,
+        completionAddress,
+        deadline,
+        depth,
+        consistency,
+        null);
   }
 
   public DagSchedule {

@@ -8,28 +8,35 @@ public sealed interface ExecutorRequest extends BusMessage {
 
   /**
    * Runs one function version, resolving its {@code $ref} arguments first ({@code awaitRefsMs}: see
-   * {@link SchedulerRequest.InvokeFunction}). Reply: a finished {@link CallResult}
-   * (failures are results, not bus failures, so the guest's logs travel with them).
+   * {@link SchedulerRequest.InvokeFunction}). Reply: a finished {@link CallResult} (failures are
+   * results, not bus failures, so the guest's logs travel with them).
    */
-  record Execute(String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth, long awaitRefsMs)
+  record Execute(
+      String callId,
+      FunctionInfo function,
+      List<Object> args,
+      long timeoutMs,
+      int depth,
+      long awaitRefsMs)
       implements ExecutorRequest {
     public Execute {
       args = SchedulerRequest.immutableCopy(args);
     }
 
     /** A call whose references to absent keys resolve to null at once. */
-    public Execute(String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth) {
+    public Execute(
+        String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth) {
       this(callId, function, args, timeoutMs, depth, 0);
     }
   }
 
   /**
    * One DAG call's schedule, sent to every executor that runs at least one of its functions. An
-   * executor runs each of its functions once all upstream {@link Trigger}s for it have arrived
-   * (at once for a source), then sends its result as a Trigger to each downstream function's
-   * executor, or, for a sink or a failure, a {@link DagEvent.StepDone} to the schedule's
-   * completion address. Reply: {@link SchedulerReply.Ack} once the executor holds the schedule
-   * (the scheduler waits for it, so a dead executor is found before the deadline).
+   * executor runs each of its functions once all upstream {@link Trigger}s for it have arrived (at
+   * once for a source), then sends its result as a Trigger to each downstream function's executor,
+   * or, for a sink or a failure, a {@link DagEvent.StepDone} to the schedule's completion address.
+   * Reply: {@link SchedulerReply.Ack} once the executor holds the schedule (the scheduler waits for
+   * it, so a dead executor is found before the deadline).
    */
   record RunDag(DagSchedule schedule) implements ExecutorRequest {}
 
@@ -37,7 +44,12 @@ public sealed interface ExecutorRequest extends BusMessage {
    * The result of {@code from} for {@code function} in DAG call {@code callId}, with what the call
    * has read so far ({@code session}; null in normal consistency). No reply.
    */
-  record Trigger(String callId, String function, String from, Object value, io.cloudburst.bus.session.Session session)
+  record Trigger(
+      String callId,
+      String function,
+      String from,
+      Object value,
+      io.cloudburst.bus.session.Session session)
       implements ExecutorRequest {
     /** A trigger of a call in normal consistency. */
     public Trigger(String callId, String function, String from, Object value) {
@@ -48,7 +60,8 @@ public sealed interface ExecutorRequest extends BusMessage {
   /**
    * A direct message between two invocations of the same DAG call ({@code send}/{@code recv}):
    * {@code to} and {@code from} are invocation ids ({@code callId/function}). Reply: {@link
-   * SchedulerReply.Ack} once it is in the receiver's mailbox, so {@code send} knows it was delivered.
+   * SchedulerReply.Ack} once it is in the receiver's mailbox, so {@code send} knows it was
+   * delivered.
    */
   record Direct(String callId, String to, String from, byte[] data) implements ExecutorRequest {}
 

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Replies of the key-value store and of the caches (same shapes, so callers need not care which).
- * A {@code generation} is the key's generation in the store (see {@link KvsRequest}): 0 until its
+ * Replies of the key-value store and of the caches (same shapes, so callers need not care which). A
+ * {@code generation} is the key's generation in the store (see {@link KvsRequest}): 0 until its
  * first delete, one more after each delete of a present value.
  */
 public sealed interface KvsReply extends BusMessage {
@@ -29,10 +29,14 @@ public sealed interface KvsReply extends BusMessage {
    * The state of each requested key that is present, and the generation of each requested key
    * (present or not) whose generation is not 0.
    */
-  record FoundMany(Map<String, Lattice> lattices, Map<String, Long> generations) implements KvsReply {
+  record FoundMany(Map<String, Lattice> lattices, Map<String, Long> generations)
+      implements KvsReply {
     public FoundMany {
       lattices = Collections.unmodifiableMap(new LinkedHashMap<>(lattices));
-      generations = generations == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(generations));
+      generations =
+          generations == null
+              ? Map.of()
+              : Collections.unmodifiableMap(new LinkedHashMap<>(generations));
     }
 
     /** States whose keys are all at generation 0. */
@@ -46,7 +50,9 @@ public sealed interface KvsReply extends BusMessage {
     }
   }
 
-  /** A put is durable; {@code lattice} is the key's merged state after it, at {@code generation}. */
+  /**
+   * A put is durable; {@code lattice} is the key's merged state after it, at {@code generation}.
+   */
   record Stored(String key, Lattice lattice, long generation) implements KvsReply {
     /** A state at generation 0. */
     public Stored(String key, Lattice lattice) {
@@ -61,8 +67,8 @@ public sealed interface KvsReply extends BusMessage {
   record Stale(String key, long generation) implements KvsReply {}
 
   /**
-   * A delete is durable; {@code existed} tells whether the key held a value (false for an absent
-   * or already deleted key); {@code generation} is the key's generation after it.
+   * A delete is durable; {@code existed} tells whether the key held a value (false for an absent or
+   * already deleted key); {@code generation} is the key's generation after it.
    */
   record Deleted(String key, boolean existed, long generation) implements KvsReply {
     /** A delete whose generation is not told. */

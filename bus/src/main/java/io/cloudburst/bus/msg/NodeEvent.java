@@ -7,7 +7,10 @@ package io.cloudburst.bus.msg;
 public sealed interface NodeEvent extends BusMessage {
 
   /** What kind of registry entry changed. */
-  enum EntryKind { FUNCTION, DAG }
+  enum EntryKind {
+    FUNCTION,
+    DAG
+  }
 
   /**
    * Cluster-wide, at {@link io.cloudburst.bus.Addresses#REGISTRY_CHANGED}: scheduler {@code nodeId}
@@ -27,7 +30,10 @@ public sealed interface NodeEvent extends BusMessage {
     UP,
     /** An executor was removed. */
     DOWN,
-    /** A function was placed onto an executor without a warm context because the warm ones were saturated. */
+    /**
+     * A function was placed onto an executor without a warm context because the warm ones were
+     * saturated.
+     */
     REPLICATE;
 
     /** The action's label at /metrics ({@code up}, {@code down}, {@code replicate}). */
@@ -43,16 +49,25 @@ public sealed interface NodeEvent extends BusMessage {
    * replication's function version and target (null otherwise).
    */
   record ScalingDecision(
-      String nodeId, ScalingAction action, int executors, double utilization, String function, String executor, String reason)
+      String nodeId,
+      ScalingAction action,
+      int executors,
+      double utilization,
+      String function,
+      String executor,
+      String reason)
       implements NodeEvent {
     /** An executor added or removed. */
-    public static ScalingDecision resize(String nodeId, ScalingAction action, int executors, double utilization, String reason) {
+    public static ScalingDecision resize(
+        String nodeId, ScalingAction action, int executors, double utilization, String reason) {
       return new ScalingDecision(nodeId, action, executors, utilization, null, null, reason);
     }
 
     /** A function replicated onto a cold executor. */
-    public static ScalingDecision replicate(String nodeId, String function, String executor, String reason) {
-      return new ScalingDecision(nodeId, ScalingAction.REPLICATE, -1, -1, function, executor, reason);
+    public static ScalingDecision replicate(
+        String nodeId, String function, String executor, String reason) {
+      return new ScalingDecision(
+          nodeId, ScalingAction.REPLICATE, -1, -1, function, executor, reason);
     }
   }
 }

@@ -3,11 +3,18 @@ package io.cloudburst.bus.msg;
 import java.util.List;
 
 /** Replies of the scheduler and executors. */
-public sealed interface SchedulerReply extends BusMessage permits SchedulerReply.FunctionInfo, SchedulerReply.FunctionList, SchedulerReply.Ack, SchedulerReply.DagInfo,
-        SchedulerReply.DagList, SchedulerReply.Status, CallResult {
+public sealed interface SchedulerReply extends BusMessage
+    permits SchedulerReply.FunctionInfo,
+        SchedulerReply.FunctionList,
+        SchedulerReply.Ack,
+        SchedulerReply.DagInfo,
+        SchedulerReply.DagList,
+        SchedulerReply.Status,
+        CallResult {
 
   /** A function version. */
-  record FunctionInfo(String name, String language, int version, String source, String entrypoint, long createdAt)
+  record FunctionInfo(
+      String name, String language, int version, String source, String entrypoint, long createdAt)
       implements SchedulerReply {
     /** The key of this version, e.g. {@code sq@3}. */
     public String versionKey() {
@@ -15,8 +22,8 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
     }
 
     /**
-     * What identifies this exact source for warm contexts: the version key plus its creation
-     * time, since a function deleted and registered again starts its versions at 1 again.
+     * What identifies this exact source for warm contexts: the version key plus its creation time,
+     * since a function deleted and registered again starts its versions at 1 again.
      */
     public String contextKey() {
       return versionKey() + ":" + createdAt;
@@ -30,7 +37,9 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
   }
 
   /** A registered DAG. */
-  record DagInfo(String name, List<String> functions, List<List<String>> connections, long createdAt) implements SchedulerReply {
+  record DagInfo(
+      String name, List<String> functions, List<List<String>> connections, long createdAt)
+      implements SchedulerReply {
     public DagInfo {
       functions = List.copyOf(functions);
       connections = List.copyOf(connections);
@@ -45,9 +54,9 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
 
   /**
    * What the scheduler knows of the nodes: their executors (last status, with the calls this
-   * scheduler has in flight there) and their caches (last key report). {@code replications}
-   * counts the calls this scheduler placed on an executor without a warm context for the function
-   * because every warm one was saturated (hot-function replication).
+   * scheduler has in flight there) and their caches (last key report). {@code replications} counts
+   * the calls this scheduler placed on an executor without a warm context for the function because
+   * every warm one was saturated (hot-function replication).
    */
   record Status(List<NodeInfo> nodes, long at, long replications) implements SchedulerReply {
     public Status {
@@ -60,8 +69,8 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
   }
 
   /**
-   * One node as the scheduler sees it. {@code cachedKeys} holds at most {@link #MAX_KEYS_SHOWN}
-   * of the {@code cachedKeyCount} keys its cache reported, sorted.
+   * One node as the scheduler sees it. {@code cachedKeys} holds at most {@link #MAX_KEYS_SHOWN} of
+   * the {@code cachedKeyCount} keys its cache reported, sorted.
    */
   record NodeInfo(
       String nodeId,
@@ -82,7 +91,14 @@ public sealed interface SchedulerReply extends BusMessage permits SchedulerReply
   }
 
   /** One executor: its last status report and the calls this scheduler has in flight on it. */
-  record ExecutorInfo(String address, int threads, int busy, int queued, int inFlight, List<String> warm, long lastSeen) {
+  record ExecutorInfo(
+      String address,
+      int threads,
+      int busy,
+      int queued,
+      int inFlight,
+      List<String> warm,
+      long lastSeen) {
     public ExecutorInfo {
       warm = List.copyOf(warm);
     }

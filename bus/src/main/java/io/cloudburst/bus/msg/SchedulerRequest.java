@@ -21,28 +21,42 @@ public sealed interface SchedulerRequest extends BusMessage {
   /** Deletes a function and all its versions. Reply: {@link Ack}. */
   record DeleteFunction(String name) implements SchedulerRequest {}
 
-  /** Makes an older version current again (as a new version with its source). Reply: {@link FunctionInfo}. */
+  /**
+   * Makes an older version current again (as a new version with its source). Reply: {@link
+   * FunctionInfo}.
+   */
   record RestoreFunction(String name, int version) implements SchedulerRequest {}
 
   /**
-   * Invokes a function. With {@code awaitResult} the reply is the finished {@link CallResult}; without,
-   * a pending one with the call's id. {@code timeoutMs} 0 means the node's default. {@code
+   * Invokes a function. With {@code awaitResult} the reply is the finished {@link CallResult};
+   * without, a pending one with the call's id. {@code timeoutMs} 0 means the node's default. {@code
    * callerCallId} is the call that made this one from inside a function (dynamic composition),
-   * {@code depth} its nesting. With {@code awaitRefsMs} above 0, a {@code $ref} to an absent key
-   * is waited for (up to that long, within the deadline) instead of resolving to null; still
-   * absent then, the call fails with TIMEOUT. A {@code requestId} (idempotency key) makes the call
-   * run at most once: a repeat with the same key answers the first call's outcome, and a call whose
-   * executor is lost is not run again (it fails with NO_RESOURCES). Build one with {@link #builder}.
+   * {@code depth} its nesting. With {@code awaitRefsMs} above 0, a {@code $ref} to an absent key is
+   * waited for (up to that long, within the deadline) instead of resolving to null; still absent
+   * then, the call fails with TIMEOUT. A {@code requestId} (idempotency key) makes the call run at
+   * most once: a repeat with the same key answers the first call's outcome, and a call whose
+   * executor is lost is not run again (it fails with NO_RESOURCES). Build one with {@link
+   * #builder}.
    */
   record InvokeFunction(
-      String name, int version, List<Object> args, long timeoutMs, boolean awaitResult, String callerCallId, int depth,
-      long awaitRefsMs, String requestId)
+      String name,
+      int version,
+      List<Object> args,
+      long timeoutMs,
+      boolean awaitResult,
+      String callerCallId,
+      int depth,
+      long awaitRefsMs,
+      String requestId)
       implements SchedulerRequest {
     public InvokeFunction {
       args = immutableCopy(args);
     }
 
-    /** A call of the current version of {@code name}, without arguments, waiting for its result, the node's default deadline. */
+    /**
+     * A call of the current version of {@code name}, without arguments, waiting for its result, the
+     * node's default deadline.
+     */
     public static Builder builder(String name) {
       return new Builder(name);
     }
@@ -105,7 +119,16 @@ public sealed interface SchedulerRequest extends BusMessage {
       }
 
       public InvokeFunction build() {
-        return new InvokeFunction(name, version, args, timeoutMs, awaitResult, callerCallId, depth, awaitRefsMs, requestId);
+        return new InvokeFunction(
+            name,
+            version,
+            args,
+            timeoutMs,
+            awaitResult,
+            callerCallId,
+            depth,
+            awaitRefsMs,
+            requestId);
       }
     }
   }
@@ -120,14 +143,16 @@ public sealed interface SchedulerRequest extends BusMessage {
   record GetResult(String id) implements SchedulerRequest {}
 
   /**
-   * What a scheduler sends another node's scheduler (at {@link io.cloudburst.bus.Addresses#scheduler})
-   * for a result it does not hold. Reply: the {@link CallResult} that scheduler holds, or
-   * RESULT_NOT_FOUND; never asked further (so a request cannot go round the cluster).
+   * What a scheduler sends another node's scheduler (at {@link
+   * io.cloudburst.bus.Addresses#scheduler}) for a result it does not hold. Reply: the {@link
+   * CallResult} that scheduler holds, or RESULT_NOT_FOUND; never asked further (so a request cannot
+   * go round the cluster).
    */
   record GetHeldResult(String id) implements SchedulerRequest {}
 
   /** Registers a DAG. Reply: {@link SchedulerReply.DagInfo}; DAG_INVALID or DAG_ALREADY_EXISTS. */
-  record RegisterDag(String name, List<String> functions, List<List<String>> connections) implements SchedulerRequest {
+  record RegisterDag(String name, List<String> functions, List<List<String>> connections)
+      implements SchedulerRequest {
     public RegisterDag {
       functions = immutableCopy(functions);
       connections = immutableCopy(connections);
@@ -146,10 +171,10 @@ public sealed interface SchedulerRequest extends BusMessage {
   /**
    * Invokes a DAG: {@code args} holds the explicit arguments of each function by name (a function
    * with upstreams receives them first, then its upstreams' results in connection order). Reply as
-   * for {@link InvokeFunction} (so is {@code requestId}); with several sinks the result is an object
-   * keyed by sink. {@code outputKey}, when set, is where the result is also stored before the call
-   * is reported done; {@code clientId} names a causal session that spans calls. Build one with
-   * {@link #builder}.
+   * for {@link InvokeFunction} (so is {@code requestId}); with several sinks the result is an
+   * object keyed by sink. {@code outputKey}, when set, is where the result is also stored before
+   * the call is reported done; {@code clientId} names a causal session that spans calls. Build one
+   * with {@link #builder}.
    */
   record InvokeDag(
       String name,
@@ -164,11 +189,17 @@ public sealed interface SchedulerRequest extends BusMessage {
       String requestId)
       implements SchedulerRequest {
     public InvokeDag {
-      args = args == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+      args =
+          args == null
+              ? java.util.Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
       consistency = consistency == null ? io.cloudburst.bus.Consistency.NORMAL : consistency;
     }
 
-    /** A call of DAG {@code name} without arguments, in normal consistency, waiting for its result, the node's default deadline. */
+    /**
+     * A call of DAG {@code name} without arguments, in normal consistency, waiting for its result,
+     * the node's default deadline.
+     */
     public static Builder builder(String name) {
       return new Builder(name);
     }
@@ -236,7 +267,17 @@ public sealed interface SchedulerRequest extends BusMessage {
       }
 
       public InvokeDag build() {
-        return new InvokeDag(name, args, consistency, timeoutMs, awaitResult, outputKey, clientId, callerCallId, depth, requestId);
+        return new InvokeDag(
+            name,
+            args,
+            consistency,
+            timeoutMs,
+            awaitResult,
+            outputKey,
+            clientId,
+            callerCallId,
+            depth,
+            requestId);
       }
     }
   }

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 /**
  * What one DAG call in repeatable-read or causal mode has read (and written) so far; it travels
  * with every {@link io.cloudburst.bus.msg.ExecutorRequest.Trigger} so a later function of the call,
- * on any executor, sees the same versions (repeatable read) or versions at least as new as what
- * the call depends on (causal). Immutable.
+ * on any executor, sees the same versions (repeatable read) or versions at least as new as what the
+ * call depends on (causal). Immutable.
  *
  * @param id the session: the DAG call attempt whose reads caches pin ({@code callId})
  * @param causal true in causal mode, false in repeatable-read mode
@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * @param dependencies causal mode: per key, the clock every later read of it must dominate (the
  *     clocks read and written, joined with the dependencies of the versions read); empty otherwise
  */
-public record Session(String id, boolean causal, Map<String, Read> reads, Map<String, VectorClock> dependencies) {
+public record Session(
+    String id, boolean causal, Map<String, Read> reads, Map<String, VectorClock> dependencies) {
 
   /**
    * One key's fixed version.
@@ -37,7 +38,8 @@ public record Session(String id, boolean causal, Map<String, Read> reads, Map<St
   public Session {
     Objects.requireNonNull(id, "id");
     reads = reads == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(reads));
-    dependencies = dependencies == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(dependencies));
+    dependencies =
+        dependencies == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(dependencies));
   }
 
   /** A session that has read nothing yet. */
@@ -47,8 +49,8 @@ public record Session(String id, boolean causal, Map<String, Read> reads, Map<St
 
   /**
    * The session of a function with several upstreams: every key read on any path, and the
-   * dependencies joined. A key fixed on two paths keeps the first path's version (parallel
-   * branches may each have fixed their own first read; the first upstream in connection order wins).
+   * dependencies joined. A key fixed on two paths keeps the first path's version (parallel branches
+   * may each have fixed their own first read; the first upstream in connection order wins).
    */
   public static Session merge(String id, boolean causal, List<Session> upstream) {
     TreeMap<String, Read> reads = new TreeMap<>();

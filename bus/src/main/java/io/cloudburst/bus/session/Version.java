@@ -12,8 +12,8 @@ import java.util.HexFormat;
 /**
  * Which version of a key a session read, small enough to travel with every trigger: for a
  * last-writer-wins key its write's {@code timestamp@nodeId}; for the causal kinds the joined vector
- * clock of its versions; for sets and counters a digest of the state. Two reads saw the same version
- * exactly when their {@code Version}s are equal.
+ * clock of its versions; for sets and counters a digest of the state. Two reads saw the same
+ * version exactly when their {@code Version}s are equal.
  *
  * @param tag the write's identity ({@code ""} for the causal kinds, whose clock identifies them)
  * @param clock the causal kinds' clock; empty for the other kinds
@@ -38,7 +38,10 @@ public record Version(String tag, VectorClock clock) {
     };
   }
 
-  /** The causal clock of a state: the joined clock of the causal kinds, empty for the others and for null. */
+  /**
+   * The causal clock of a state: the joined clock of the causal kinds, empty for the others and for
+   * null.
+   */
   public static VectorClock clockOf(Lattice state) {
     return switch (state) {
       case CausalLattice c -> c.clock();

@@ -19,9 +19,8 @@ import java.util.Map;
  * {@link Double}, {@link BigInteger}, {@link String}, an unmodifiable {@link List} or {@link Map}
  * (string keys, insertion order kept) of values, {@link Bytes}, {@link Pickled} or {@link Ref}.
  *
- * <p>On the wire (HTTP, bridges, cluster hops) values are JSON where bytes, pickles and
- * references are one-key objects: {@code {"$bytes": b64}}, {@code {"$pickle": b64}}, {@code
- * {"$ref": key}}.
+ * <p>On the wire (HTTP, bridges, cluster hops) values are JSON where bytes, pickles and references
+ * are one-key objects: {@code {"$bytes": b64}}, {@code {"$pickle": b64}}, {@code {"$ref": key}}.
  */
 public final class Values {
   public static final String BYTES = "$bytes";
@@ -40,7 +39,10 @@ public final class Values {
     if (json == null || json instanceof String || json instanceof Boolean) {
       return json;
     }
-    if (json instanceof Integer || json instanceof Long || json instanceof Short || json instanceof Byte) {
+    if (json instanceof Integer
+        || json instanceof Long
+        || json instanceof Short
+        || json instanceof Byte) {
       return ((Number) json).longValue();
     }
     if (json instanceof Double || json instanceof Float) {
@@ -113,7 +115,10 @@ public final class Values {
 
   /** Converts a model value to a JSON tree ({@link JsonObject}/{@link JsonArray}/scalars). */
   public static Object toJson(Object value) {
-    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Number) {
+    if (value == null
+        || value instanceof String
+        || value instanceof Boolean
+        || value instanceof Number) {
       return value;
     }
     if (value instanceof Bytes b) {

@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Records of every shape survive a cluster hop, from many threads at once (the shapes are cached and shared). */
+/**
+ * Records of every shape survive a cluster hop, from many threads at once (the shapes are cached
+ * and shared).
+ */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class FamilyCodecTest {
 
@@ -32,10 +35,21 @@ class FamilyCodecTest {
   }
 
   private static DagSchedule schedule(String id) {
-    FunctionInfo incr = new FunctionInfo("incr", "python", 2, "def incr(cb, x):\n    return x + 1\n", "incr", 17L);
-    return new DagSchedule(id, "d", Map.of("incr", incr), Map.of("incr", "cloudburst.executor.a.0"),
-        Map.of("incr", List.of()), Map.of("incr", List.of()), Map.of("incr", Arrays.asList(1L, null, "x")),
-        List.of("incr"), "cloudburst.scheduler.a.dag-events", 123L, 1, Consistency.CAUSAL);
+    FunctionInfo incr =
+        new FunctionInfo("incr", "python", 2, "def incr(cb, x):\n    return x + 1\n", "incr", 17L);
+    return new DagSchedule(
+        id,
+        "d",
+        Map.of("incr", incr),
+        Map.of("incr", "cloudburst.executor.a.0"),
+        Map.of("incr", List.of()),
+        Map.of("incr", List.of()),
+        Map.of("incr", Arrays.asList(1L, null, "x")),
+        List.of("incr"),
+        "cloudburst.scheduler.a.dag-events",
+        123L,
+        1,
+        Consistency.CAUSAL);
   }
 
   @Test
@@ -44,14 +58,24 @@ class FamilyCodecTest {
     ExecutorRequest.RunDag run = new ExecutorRequest.RunDag(schedule("c#0"));
     assertThat(hop(exec, run)).isEqualTo(run);
     FamilyCodec<NodeEvent> events = new FamilyCodec<>("t2", NodeEvent.class);
-    for (NodeEvent e : List.of(new NodeEvent.NodeLeft("b"), new NodeEvent.RegistryChanged("a", NodeEvent.EntryKind.DAG, "d"),
-        NodeEvent.ScalingDecision.resize("a", NodeEvent.ScalingAction.UP, 3, 0.9, "busy"),
-        NodeEvent.ScalingDecision.replicate("a", "sq@1", "cloudburst.executor.a.1", "saturated"))) {
+    for (NodeEvent e :
+        List.of(
+            new NodeEvent.NodeLeft("b"),
+            new NodeEvent.RegistryChanged("a", NodeEvent.EntryKind.DAG, "d"),
+            NodeEvent.ScalingDecision.resize("a", NodeEvent.ScalingAction.UP, 3, 0.9, "busy"),
+            NodeEvent.ScalingDecision.replicate(
+                "a", "sq@1", "cloudburst.executor.a.1", "saturated"))) {
       assertThat(hop(events, e)).isEqualTo(e);
     }
     FamilyCodec<SchedulerRequest> req = new FamilyCodec<>("t3", SchedulerRequest.class);
-    SchedulerRequest.InvokeDag dag = SchedulerRequest.InvokeDag.builder("d").args(Map.of("incr", List.of(Map.of("k", 1L))))
-        .consistency(Consistency.REPEATABLE_READ).outputKey("o").requestId("r-1").caller("c#0", 2).build();
+    SchedulerRequest.InvokeDag dag =
+        SchedulerRequest.InvokeDag.builder("d")
+            .args(Map.of("incr", List.of(Map.of("k", 1L))))
+            .consistency(Consistency.REPEATABLE_READ)
+            .outputKey("o")
+            .requestId("r-1")
+            .caller("c#0", 2)
+            .build();
     assertThat(hop(req, dag)).isEqualTo(dag);
   }
 
@@ -63,16 +87,19 @@ class FamilyCodecTest {
       List<Callable<Boolean>> tasks = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int n = t;
-        tasks.add(() -> {
-          for (int i = 0; i < 500; i++) {
-            ExecutorRequest m = i % 2 == 0 ? new ExecutorRequest.RunDag(schedule("c#" + n + "." + i))
-                : new ExecutorRequest.Trigger("c#" + i, "sq", "incr", (long) i);
-            if (!hop(exec, m).equals(m)) {
-              return false;
-            }
-          }
-          return true;
-        });
+        tasks.add(
+            () -> {
+              for (int i = 0; i < 500; i++) {
+                ExecutorRequest m =
+                    i % 2 == 0
+                        ? new ExecutorRequest.RunDag(schedule("c#" + n + "." + i))
+                        : new ExecutorRequest.Trigger("c#" + i, "sq", "incr", (long) i);
+                if (!hop(exec, m).equals(m)) {
+                  return false;
+                }
+              }
+              return true;
+            });
       }
       for (Future<Boolean> f : pool.invokeAll(tasks)) {
         assertThat(f.get()).isTrue();

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Key generations (deletes as tombstones) survive a cluster hop, and the older constructors keep their meaning. */
+/**
+ * Key generations (deletes as tombstones) survive a cluster hop, and the older constructors keep
+ * their meaning.
+ */
 class GenerationCodecTest {
   private static final SetLattice S = SetLattice.of(List.of(3L));
 
@@ -26,15 +29,21 @@ class GenerationCodecTest {
     FamilyCodec<KvsRequest> req = new FamilyCodec<>("g1", KvsRequest.class);
     FamilyCodec<KvsReply> rep = new FamilyCodec<>("g2", KvsReply.class);
     FamilyCodec<CacheEvent> ev = new FamilyCodec<>("g3", CacheEvent.class);
-    for (KvsRequest r : List.<KvsRequest>of(new KvsRequest.Put("k", S, "n", 4), new KvsRequest.Put("k", S, null))) {
+    for (KvsRequest r :
+        List.<KvsRequest>of(new KvsRequest.Put("k", S, "n", 4), new KvsRequest.Put("k", S, null))) {
       assertThat(hop(req, r)).isEqualTo(r);
     }
-    for (KvsReply r : List.<KvsReply>of(new KvsReply.Found("k", null, 2), new KvsReply.Stored("k", S, 2),
-        new KvsReply.Stale("k", 5), new KvsReply.Deleted("k", true, 3),
-        new KvsReply.FoundMany(Map.of("k", S), Map.of("k", 1L, "gone", 2L)))) {
+    for (KvsReply r :
+        List.<KvsReply>of(
+            new KvsReply.Found("k", null, 2),
+            new KvsReply.Stored("k", S, 2),
+            new KvsReply.Stale("k", 5),
+            new KvsReply.Deleted("k", true, 3),
+            new KvsReply.FoundMany(Map.of("k", S), Map.of("k", 1L, "gone", 2L)))) {
       assertThat(hop(rep, r)).isEqualTo(r);
     }
-    assertThat(hop(ev, new CacheEvent.Update("k", null, 7))).isEqualTo(new CacheEvent.Update("k", null, 7));
+    assertThat(hop(ev, new CacheEvent.Update("k", null, 7)))
+        .isEqualTo(new CacheEvent.Update("k", null, 7));
   }
 
   @Test
@@ -47,6 +56,7 @@ class GenerationCodecTest {
     KvsReply.FoundMany many = new KvsReply.FoundMany(Map.of("k", S));
     assertThat(many.generations()).isEmpty();
     assertThat(many.generation("k")).isZero();
-    assertThat(new KvsReply.FoundMany(Map.of(), Map.of("gone", 2L)).generation("gone")).isEqualTo(2);
+    assertThat(new KvsReply.FoundMany(Map.of(), Map.of("gone", 2L)).generation("gone"))
+        .isEqualTo(2);
   }
 }

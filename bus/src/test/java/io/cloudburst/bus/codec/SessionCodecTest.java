@@ -16,13 +16,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Sessions and the pinning requests survive a cluster hop, so a remote executor or cache gets them whole. */
+/**
+ * Sessions and the pinning requests survive a cluster hop, so a remote executor or cache gets them
+ * whole.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class SessionCodecTest {
-  private static final Session SESSION = new Session("call#0", true,
-      Map.of("k", new Session.Read(Version.of(LwwLattice.of("v", 3, "n1")), "n1"),
-          "y", new Session.Read(new Version("", VectorClock.of("n2", 4)), "n2")),
-      Map.of("x", VectorClock.of("n1", 2)));
+  private static final Session SESSION =
+      new Session(
+          "call#0",
+          true,
+          Map.of(
+              "k",
+              new Session.Read(Version.of(LwwLattice.of("v", 3, "n1")), "n1"),
+              "y",
+              new Session.Read(new Version("", VectorClock.of("n2", 4)), "n2")),
+          Map.of("x", VectorClock.of("n1", 2)));
 
   private static <T> T hop(FamilyCodec<T> codec, T message) {
     Buffer b = Buffer.buffer();
@@ -45,13 +54,19 @@ class SessionCodecTest {
   @Test
   void pinningRequestsSurviveTheWire() {
     FamilyCodec<CacheRequest> req = new FamilyCodec<>("s3", CacheRequest.class);
-    assertThat(hop(req, new CacheRequest.GetPinned("call#0", "k"))).isEqualTo(new CacheRequest.GetPinned("call#0", "k"));
-    assertThat(hop(req, new CacheRequest.EndSession("call#0"))).isEqualTo(new CacheRequest.EndSession("call#0"));
+    assertThat(hop(req, new CacheRequest.GetPinned("call#0", "k")))
+        .isEqualTo(new CacheRequest.GetPinned("call#0", "k"));
+    assertThat(hop(req, new CacheRequest.EndSession("call#0")))
+        .isEqualTo(new CacheRequest.EndSession("call#0"));
     CacheRequest pc = new CacheRequest.PutCausal("y", 7L, Map.of("x", VectorClock.of("n1", 2)));
     assertThat(hop(req, pc)).isEqualTo(pc);
-    FamilyCodec<io.cloudburst.bus.msg.KvsReply> rep = new FamilyCodec<>("s4", io.cloudburst.bus.msg.KvsReply.class);
-    var found = new io.cloudburst.bus.msg.KvsReply.Found("y",
-        MultiKeyCausalLattice.of(VectorClock.of("n2", 4), Map.of("x", VectorClock.of("n1", 2)), 7L));
+    FamilyCodec<io.cloudburst.bus.msg.KvsReply> rep =
+        new FamilyCodec<>("s4", io.cloudburst.bus.msg.KvsReply.class);
+    var found =
+        new io.cloudburst.bus.msg.KvsReply.Found(
+            "y",
+            MultiKeyCausalLattice.of(
+                VectorClock.of("n2", 4), Map.of("x", VectorClock.of("n1", 2)), 7L));
     assertThat(hop(rep, found)).isEqualTo(found);
   }
 }

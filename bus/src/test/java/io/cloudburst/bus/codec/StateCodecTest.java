@@ -21,14 +21,19 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The state protocols survive a cluster hop (JSON on the wire) with every kind of lattice inside. */
+/**
+ * The state protocols survive a cluster hop (JSON on the wire) with every kind of lattice inside.
+ */
 class StateCodecTest {
-  private static final List<Lattice> LATTICES = List.of(
-      LwwLattice.of(Map.of("a", List.of(1L, "x")), 7, "n1"),
-      SetLattice.of(List.of("x", 2L, new Bytes(new byte[] {1, 2}))),
-      CounterLattice.of("n1", 3).increment("n2", 4),
-      CausalLattice.of(VectorClock.of("a", 1), "v").merge(CausalLattice.of(VectorClock.of("b", 1), 1.5)),
-      MultiKeyCausalLattice.of(VectorClock.of("a", 2), Map.of("k", VectorClock.of("b", 1)), true));
+  private static final List<Lattice> LATTICES =
+      List.of(
+          LwwLattice.of(Map.of("a", List.of(1L, "x")), 7, "n1"),
+          SetLattice.of(List.of("x", 2L, new Bytes(new byte[] {1, 2}))),
+          CounterLattice.of("n1", 3).increment("n2", 4),
+          CausalLattice.of(VectorClock.of("a", 1), "v")
+              .merge(CausalLattice.of(VectorClock.of("b", 1), 1.5)),
+          MultiKeyCausalLattice.of(
+              VectorClock.of("a", 2), Map.of("k", VectorClock.of("b", 1)), true));
 
   private static <T> T hop(FamilyCodec<T> codec, T message) {
     Buffer b = Buffer.buffer();
@@ -42,13 +47,15 @@ class StateCodecTest {
     FamilyCodec<KvsReply> rep = new FamilyCodec<>("t2", KvsReply.class);
     Map<String, Lattice> many = new LinkedHashMap<>();
     for (Lattice l : LATTICES) {
-      assertThat(hop(req, new KvsRequest.Put("k", l, "node"))).isEqualTo(new KvsRequest.Put("k", l, "node"));
+      assertThat(hop(req, new KvsRequest.Put("k", l, "node")))
+          .isEqualTo(new KvsRequest.Put("k", l, "node"));
       assertThat(hop(rep, new KvsReply.Stored("k", l))).isEqualTo(new KvsReply.Stored("k", l));
       many.put(l.kind().wireName(), l);
     }
     assertThat(hop(rep, new KvsReply.FoundMany(many))).isEqualTo(new KvsReply.FoundMany(many));
     assertThat(hop(rep, new KvsReply.Found("k", null))).isEqualTo(new KvsReply.Found("k", null));
-    assertThat(hop(req, new KvsRequest.Subscribe("n", List.of("a", "b")))).isEqualTo(new KvsRequest.Subscribe("n", List.of("a", "b")));
+    assertThat(hop(req, new KvsRequest.Subscribe("n", List.of("a", "b"))))
+        .isEqualTo(new KvsRequest.Subscribe("n", List.of("a", "b")));
   }
 
   @Test
@@ -57,9 +64,11 @@ class StateCodecTest {
     FamilyCodec<CacheEvent> ev = new FamilyCodec<>("t4", CacheEvent.class);
     CacheRequest pv = new CacheRequest.PutValue("k", LatticeKind.COUNTER, 5L);
     assertThat(hop(req, pv)).isEqualTo(pv);
-    assertThat(hop(req, new CacheRequest.GetMany(List.of("a")))).isEqualTo(new CacheRequest.GetMany(List.of("a")));
+    assertThat(hop(req, new CacheRequest.GetMany(List.of("a"))))
+        .isEqualTo(new CacheRequest.GetMany(List.of("a")));
     CacheEvent.Report r = new CacheEvent.Report("n", List.of("a", "b"), 10, 1, 2, 3, 99);
     assertThat(hop(ev, r)).isEqualTo(r);
-    assertThat(hop(ev, new CacheEvent.Update("k", LATTICES.get(3)))).isEqualTo(new CacheEvent.Update("k", LATTICES.get(3)));
+    assertThat(hop(ev, new CacheEvent.Update("k", LATTICES.get(3))))
+        .isEqualTo(new CacheEvent.Update("k", LATTICES.get(3)));
   }
 }

@@ -77,19 +77,27 @@ class LatticeLawsTest {
   }
 
   static Arbitrary<Object> values() {
-    Arbitrary<Object> list = scalars().list().ofMaxSize(2).map(l -> (Object) Collections.unmodifiableList(l));
-    Arbitrary<Object> map = Arbitraries.maps(Arbitraries.of("p", "q", "r"), scalars()).ofMaxSize(3)
-        .map(m -> (Object) Collections.unmodifiableMap(new LinkedHashMap<>(m)));
+    Arbitrary<Object> list =
+        scalars().list().ofMaxSize(2).map(l -> (Object) Collections.unmodifiableList(l));
+    Arbitrary<Object> map =
+        Arbitraries.maps(Arbitraries.of("p", "q", "r"), scalars())
+            .ofMaxSize(3)
+            .map(m -> (Object) Collections.unmodifiableMap(new LinkedHashMap<>(m)));
     return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, scalars()), net.jqwik.api.Tuple.of(1, list), net.jqwik.api.Tuple.of(1, map));
+        net.jqwik.api.Tuple.of(6, scalars()),
+        net.jqwik.api.Tuple.of(1, list),
+        net.jqwik.api.Tuple.of(1, map));
   }
 
   static Arbitrary<VectorClock> clocks() {
-    return Arbitraries.maps(nodes(), Arbitraries.longs().between(0, 2)).ofMaxSize(3).map(VectorClock::new);
+    return Arbitraries.maps(nodes(), Arbitraries.longs().between(0, 2))
+        .ofMaxSize(3)
+        .map(VectorClock::new);
   }
 
   static Arbitrary<LwwLattice> lww() {
-    return Combinators.combine(Arbitraries.longs().between(0, 2), nodes(), Arbitraries.of(1L, 2L, "x", "y"))
+    return Combinators.combine(
+            Arbitraries.longs().between(0, 2), nodes(), Arbitraries.of(1L, 2L, "x", "y"))
         .as(LwwLattice::new);
   }
 
@@ -98,7 +106,9 @@ class LatticeLawsTest {
   }
 
   static Arbitrary<CounterLattice> counter() {
-    return Arbitraries.maps(nodes(), Arbitraries.longs().between(0, 3)).ofMaxSize(3).map(CounterLattice::new);
+    return Arbitraries.maps(nodes(), Arbitraries.longs().between(0, 3))
+        .ofMaxSize(3)
+        .map(CounterLattice::new);
   }
 
   static Arbitrary<CausalLattice> causal() {
@@ -108,9 +118,11 @@ class LatticeLawsTest {
   }
 
   static Arbitrary<MultiKeyCausalLattice> multiCausal() {
-    Arbitrary<Map<String, VectorClock>> deps = Arbitraries.maps(Arbitraries.of("k1", "k2"), clocks()).ofMaxSize(2);
+    Arbitrary<Map<String, VectorClock>> deps =
+        Arbitraries.maps(Arbitraries.of("k1", "k2"), clocks()).ofMaxSize(2);
     Arbitrary<MultiKeyCausalLattice.Version> v =
-        Combinators.combine(clocks(), deps, Arbitraries.of(1L, "x")).as(MultiKeyCausalLattice.Version::new);
+        Combinators.combine(clocks(), deps, Arbitraries.of(1L, "x"))
+            .as(MultiKeyCausalLattice.Version::new);
     return v.list().ofMaxSize(3).map(MultiKeyCausalLattice::new);
   }
 }

@@ -65,8 +65,10 @@ class LatticeTest {
 
   @Test
   void multiKeyCausalCarriesDependencies() {
-    MultiKeyCausalLattice m = MultiKeyCausalLattice.of(VectorClock.of("a", 1), Map.of("k", VectorClock.of("b", 2)), 1L);
-    MultiKeyCausalLattice n = MultiKeyCausalLattice.of(VectorClock.of("b", 1), Map.of("k", VectorClock.of("c", 1)), 2L);
+    MultiKeyCausalLattice m =
+        MultiKeyCausalLattice.of(VectorClock.of("a", 1), Map.of("k", VectorClock.of("b", 2)), 1L);
+    MultiKeyCausalLattice n =
+        MultiKeyCausalLattice.of(VectorClock.of("b", 1), Map.of("k", VectorClock.of("c", 1)), 2L);
     MultiKeyCausalLattice j = m.merge(n);
     assertThat(j.value()).isEqualTo(List.of(1L, 2L));
     assertThat(j.dependencies().get("k")).isEqualTo(new VectorClock(Map.of("b", 2L, "c", 1L)));
@@ -86,9 +88,11 @@ class LatticeTest {
   @Test
   void mergingAnotherKindIsAConflict() {
     assertThatThrownBy(() -> LwwLattice.of(1L, 1, "a").merge(SetLattice.ofValue(1L)))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
     assertThatThrownBy(() -> Lattices.write(CounterLattice.of("a", 1), LatticeKind.LWW, 1L, "a", 1))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
   }
 
   @Test
@@ -97,7 +101,8 @@ class LatticeTest {
     counter = counter.merge(Lattices.write(counter, null, 3L, "n", 11));
     assertThat(counter.value()).isEqualTo(5L);
     assertThatThrownBy(() -> Lattices.write(null, LatticeKind.COUNTER, -1L, "n", 1))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
 
     Lattice lww = Lattices.write(null, null, "first", "n", 100);
     assertThat(lww.kind()).isEqualTo(LatticeKind.LWW);
@@ -122,8 +127,10 @@ class LatticeTest {
     byte[] good = SetLattice.of(List.of("abc", 1L)).encode();
     assertThatThrownBy(() -> Lattices.decode(java.util.Arrays.copyOf(good, good.length - 1)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Lattices.decode(new byte[] {42})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Lattices.decode(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Lattices.decode(new byte[] {42}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Lattices.decode(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -50,9 +50,9 @@ public final class LruCache<V> {
   }
 
   /**
-   * Inserts or replaces an entry of {@code size} bytes as the most recently used, then evicts
-   * least recently used entries until the total fits. An entry larger than the whole bound is not
-   * kept (an older entry of its key is dropped).
+   * Inserts or replaces an entry of {@code size} bytes as the most recently used, then evicts least
+   * recently used entries until the total fits. An entry larger than the whole bound is not kept
+   * (an older entry of its key is dropped).
    *
    * @return the keys no longer held because of this put (may include {@code key} itself)
    */

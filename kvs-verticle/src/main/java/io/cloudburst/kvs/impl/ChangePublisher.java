@@ -11,13 +11,16 @@ import io.cloudburst.bus.msg.CacheEvent;
 import io.vertx.core.eventbus.EventBus;
 
 /**
- * The cluster store's local entry listener: runs on the owner member's Hazelcast event threads
- * for every change of an entry it owns and publishes the key's state and generation on {@link
+ * The cluster store's local entry listener: runs on the owner member's Hazelcast event threads for
+ * every change of an entry it owns and publishes the key's state and generation on {@link
  * Addresses#KVS_CHANGES} (a null lattice for a tombstone). Publishing on the event bus is
  * thread-safe. Register it with values included.
  */
-public final class ChangePublisher implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
-    EntryRemovedListener<String, byte[]>, EntryMergedListener<String, byte[]> {
+public final class ChangePublisher
+    implements EntryAddedListener<String, byte[]>,
+        EntryUpdatedListener<String, byte[]>,
+        EntryRemovedListener<String, byte[]>,
+        EntryMergedListener<String, byte[]> {
   private static final System.Logger log = System.getLogger(ChangePublisher.class.getName());
 
   private final EventBus bus;
@@ -41,7 +44,10 @@ public final class ChangePublisher implements EntryAddedListener<String, byte[]>
     changed(e);
   }
 
-  /** Deletes write tombstones, so only something outside the store removes an entry: told as a delete. */
+  /**
+   * Deletes write tombstones, so only something outside the store removes an entry: told as a
+   * delete.
+   */
   @Override
   public void entryRemoved(EntryEvent<String, byte[]> e) {
     long generation = 1;
@@ -62,7 +68,8 @@ public final class ChangePublisher implements EntryAddedListener<String, byte[]>
       return;
     }
     if (v != null) {
-      bus.publish(Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), v.lattice(), v.generation()));
+      bus.publish(
+          Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), v.lattice(), v.generation()));
     }
   }
 }

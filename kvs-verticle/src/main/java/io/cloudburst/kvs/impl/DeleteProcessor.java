@@ -7,18 +7,20 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * A delete of the cluster store: replaces the key's value by a tombstone one generation up
- * ({@link StoredValue#delete}), on the member that owns the key, like {@link MergeProcessor}.
- * Deterministic for the backup copy: the deletion time comes from the caller, not the member's
- * clock; deleting an absent or deleted key writes nothing.
+ * A delete of the cluster store: replaces the key's value by a tombstone one generation up ({@link
+ * StoredValue#delete}), on the member that owns the key, like {@link MergeProcessor}. Deterministic
+ * for the backup copy: the deletion time comes from the caller, not the member's clock; deleting an
+ * absent or deleted key writes nothing.
  */
-public final class DeleteProcessor implements EntryProcessor<String, byte[], DeleteProcessor.Result> {
-  @Serial
-  private static final long serialVersionUID = 1L;
+public final class DeleteProcessor
+    implements EntryProcessor<String, byte[], DeleteProcessor.Result> {
+  @Serial private static final long serialVersionUID = 1L;
 
   private final long deletedAt;
 
-  /** @param deletedAt the time recorded in the tombstone (epoch millis) */
+  /**
+   * @param deletedAt the time recorded in the tombstone (epoch millis)
+   */
   public DeleteProcessor(long deletedAt) {
     this.deletedAt = deletedAt;
   }

@@ -18,7 +18,8 @@ public final class KvsChecks {
     }
     int n = key.getBytes(StandardCharsets.UTF_8).length;
     if (n > maxKeyBytes) {
-      throw CloudburstException.tooLarge("key is " + n + " bytes, over the limit of " + maxKeyBytes);
+      throw CloudburstException.tooLarge(
+          "key is " + n + " bytes, over the limit of " + maxKeyBytes);
     }
   }
 
@@ -29,7 +30,8 @@ public final class KvsChecks {
   }
 
   /** Subscribe and Unsubscribe, answered alike by both stores. */
-  public static void subscription(Message<?> m, io.cloudburst.bus.msg.KvsRequest r, Subscriptions subscriptions) {
+  public static void subscription(
+      Message<?> m, io.cloudburst.bus.msg.KvsRequest r, Subscriptions subscriptions) {
     switch (r) {
       case io.cloudburst.bus.msg.KvsRequest.Subscribe s -> {
         requireNode(s.nodeId());
@@ -39,23 +41,28 @@ public final class KvsChecks {
         requireNode(u.nodeId());
         subscriptions.unsubscribe(u.nodeId(), u.keys());
       }
-      default -> throw new IllegalArgumentException("not a subscription: " + r.getClass().getSimpleName());
+      default ->
+          throw new IllegalArgumentException("not a subscription: " + r.getClass().getSimpleName());
     }
     m.reply(new io.cloudburst.bus.msg.KvsReply.Ack());
   }
 
-  /** The reply to a GetMany: the lattices of the keys that hold one, the generations that are not 0. */
-  public static io.cloudburst.bus.msg.KvsReply.FoundMany foundMany(Map<String, StoredValue> values) {
+  /**
+   * The reply to a GetMany: the lattices of the keys that hold one, the generations that are not 0.
+   */
+  public static io.cloudburst.bus.msg.KvsReply.FoundMany foundMany(
+      Map<String, StoredValue> values) {
     Map<String, Lattice> lattices = new LinkedHashMap<>();
     Map<String, Long> generations = new LinkedHashMap<>();
-    values.forEach((key, v) -> {
-      if (v != null && v.lattice() != null) {
-        lattices.put(key, v.lattice());
-      }
-      if (StoredValue.generationOf(v) != 0) {
-        generations.put(key, v.generation());
-      }
-    });
+    values.forEach(
+        (key, v) -> {
+          if (v != null && v.lattice() != null) {
+            lattices.put(key, v.lattice());
+          }
+          if (StoredValue.generationOf(v) != 0) {
+            generations.put(key, v.generation());
+          }
+        });
     return new io.cloudburst.bus.msg.KvsReply.FoundMany(lattices, generations);
   }
 }

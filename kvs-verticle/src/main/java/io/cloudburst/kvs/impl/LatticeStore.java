@@ -27,12 +27,12 @@ import org.rocksdb.WriteOptions;
  * verticle calls {@link #apply} from one writer thread only (read-merge-write is atomic because
  * nothing else writes) and {@link #get} from any thread.
  *
- * <p><b>Tombstones</b> stay until their key is written again (the new value keeps the
- * generation). With a retention ({@link #open(Path, int, long, LongSupplier)}), tombstones older
- * than it are removed when the store opens; the highest generation removed raises the store's
- * <i>generation floor</i>, kept under {@link #FLOOR_KEY}, which is the generation of every key
- * with no record. So a key whose tombstone was purged still reads at a generation above any state
- * read before its delete, and a stale write of it is still refused.
+ * <p><b>Tombstones</b> stay until their key is written again (the new value keeps the generation).
+ * With a retention ({@link #open(Path, int, long, LongSupplier)}), tombstones older than it are
+ * removed when the store opens; the highest generation removed raises the store's <i>generation
+ * floor</i>, kept under {@link #FLOOR_KEY}, which is the generation of every key with no record. So
+ * a key whose tombstone was purged still reads at a generation above any state read before its
+ * delete, and a stale write of it is still refused.
  */
 public final class LatticeStore implements AutoCloseable {
   static {
@@ -46,7 +46,10 @@ public final class LatticeStore implements AutoCloseable {
   public sealed interface Op {
     String key();
 
-    /** Merge {@code lattice} into the key; {@code baseGeneration} as {@link io.cloudburst.bus.msg.KvsRequest.Put}. */
+    /**
+     * Merge {@code lattice} into the key; {@code baseGeneration} as {@link
+     * io.cloudburst.bus.msg.KvsRequest.Put}.
+     */
     record Put(String key, Lattice lattice, long baseGeneration) implements Op {}
 
     /** Replace the key's value by a tombstone. */
@@ -61,7 +64,9 @@ public final class LatticeStore implements AutoCloseable {
     /** The put's base generation is below the key's {@code generation}; nothing was stored. */
     record Stale(long generation) implements Outcome {}
 
-    /** The key holds no value now, at {@code generation}; {@code existed} tells whether it held one. */
+    /**
+     * The key holds no value now, at {@code generation}; {@code existed} tells whether it held one.
+     */
     record Deleted(boolean existed, long generation) implements Outcome {}
 
     /** Nothing of this op was stored. */
@@ -73,11 +78,14 @@ public final class LatticeStore implements AutoCloseable {
   private final RocksDB db;
   private final int maxValueBytes;
   private final LongSupplier clock;
+
   /** Written only while opening, before any reader runs. */
   private long floor;
+
   private final AtomicLong syncedBatches = new AtomicLong();
 
-  private LatticeStore(Options options, WriteOptions syncWrites, RocksDB db, int maxValueBytes, LongSupplier clock) {
+  private LatticeStore(
+      Options options, WriteOptions syncWrites, RocksDB db, int maxValueBytes, LongSupplier clock) {
     this.options = options;
     this.syncWrites = syncWrites;
     this.db = db;
@@ -95,9 +103,11 @@ public final class LatticeStore implements AutoCloseable {
    * first removes the tombstones written more than that long ago (by {@code clock}, which also
    * dates new tombstones) and raises the generation floor past them. Blocking.
    *
-   * @throws CloudburstException INTERNAL when RocksDB cannot open it (e.g. another store holds the lock)
+   * @throws CloudburstException INTERNAL when RocksDB cannot open it (e.g. another store holds the
+   *     lock)
    */
-  public static LatticeStore open(Path dir, int maxValueBytes, long tombstoneRetentionMs, LongSupplier clock) {
+  public static LatticeStore open(
+      Path dir, int maxValueBytes, long tombstoneRetentionMs, LongSupplier clock) {
     Options options = new Options().setCreateIfMissing(true);
     WriteOptions sync = new WriteOptions().setSync(true);
     RocksDB db = null;
@@ -121,7 +131,10 @@ public final class LatticeStore implements AutoCloseable {
     }
   }
 
-  /** Removes tombstones written before {@code before}, raising the floor past them in the same synced write. */
+  /**
+   * Removes tombstones written before {@code before}, raising the floor past them in the same
+   * synced write.
+   */
   private void purgeTombstones(long before) throws RocksDBException {
     long newFloor = floor;
     List<byte[]> purged = new ArrayList<>();
@@ -130,7 +143,8 @@ public final class LatticeStore implements AutoCloseable {
         if (Arrays.equals(it.key(), FLOOR_KEY)) {
           continue;
         }
-        StoredValue v = StoredValue.decode(new String(it.key(), StandardCharsets.UTF_8), it.value());
+        StoredValue v =
+            StoredValue.decode(new String(it.key(), StandardCharsets.UTF_8), it.value());
         if (v.isTombstone() && v.deletedAt() < before) {
           purged.add(it.key());
           newFloor = Math.max(newFloor, v.generation());
@@ -155,7 +169,9 @@ public final class LatticeStore implements AutoCloseable {
     return floor;
   }
 
-  /** The key's value or tombstone; a key with no record reads as a tombstone at the floor. Blocking. */
+  /**
+   * The key's value or tombstone; a key with no record reads as a tombstone at the floor. Blocking.
+   */
   public StoredValue get(String key) {
     try {
       return orAbsent(StoredValue.decode(key, db.get(bytes(key))));
@@ -185,8 +201,8 @@ public final class LatticeStore implements AutoCloseable {
   /**
    * Applies the ops in order as one atomic, synced write: each put merges into the state left by
    * the ops before it (of this batch or on disk), by the rules of {@link StoredValue}. An op that
-   * fails (CONFLICT, PAYLOAD_TOO_LARGE) or is stale changes nothing and does not affect the
-   * others. Blocking; call from one thread only.
+   * fails (CONFLICT, PAYLOAD_TOO_LARGE) or is stale changes nothing and does not affect the others.
+   * Blocking; call from one thread only.
    *
    * @throws CloudburstException INTERNAL when the write fails, in which case nothing is stored
    */
@@ -200,11 +216,14 @@ public final class LatticeStore implements AutoCloseable {
         StoredValue current = staged.containsKey(op.key()) ? staged.get(op.key()) : get(op.key());
         switch (op) {
           case Op.Put p -> {
-            switch (StoredValue.put(p.key(), current, p.lattice(), p.baseGeneration(), maxValueBytes)) {
-              case StoredValue.PutOutcome.Stale s -> outcomes.add(new Outcome.Stale(s.generation()));
+            switch (StoredValue.put(
+                p.key(), current, p.lattice(), p.baseGeneration(), maxValueBytes)) {
+              case StoredValue.PutOutcome.Stale s ->
+                  outcomes.add(new Outcome.Stale(s.generation()));
               case StoredValue.PutOutcome.Merged m -> {
                 staged.put(p.key(), m.value());
-                encoded.put(p.key(), StoredValue.encodeLive(m.value().generation(), m.latticeBytes()));
+                encoded.put(
+                    p.key(), StoredValue.encodeLive(m.value().generation(), m.latticeBytes()));
                 outcomes.add(new Outcome.Stored(m.value().lattice(), m.value().generation()));
               }
             }
@@ -223,7 +242,9 @@ public final class LatticeStore implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         outcomes.add(new Outcome.Failed(CloudburstException.badRequest(e.getMessage())));
       } catch (ArithmeticException e) {
-        outcomes.add(new Outcome.Failed(CloudburstException.badRequest("counter overflow in '" + op.key() + "'")));
+        outcomes.add(
+            new Outcome.Failed(
+                CloudburstException.badRequest("counter overflow in '" + op.key() + "'")));
       }
     }
     if (encoded.isEmpty()) {
@@ -236,7 +257,8 @@ public final class LatticeStore implements AutoCloseable {
       db.write(syncWrites, batch);
       syncedBatches.incrementAndGet();
     } catch (RocksDBException e) {
-      throw CloudburstException.internal("write failed, nothing of " + ops.size() + " writes stored: " + e.getMessage());
+      throw CloudburstException.internal(
+          "write failed, nothing of " + ops.size() + " writes stored: " + e.getMessage());
     }
     return outcomes;
   }
@@ -260,5 +282,4 @@ public final class LatticeStore implements AutoCloseable {
   private static byte[] bytes(String key) {
     return key.getBytes(StandardCharsets.UTF_8);
   }
-
 }

@@ -6,15 +6,15 @@ import io.cloudburst.bus.lattice.Lattices;
 import java.nio.ByteBuffer;
 
 /**
- * What both stores keep per key: a live lattice or a tombstone, at the key's generation (see
- * {@link io.cloudburst.bus.msg.KvsRequest}), and the rules of a put and a delete on it. Plain
- * code, no Vert.x, no Hazelcast.
+ * What both stores keep per key: a live lattice or a tombstone, at the key's generation (see {@link
+ * io.cloudburst.bus.msg.KvsRequest}), and the rules of a put and a delete on it. Plain code, no
+ * Vert.x, no Hazelcast.
  *
  * <p><b>Format.</b> {@code MARKER, flags, generation (8 bytes, big-endian)}, then the {@link
  * Lattice#encode()} bytes of a live value, or the tombstone's deletion time (epoch millis, 8
  * bytes). Values written before generations existed are bare {@link Lattice#encode()} bytes, whose
- * first byte is a lattice kind tag (1 to 5), never {@link #MARKER}: they read as live at
- * generation 0.
+ * first byte is a lattice kind tag (1 to 5), never {@link #MARKER}: they read as live at generation
+ * 0.
  *
  * @param lattice the value, or null for a tombstone
  * @param generation the key's generation
@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 public record StoredValue(Lattice lattice, long generation, long deletedAt) {
   /** The first byte of the format with a generation (no lattice kind has this tag). */
   static final byte MARKER = (byte) 0xC6;
+
   private static final byte TOMBSTONE = 1;
   private static final int HEADER = 1 + 1 + Long.BYTES;
 
@@ -56,7 +57,9 @@ public record StoredValue(Lattice lattice, long generation, long deletedAt) {
 
   // ---- the rules ----
 
-  /** What a put does to a key: store {@code value}, or refuse the put as computed before a delete. */
+  /**
+   * What a put does to a key: store {@code value}, or refuse the put as computed before a delete.
+   */
   public sealed interface PutOutcome {
     /** The key now holds {@code value}; {@code latticeBytes} is its encoded lattice. */
     record Merged(StoredValue value, byte[] latticeBytes) implements PutOutcome {}
@@ -75,7 +78,8 @@ public record StoredValue(Lattice lattice, long generation, long deletedAt) {
    *     merged lattice encodes to more than {@code maxValueBytes}
    * @throws IllegalArgumentException, ArithmeticException as {@link Lattice#merge} does
    */
-  public static PutOutcome put(String key, StoredValue current, Lattice incoming, long baseGeneration, int maxValueBytes) {
+  public static PutOutcome put(
+      String key, StoredValue current, Lattice incoming, long baseGeneration, int maxValueBytes) {
     long generation = generationOf(current);
     if (baseGeneration >= 0 && baseGeneration < generation) {
       return new PutOutcome.Stale(generation);
@@ -85,15 +89,20 @@ public record StoredValue(Lattice lattice, long generation, long deletedAt) {
     byte[] bytes = merged.encode();
     if (bytes.length > maxValueBytes) {
       throw CloudburstException.tooLarge(
-          "the value of '" + key + "' would be " + bytes.length + " bytes, over the limit of " + maxValueBytes);
+          "the value of '"
+              + key
+              + "' would be "
+              + bytes.length
+              + " bytes, over the limit of "
+              + maxValueBytes);
     }
     return new PutOutcome.Merged(live(merged, generation), bytes);
   }
 
   /**
-   * The state after a delete of {@code current} at {@code now}: a tombstone one generation up
-   * when a value was there, else {@code current} itself (null or the same tombstone): deleting
-   * nothing needs no tombstone, since no state to resurrect was ever read from it.
+   * The state after a delete of {@code current} at {@code now}: a tombstone one generation up when
+   * a value was there, else {@code current} itself (null or the same tombstone): deleting nothing
+   * needs no tombstone, since no state to resurrect was ever read from it.
    */
   public static StoredValue delete(StoredValue current, long now) {
     if (current == null || current.isTombstone()) {
@@ -107,14 +116,23 @@ public record StoredValue(Lattice lattice, long generation, long deletedAt) {
   /** The stored bytes of a live value whose lattice encodes to {@code latticeBytes}. */
   public static byte[] encodeLive(long generation, byte[] latticeBytes) {
     return ByteBuffer.allocate(HEADER + latticeBytes.length)
-        .put(MARKER).put((byte) 0).putLong(generation).put(latticeBytes).array();
+        .put(MARKER)
+        .put((byte) 0)
+        .putLong(generation)
+        .put(latticeBytes)
+        .array();
   }
 
   public byte[] encode() {
     if (lattice != null) {
       return encodeLive(generation, lattice.encode());
     }
-    return ByteBuffer.allocate(HEADER + Long.BYTES).put(MARKER).put(TOMBSTONE).putLong(generation).putLong(deletedAt).array();
+    return ByteBuffer.allocate(HEADER + Long.BYTES)
+        .put(MARKER)
+        .put(TOMBSTONE)
+        .putLong(generation)
+        .putLong(deletedAt)
+        .array();
   }
 
   /**

@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /** The scaling policy on an explicit clock: thresholds, bounds, the full window, the cool-down. */
 class ScalingPolicyTest {
-  /** 1..3 executors, up at 70 %, down at 10 %, a 1 s window, a 2 s cool-down; samples every 250 ms. */
+  /**
+   * 1..3 executors, up at 70 %, down at 10 %, a 1 s window, a 2 s cool-down; samples every 250 ms.
+   */
   private static final ScalingOptions OPTS = new ScalingOptions(1, 3, 0.7, 0.1, 1_000, 2_000);
+
   private static final long STEP = 250;
 
   private final ScalingPolicy policy = new ScalingPolicy(OPTS);
@@ -153,10 +156,14 @@ class ScalingPolicyTest {
 
   @Test
   void badOptionsAndSamplesAreRefused() {
-    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(0, 2, 0.7, 0.1, 1_000, 0))).hasMessageContaining("1 <= min <= max");
-    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(3, 2, 0.7, 0.1, 1_000, 0))).hasMessageContaining("1 <= min <= max");
-    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(1, 2, 0.5, 0.5, 1_000, 0))).hasMessageContaining("below");
-    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(1, 2, 0.7, 0.1, 0, 0))).hasMessageContaining("window");
+    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(0, 2, 0.7, 0.1, 1_000, 0)))
+        .hasMessageContaining("1 <= min <= max");
+    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(3, 2, 0.7, 0.1, 1_000, 0)))
+        .hasMessageContaining("1 <= min <= max");
+    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(1, 2, 0.5, 0.5, 1_000, 0)))
+        .hasMessageContaining("below");
+    assertThatThrownBy(() -> new ScalingPolicy(new ScalingOptions(1, 2, 0.7, 0.1, 0, 0)))
+        .hasMessageContaining("window");
     assertThatThrownBy(() -> policy.sample(now, Double.NaN, 1)).hasMessageContaining("utilization");
     assertThatThrownBy(() -> policy.sample(now, -1, 1)).hasMessageContaining("utilization");
   }

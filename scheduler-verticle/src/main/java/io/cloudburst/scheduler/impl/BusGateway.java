@@ -23,7 +23,9 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.Map;
 
-/** The scheduler's outside world over the event bus: executors, caches, other schedulers, timers. */
+/**
+ * The scheduler's outside world over the event bus: executors, caches, other schedulers, timers.
+ */
 public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, Timers {
   /** Time an executor has to acknowledge a DAG schedule before the call is placed elsewhere. */
   public static final long DAG_ACK_TIMEOUT_MS = 5_000;
@@ -46,7 +48,8 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
 
   @Override
   public Future<FunctionInfo> validate(String address, FunctionInfo f) {
-    return bus.<FunctionInfo>request(address, new ExecutorRequest.Validate(f), timeout(Deadlines.VALIDATE_MS))
+    return bus.<FunctionInfo>request(
+            address, new ExecutorRequest.Validate(f), timeout(Deadlines.VALIDATE_MS))
         .map(Message::body);
   }
 
@@ -57,13 +60,17 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
 
   @Override
   public Future<Void> runDag(String address, DagSchedule schedule) {
-    return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS)).mapEmpty();
+    return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS))
+        .mapEmpty();
   }
 
   @Override
   public Future<CallResult> heldResult(String node, String callId) {
-    return bus.<CallResult>request(Addresses.scheduler(node), new SchedulerRequest.GetHeldResult(callId),
-        timeout(Deadlines.FORWARD_MS)).map(Message::body);
+    return bus.<CallResult>request(
+            Addresses.scheduler(node),
+            new SchedulerRequest.GetHeldResult(callId),
+            timeout(Deadlines.FORWARD_MS))
+        .map(Message::body);
   }
 
   @Override
@@ -76,10 +83,12 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
   }
 
   @Override
-  public Future<Lattice> writeOutput(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies) {
-    CacheRequest put = consistency == Consistency.CAUSAL
-        ? new CacheRequest.PutCausal(key, value, dependencies)
-        : new CacheRequest.PutValue(key, LatticeKind.LWW, value);
+  public Future<Lattice> writeOutput(
+      String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies) {
+    CacheRequest put =
+        consistency == Consistency.CAUSAL
+            ? new CacheRequest.PutCausal(key, value, dependencies)
+            : new CacheRequest.PutValue(key, LatticeKind.LWW, value);
     return bus.<KvsReply>request(Addresses.cache(nodeId), put, timeout(cacheTimeoutMs))
         .map(m -> ((KvsReply.Stored) m.body()).lattice())
         .recover(t -> Future.failedFuture(CloudburstException.from(t)));

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which keys each node's cache holds, as its last report said: what placement uses to send a
- * call to the node that already has the keys it references. Each report replaces the node's key
- * set; a node that has not reported for {@code staleMs} counts as caching nothing (its cache may be
- * gone), and {@link #forget} drops a node at once. Pure: the caller supplies the clock.
+ * Which keys each node's cache holds, as its last report said: what placement uses to send a call
+ * to the node that already has the keys it references. Each report replaces the node's key set; a
+ * node that has not reported for {@code staleMs} counts as caching nothing (its cache may be gone),
+ * and {@link #forget} drops a node at once. Pure: the caller supplies the clock.
  */
 public final class CachedKeys {
   /** What a report says of the cache besides its keys. */
@@ -35,8 +35,12 @@ public final class CachedKeys {
     report(nodeId, keys, Figures.NONE, sentAt, now);
   }
 
-  /** Takes a node's report with its cache's figures (same rule as {@link #report(String, Collection, long, long)}). */
-  public void report(String nodeId, Collection<String> keys, Figures figures, long sentAt, long now) {
+  /**
+   * Takes a node's report with its cache's figures (same rule as {@link #report(String, Collection,
+   * long, long)}).
+   */
+  public void report(
+      String nodeId, Collection<String> keys, Figures figures, long sentAt, long now) {
     Entry old = byNode.get(nodeId);
     if (old != null && sentAt < old.sentAt() && !stale(old, now)) {
       return;
@@ -44,7 +48,10 @@ public final class CachedKeys {
     byNode.put(nodeId, new Entry(Set.copyOf(keys), figures, sentAt, now));
   }
 
-  /** The figures of a node's last report; null for a node unknown or silent for longer than the staleness bound. */
+  /**
+   * The figures of a node's last report; null for a node unknown or silent for longer than the
+   * staleness bound.
+   */
   public Figures figures(String nodeId, long now) {
     Entry e = byNode.get(nodeId);
     return e == null || stale(e, now) ? null : e.figures();
@@ -53,15 +60,19 @@ public final class CachedKeys {
   /** The nodes whose report still counts. */
   public Set<String> reporting(long now) {
     Set<String> out = new java.util.TreeSet<>();
-    byNode.forEach((node, e) -> {
-      if (!stale(e, now)) {
-        out.add(node);
-      }
-    });
+    byNode.forEach(
+        (node, e) -> {
+          if (!stale(e, now)) {
+            out.add(node);
+          }
+        });
     return out;
   }
 
-  /** The keys a node's cache holds; empty for a node unknown or silent for longer than the staleness bound. */
+  /**
+   * The keys a node's cache holds; empty for a node unknown or silent for longer than the staleness
+   * bound.
+   */
   public Set<String> keys(String nodeId, long now) {
     Entry e = byNode.get(nodeId);
     return e == null || stale(e, now) ? Set.of() : e.keys();
@@ -72,7 +83,9 @@ public final class CachedKeys {
     byNode.remove(nodeId);
   }
 
-  /** Drops the nodes that have been silent for longer than the staleness bound; returns how many. */
+  /**
+   * Drops the nodes that have been silent for longer than the staleness bound; returns how many.
+   */
   public int expire(long now) {
     int dropped = 0;
     for (Iterator<Entry> it = byNode.values().iterator(); it.hasNext(); ) {

@@ -19,7 +19,10 @@ public final class CallOutcomes {
     this.notices = notices;
   }
 
-  /** A call started: its pending result is held, and its idempotency key ({@code requestId}, or null) points at it. */
+  /**
+   * A call started: its pending result is held, and its idempotency key ({@code requestId}, or
+   * null) points at it.
+   */
   public void started(CallResult pending, String requestId, String target) {
     results.hold(pending);
     keys.started(requestId, target, pending.id());

@@ -13,11 +13,12 @@ import java.util.function.LongSupplier;
 /**
  * Picks the executor of each call ({@link PlacementPolicy} over the live executors and the keys
  * each node's cache reported). A call placed on a cold executor because every warm one was
- * saturated replicates the function (the paper's hot-function replication): counted, published
- * as a scaling decision, and logged once per (function version, executor).
+ * saturated replicates the function (the paper's hot-function replication): counted, published as a
+ * scaling decision, and logged once per (function version, executor).
  */
 public final class CallPlacement {
   private static final System.Logger log = System.getLogger(CallPlacement.class.getName());
+
   /** Replication log lines remembered, so each (function version, executor) is logged once. */
   private static final int MAX_REPLICATIONS_LOGGED = 10_000;
 
@@ -29,15 +30,22 @@ public final class CallPlacement {
   private final PlacementPolicy policy = new PlacementPolicy();
   private long spin;
   private final AtomicLong replications = new AtomicLong();
-  /** The (context key, executor) pairs whose replication was logged, oldest first. */
-  private final Map<String, Boolean> replicationsLogged = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > MAX_REPLICATIONS_LOGGED;
-    }
-  };
 
-  public CallPlacement(String nodeId, ExecutorTable executors, CachedKeys cachedKeys, Notices notices, LongSupplier clock) {
+  /** The (context key, executor) pairs whose replication was logged, oldest first. */
+  private final Map<String, Boolean> replicationsLogged =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > MAX_REPLICATIONS_LOGGED;
+        }
+      };
+
+  public CallPlacement(
+      String nodeId,
+      ExecutorTable executors,
+      CachedKeys cachedKeys,
+      Notices notices,
+      LongSupplier clock) {
     this.nodeId = nodeId;
     this.executors = executors;
     this.cachedKeys = cachedKeys;
@@ -54,8 +62,9 @@ public final class CallPlacement {
   }
 
   /**
-   * As {@link #forCall(FunctionInfo, List)}, kept on {@code preferredNode} (for a DAG step, the node
-   * of its upstream function) unless that node is saturated or the call's keys are cached elsewhere.
+   * As {@link #forCall(FunctionInfo, List)}, kept on {@code preferredNode} (for a DAG step, the
+   * node of its upstream function) unless that node is saturated or the call's keys are cached
+   * elsewhere.
    */
   public ExecutorTable.Entry forCall(FunctionInfo f, List<Object> args, String preferredNode) {
     List<String> refs = new ArrayList<>();
@@ -70,17 +79,32 @@ public final class CallPlacement {
     return pick(f, List.of(), nodeId, false);
   }
 
-  private ExecutorTable.Entry pick(FunctionInfo f, List<String> refKeys, String preferredNode, boolean call) {
+  private ExecutorTable.Entry pick(
+      FunctionInfo f, List<String> refKeys, String preferredNode, boolean call) {
     long now = clock.getAsLong();
     List<ExecutorTable.Entry> live = executors.live(now);
-    ExecutorTable.Entry e = policy.choose(live, f.contextKey(), refKeys, node -> cachedKeys.keys(node, now), preferredNode, spin++);
+    ExecutorTable.Entry e =
+        policy.choose(
+            live,
+            f.contextKey(),
+            refKeys,
+            node -> cachedKeys.keys(node, now),
+            preferredNode,
+            spin++);
     if (call && policy.replicates(live, e, f.contextKey())) {
       replications.incrementAndGet();
       // Counted with the autoscaler's decisions at /metrics (action "replicate").
-      notices.scaling(NodeEvent.ScalingDecision.replicate(nodeId, f.versionKey(), e.address(), "warm executors saturated"));
+      notices.scaling(
+          NodeEvent.ScalingDecision.replicate(
+              nodeId, f.versionKey(), e.address(), "warm executors saturated"));
       if (replicationsLogged.put(f.contextKey() + " " + e.address(), Boolean.TRUE) == null) {
-        log.log(System.Logger.Level.INFO, "replicating " + f.versionKey() + " onto executor " + e.address()
-            + ": warm executors saturated");
+        log.log(
+            System.Logger.Level.INFO,
+            "replicating "
+                + f.versionKey()
+                + " onto executor "
+                + e.address()
+                + ": warm executors saturated");
       }
     }
     return e;

@@ -8,14 +8,15 @@ import java.util.TreeMap;
 
 /**
  * Causal sessions that span calls: per client id, what the client's finished calls depend on (the
- * clocks they read and wrote, and those versions' dependencies). A client's next causal call
- * starts from it, so it reads its own writes and never reads older versions than before. Only
- * the dependencies carry over (the versions a call pinned are that call's). Bounded: the least
- * recently used clients are forgotten first. Not thread-safe: the scheduler's event loop owns it.
+ * clocks they read and wrote, and those versions' dependencies). A client's next causal call starts
+ * from it, so it reads its own writes and never reads older versions than before. Only the
+ * dependencies carry over (the versions a call pinned are that call's). Bounded: the least recently
+ * used clients are forgotten first. Not thread-safe: the scheduler's event loop owns it.
  */
 public final class ClientSessions {
   private final int maxClients;
-  private final LinkedHashMap<String, Map<String, VectorClock>> byClient = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<String, Map<String, VectorClock>> byClient =
+      new LinkedHashMap<>(16, 0.75f, true);
 
   public ClientSessions(int maxClients) {
     this.maxClients = maxClients;

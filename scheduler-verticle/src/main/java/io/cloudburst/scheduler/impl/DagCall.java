@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The scheduler's bookkeeping of one running DAG call: the current attempt's schedule, which
- * sinks have answered, and how the call ends. Pure state machine: RUNNING until every sink has a
- * result (DONE) or any step fails or the deadline passes (FAILED); a new attempt replaces the
- * schedule and forgets the sinks collected so far.
+ * The scheduler's bookkeeping of one running DAG call: the current attempt's schedule, which sinks
+ * have answered, and how the call ends. Pure state machine: RUNNING until every sink has a result
+ * (DONE) or any step fails or the deadline passes (FAILED); a new attempt replaces the schedule and
+ * forgets the sinks collected so far.
  */
 public final class DagCall {
   private final String id;
@@ -57,8 +57,8 @@ public final class DagCall {
   }
 
   /**
-   * Records a finished step of the current attempt; returns the call's final result when this
-   * step ends the call, else null.
+   * Records a finished step of the current attempt; returns the call's final result when this step
+   * ends the call, else null.
    */
   public CallResult step(String scheduleId, String function, CallResult r) {
     if (finished || !scheduleId.equals(schedule.callId())) {
@@ -70,8 +70,16 @@ public final class DagCall {
     }
     if (r.status() == CallResult.Status.FAILED) {
       finished = true;
-      return new CallResult(id, CallResult.Status.FAILED, null, r.errorCode(),
-          "function '" + function + "' of DAG '" + dag + "' failed: " + r.errorMessage(), logs.toString(), dag, r.executor(), micros);
+      return new CallResult(
+          id,
+          CallResult.Status.FAILED,
+          null,
+          r.errorCode(),
+          "function '" + function + "' of DAG '" + dag + "' failed: " + r.errorMessage(),
+          logs.toString(),
+          dag,
+          r.executor(),
+          micros);
     }
     if (!schedule.sinks().contains(function)) {
       return null;

@@ -18,9 +18,9 @@ import java.util.function.Predicate;
 
 /**
  * A validated DAG: its functions, and for each function its upstreams in the order of the DAG's
- * connections (the order in which a fan-in function receives their results), its downstreams,
- * the sources and the sinks, and a topological order. Pure: validation takes a predicate that
- * says whether a function is registered.
+ * connections (the order in which a fan-in function receives their results), its downstreams, the
+ * sources and the sinks, and a topological order. Pure: validation takes a predicate that says
+ * whether a function is registered.
  */
 public record DagPlan(
     String name,
@@ -39,16 +39,27 @@ public record DagPlan(
    * Validates and plans a DAG.
    *
    * @throws CloudburstException DAG_INVALID for an empty DAG, a duplicate or unknown function, a
-   *     connection naming a function outside the DAG, a self-loop or a cycle; BAD_REQUEST for a
-   *     bad name
+   *     connection naming a function outside the DAG, a self-loop or a cycle; BAD_REQUEST for a bad
+   *     name
    */
-  public static DagPlan of(String name, List<String> functions, List<List<String>> connections, Predicate<String> registered) {
+  public static DagPlan of(
+      String name,
+      List<String> functions,
+      List<List<String>> connections,
+      Predicate<String> registered) {
     Names.requireValid("DAG", name);
     if (functions == null || functions.isEmpty()) {
       throw invalid("DAG '" + name + "' names no functions");
     }
     if (functions.size() > MAX_FUNCTIONS) {
-      throw invalid("DAG '" + name + "' names " + functions.size() + " functions; at most " + MAX_FUNCTIONS + " are allowed");
+      throw invalid(
+          "DAG '"
+              + name
+              + "' names "
+              + functions.size()
+              + " functions; at most "
+              + MAX_FUNCTIONS
+              + " are allowed");
     }
     Set<String> fnSet = new LinkedHashSet<>();
     for (String f : functions) {
@@ -77,7 +88,14 @@ public record DagPlan(
       String from = c.get(0);
       String to = c.get(1);
       if (!fnSet.contains(from) || !fnSet.contains(to)) {
-        throw invalid("connection [" + from + ", " + to + "] names a function that is not in DAG '" + name + "'");
+        throw invalid(
+            "connection ["
+                + from
+                + ", "
+                + to
+                + "] names a function that is not in DAG '"
+                + name
+                + "'");
       }
       if (from.equals(to)) {
         throw invalid("connection [" + from + ", " + to + "] is a self-loop");
@@ -104,8 +122,15 @@ public record DagPlan(
     Map<String, List<String>> downCopy = new LinkedHashMap<>();
     up.forEach((k, v) -> upCopy.put(k, List.copyOf(v)));
     down.forEach((k, v) -> downCopy.put(k, List.copyOf(v)));
-    return new DagPlan(name, List.copyOf(fnSet), List.copyOf(conns), Collections.unmodifiableMap(upCopy),
-        Collections.unmodifiableMap(downCopy), List.copyOf(sources), List.copyOf(sinks), List.copyOf(order));
+    return new DagPlan(
+        name,
+        List.copyOf(fnSet),
+        List.copyOf(conns),
+        Collections.unmodifiableMap(upCopy),
+        Collections.unmodifiableMap(downCopy),
+        List.copyOf(sources),
+        List.copyOf(sinks),
+        List.copyOf(order));
   }
 
   private static List<String> topologicalOrder(

@@ -18,7 +18,8 @@ public final class DagRegistry {
 
   public void add(DagInfo info, DagPlan plan) {
     if (dags.containsKey(info.name())) {
-      throw new CloudburstException(ErrorCode.DAG_ALREADY_EXISTS, "a DAG named '" + info.name() + "' exists");
+      throw new CloudburstException(
+          ErrorCode.DAG_ALREADY_EXISTS, "a DAG named '" + info.name() + "' exists");
     }
     dags.put(info.name(), new Entry(info, plan));
   }

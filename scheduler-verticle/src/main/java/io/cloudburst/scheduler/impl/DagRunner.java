@@ -32,12 +32,12 @@ import java.util.regex.Pattern;
 /**
  * DAG calls: each function placed on an executor, the schedule handed to every executor it names,
  * the sinks' results collected ({@link DagCall}) until the call is done, fails, or passes its
- * deadline. An attempt whose executor does not take the schedule or goes away is replaced by a
- * new one (up to {@link SingleCallRunner#MAX_ATTEMPTS}), unless the call has an idempotency key.
- * A call with an output key stores its result under it (through this node's cache) before it is
- * reported done; when that write fails, the call fails with the write's error code. Repeatable-read
- * and causal calls end their sessions in the caches that pinned versions for them; causal calls of
- * a client id carry what they depend on into the client's next call ({@link ClientSessions}).
+ * deadline. An attempt whose executor does not take the schedule or goes away is replaced by a new
+ * one (up to {@link SingleCallRunner#MAX_ATTEMPTS}), unless the call has an idempotency key. A call
+ * with an output key stores its result under it (through this node's cache) before it is reported
+ * done; when that write fails, the call fails with the write's error code. Repeatable-read and
+ * causal calls end their sessions in the caches that pinned versions for them; causal calls of a
+ * client id carry what they depend on into the client's next call ({@link ClientSessions}).
  */
 public final class DagRunner implements ExecutorMembership.Listener {
   private static final System.Logger log = System.getLogger(DagRunner.class.getName());
@@ -55,14 +55,26 @@ public final class DagRunner implements ExecutorMembership.Listener {
   private final NodeGateway nodes;
   private final Timers timers;
   private final LongSupplier clock;
+
   /** Causal sessions of clients that pass a client id, across their calls. */
   private final ClientSessions clientSessions = new ClientSessions(10_000);
+
   /** Running DAG calls by call id. */
   private final Map<String, RunningDag> running = new HashMap<>();
 
-  public DagRunner(SchedulerOptions options, FunctionRegistry functions, DagRegistry dags, CallPlacement placement,
-      ExecutorMembership membership, IdempotencyKeys keys, CallOutcomes outcomes, CallIds ids, ExecutorGateway executors,
-      NodeGateway nodes, Timers timers, LongSupplier clock) {
+  public DagRunner(
+      SchedulerOptions options,
+      FunctionRegistry functions,
+      DagRegistry dags,
+      CallPlacement placement,
+      ExecutorMembership membership,
+      IdempotencyKeys keys,
+      CallOutcomes outcomes,
+      CallIds ids,
+      ExecutorGateway executors,
+      NodeGateway nodes,
+      Timers timers,
+      LongSupplier clock) {
     this.options = options;
     this.functions = functions;
     this.dags = dags;
@@ -77,11 +89,18 @@ public final class DagRunner implements ExecutorMembership.Listener {
     this.clock = clock;
   }
 
-  /** A causal session's client id names the client's session: 1 to 128 letters, digits, '.', '_', ':' or '-'. */
+  /**
+   * A causal session's client id names the client's session: 1 to 128 letters, digits, '.', '_',
+   * ':' or '-'.
+   */
   static void checkClientId(Consistency consistency, String clientId) {
-    if (consistency == Consistency.CAUSAL && clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
-      throw CloudburstException.badRequest("malformed client_id '" + clientId
-          + "': use 1 to 128 letters, digits, '.', '_', ':' or '-'");
+    if (consistency == Consistency.CAUSAL
+        && clientId != null
+        && !CLIENT_ID.matcher(clientId).matches()) {
+      throw CloudburstException.badRequest(
+          "malformed client_id '"
+              + clientId
+              + "': use 1 to 128 letters, digits, '.', '_', ':' or '-'");
     }
   }
 
@@ -95,13 +114,16 @@ public final class DagRunner implements ExecutorMembership.Listener {
    */
   public void invoke(InvokeDag r, Consumer<CallResult> reply) {
     if (r.depth() > options.maxCallDepth()) {
-      throw CloudburstException.badRequest("call depth limit of " + options.maxCallDepth()
-          + " exceeded (calls nested too deeply or a call cycle)");
+      throw CloudburstException.badRequest(
+          "call depth limit of "
+              + options.maxCallDepth()
+              + " exceeded (calls nested too deeply or a call cycle)");
     }
     DagRegistry.Entry dag = dags.get(r.name());
     for (String fn : r.args().keySet()) {
       if (!dag.plan().functions().contains(fn)) {
-        throw CloudburstException.badRequest("args name function '" + fn + "', which is not in DAG '" + r.name() + "'");
+        throw CloudburstException.badRequest(
+            "args name function '" + fn + "', which is not in DAG '" + r.name() + "'");
       }
     }
     checkClientId(r.consistency(), r.clientId());
@@ -116,14 +138,33 @@ public final class DagRunner implements ExecutorMembership.Listener {
     }
     long timeout = options.deadline(r.timeoutMs());
     String id = ids.next();
-    RunningDag run = new RunningDag(new DagCall(id, r.name(), null), dag.plan(), r, r.awaitResult() ? reply : null,
-        clock.getAsLong() + timeout);
+    RunningDag run =
+        new RunningDag(
+            new DagCall(id, r.name(), null),
+            dag.plan(),
+            r,
+            r.awaitResult() ? reply : null,
+            clock.getAsLong() + timeout);
     run.call().begin(schedule(run, 0));
     CallResult pending = CallResult.pending(id, r.name());
     outcomes.started(pending, r.requestId(), target);
     running.put(id, run);
-    run.timer(timers.after(timeout, () -> finish(run, run.call().fail(CloudburstException.timeout(
-        "DAG call " + id + " of " + r.name() + " did not finish within " + timeout + " ms")))));
+    run.timer(
+        timers.after(
+            timeout,
+            () ->
+                finish(
+                    run,
+                    run.call()
+                        .fail(
+                            CloudburstException.timeout(
+                                "DAG call "
+                                    + id
+                                    + " of "
+                                    + r.name()
+                                    + " did not finish within "
+                                    + timeout
+                                    + " ms")))));
     if (!r.awaitResult()) {
       reply.accept(pending);
     }
@@ -143,22 +184,39 @@ public final class DagRunner implements ExecutorMembership.Listener {
       FunctionInfo f = functions.current(fn);
       List<String> ups = run.plan().upstreams().getOrDefault(fn, List.of());
       String preferred = ups.isEmpty() ? options.nodeId() : nodeOf.get(ups.getFirst());
-      ExecutorTable.Entry e = placement.forCall(f, run.args().getOrDefault(fn, List.of()), preferred);
+      ExecutorTable.Entry e =
+          placement.forCall(f, run.args().getOrDefault(fn, List.of()), preferred);
       if (e == null) {
-        throw CloudburstException.noResources("no executor can run function '" + fn + "' of DAG '" + run.plan().name() + "'");
+        throw CloudburstException.noResources(
+            "no executor can run function '" + fn + "' of DAG '" + run.plan().name() + "'");
       }
       fns.put(fn, f);
       where.put(fn, e.address());
       nodeOf.put(fn, e.nodeId());
     }
     String scheduleId = run.call().id() + "#" + attempt;
-    Session session = run.clientId() == null ? null : clientSessions.start(run.clientId(), scheduleId);
-    return new DagSchedule(scheduleId, run.plan().name(), fns, where,
-        run.plan().upstreams(), run.plan().downstreams(), run.args(), run.plan().sinks(),
-        Addresses.dagEvents(options.nodeId()), run.deadline(), run.depth(), run.consistency(), session);
+    Session session =
+        run.clientId() == null ? null : clientSessions.start(run.clientId(), scheduleId);
+    return new DagSchedule(
+        scheduleId,
+        run.plan().name(),
+        fns,
+        where,
+        run.plan().upstreams(),
+        run.plan().downstreams(),
+        run.args(),
+        run.plan().sinks(),
+        Addresses.dagEvents(options.nodeId()),
+        run.deadline(),
+        run.depth(),
+        run.consistency(),
+        session);
   }
 
-  /** Sends the current schedule to every executor it names; an executor that does not take it causes a retry. */
+  /**
+   * Sends the current schedule to every executor it names; an executor that does not take it causes
+   * a retry.
+   */
   private void dispatch(RunningDag run) {
     DagSchedule s = run.call().schedule();
     for (String address : new LinkedHashSet<>(s.placement().values())) {
@@ -179,13 +237,28 @@ public final class DagRunner implements ExecutorMembership.Listener {
       return;
     }
     if (run.atMostOnce()) {
-      finish(run, call.fail(CloudburstException.noResources("DAG call " + call.id() + " is not run again ("
-          + why + "): its request_id asks for at most once (its effects may have happened)")));
+      finish(
+          run,
+          call.fail(
+              CloudburstException.noResources(
+                  "DAG call "
+                      + call.id()
+                      + " is not run again ("
+                      + why
+                      + "): its request_id asks for at most once (its effects may have happened)")));
       return;
     }
     if (call.attempt() + 1 >= SingleCallRunner.MAX_ATTEMPTS) {
-      finish(run, call.fail(CloudburstException.noResources(
-          "DAG call " + call.id() + " failed after " + SingleCallRunner.MAX_ATTEMPTS + " attempts: " + why)));
+      finish(
+          run,
+          call.fail(
+              CloudburstException.noResources(
+                  "DAG call "
+                      + call.id()
+                      + " failed after "
+                      + SingleCallRunner.MAX_ATTEMPTS
+                      + " attempts: "
+                      + why)));
       return;
     }
     log.log(System.Logger.Level.WARNING, "re-running DAG call " + call.id() + ": " + why);
@@ -200,7 +273,10 @@ public final class DagRunner implements ExecutorMembership.Listener {
     dispatch(run);
   }
 
-  /** What an executor reports of a DAG call: a sink's result or a failure (late news of an earlier attempt is ignored). */
+  /**
+   * What an executor reports of a DAG call: a sink's result or a failure (late news of an earlier
+   * attempt is ignored).
+   */
   public void onDagEvent(DagEvent event) {
     switch (event) {
       case DagEvent.StepDone d -> {
@@ -209,7 +285,9 @@ public final class DagRunner implements ExecutorMembership.Listener {
         if (run == null) {
           return;
         }
-        if (d.session() != null && run.clientId() != null && d.callId().equals(run.call().schedule().callId())) {
+        if (d.session() != null
+            && run.clientId() != null
+            && d.callId().equals(run.call().schedule().callId())) {
           clientSessions.finished(run.clientId(), d.session());
           run.dependOn(d.callId(), d.session());
         }
@@ -233,7 +311,10 @@ public final class DagRunner implements ExecutorMembership.Listener {
     return running.size();
   }
 
-  /** Ends a call with {@code res} (null: the call had not ended): its output stored, then reported, then its sessions ended. */
+  /**
+   * Ends a call with {@code res} (null: the call had not ended): its output stored, then reported,
+   * then its sessions ended.
+   */
   private void finish(RunningDag run, CallResult res) {
     if (res == null) {
       return;
@@ -241,11 +322,17 @@ public final class DagRunner implements ExecutorMembership.Listener {
     running.remove(run.call().id());
     timers.cancel(run.timer());
     storeOutput(run, res)
-        .onSuccess(reported -> {
-          outcomes.finish(reported, run.awaiting());
-          endSession(run); // after the answer: off the caller's path
-        })
-        .onFailure(t -> log.log(System.Logger.Level.ERROR, "DAG call " + res.id() + " could not be reported", t));
+        .onSuccess(
+            reported -> {
+              outcomes.finish(reported, run.awaiting());
+              endSession(run); // after the answer: off the caller's path
+            })
+        .onFailure(
+            t ->
+                log.log(
+                    System.Logger.Level.ERROR,
+                    "DAG call " + res.id() + " could not be reported",
+                    t));
   }
 
   /**
@@ -259,30 +346,49 @@ public final class DagRunner implements ExecutorMembership.Listener {
     }
     Map<String, VectorClock> deps = new TreeMap<>(run.dependencies());
     deps.remove(key); // a version does not depend on its own key
-    return nodes.writeOutput(key, res.result(), run.consistency(), deps)
-        .map(stored -> {
-          wroteOutput(run, key, stored);
-          return res;
-        })
-        .recover(t -> {
-          CloudburstException e = CloudburstException.from(t);
-          return Future.succeededFuture(CallResult.failed(res.id(), res.function(), CloudburstException.of(e.code(),
-              "DAG call " + res.id() + " could not store its result under output_key '" + key + "': " + e.getMessage()),
-              res.logs(), res.executor(), res.durationMicros()));
-        });
+    return nodes
+        .writeOutput(key, res.result(), run.consistency(), deps)
+        .map(
+            stored -> {
+              wroteOutput(run, key, stored);
+              return res;
+            })
+        .recover(
+            t -> {
+              CloudburstException e = CloudburstException.from(t);
+              return Future.succeededFuture(
+                  CallResult.failed(
+                      res.id(),
+                      res.function(),
+                      CloudburstException.of(
+                          e.code(),
+                          "DAG call "
+                              + res.id()
+                              + " could not store its result under output_key '"
+                              + key
+                              + "': "
+                              + e.getMessage()),
+                      res.logs(),
+                      res.executor(),
+                      res.durationMicros()));
+            });
   }
 
-  /** A causal client's next call depends on the version its call wrote, so it reads its own write. */
+  /**
+   * A causal client's next call depends on the version its call wrote, so it reads its own write.
+   */
   private void wroteOutput(RunningDag run, String key, Lattice stored) {
     if (run.clientId() != null && stored instanceof MultiKeyCausalLattice mk) {
       String scheduleId = run.call().schedule().callId();
-      clientSessions.finished(run.clientId(), new Session(scheduleId, true, Map.of(), Map.of(key, mk.clock())));
+      clientSessions.finished(
+          run.clientId(), new Session(scheduleId, true, Map.of(), Map.of(key, mk.clock())));
     }
   }
 
   /**
    * Repeatable read and causal: tells the cache of every node that ran part of the call that its
-   * session has ended, so they drop the versions it pinned (caches also expire them at the deadline).
+   * session has ended, so they drop the versions it pinned (caches also expire them at the
+   * deadline).
    */
   private void endSession(RunningDag run) {
     DagSchedule s = run.call().schedule();

@@ -12,10 +12,15 @@ import io.vertx.core.Future;
  * did not answer in time) or the executor's own error.
  */
 public interface ExecutorGateway {
-  /** Loads {@code f} in a context of the executor at {@code address}, which answers with the function. */
+  /**
+   * Loads {@code f} in a context of the executor at {@code address}, which answers with the
+   * function.
+   */
   Future<FunctionInfo> validate(String address, FunctionInfo f);
 
-  /** Runs one call on the executor at {@code address}, waiting up to {@code waitMs} for its result. */
+  /**
+   * Runs one call on the executor at {@code address}, waiting up to {@code waitMs} for its result.
+   */
   Future<CallResult> execute(String address, ExecutorRequest.Execute call, long waitMs);
 
   /** Hands a DAG schedule to the executor at {@code address}, which acknowledges it at once. */

@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * Which executors and nodes are there: executor statuses and cache reports as they arrive,
  * executors that leave (saying so, with their node, or by falling silent for twice the staleness
  * bound), and the other nodes' schedulers heard from. Executors that are gone are forgotten first
- * (so nothing is placed on them again), then the {@link Listener}s re-run the calls that ran
- * there; once every executor of a node is gone, its cached keys stop drawing calls.
+ * (so nothing is placed on them again), then the {@link Listener}s re-run the calls that ran there;
+ * once every executor of a node is gone, its cached keys stop drawing calls.
  */
 public final class ExecutorMembership {
   private static final System.Logger log = System.getLogger(ExecutorMembership.class.getName());
@@ -33,16 +33,26 @@ public final class ExecutorMembership {
   private final long staleMs;
   private final LongSupplier clock;
   private final List<Listener> listeners = new ArrayList<>();
+
   /** Other nodes whose schedulers sent registry notices: places a result may be held. */
   private final Set<String> schedulerNodes = new TreeSet<>();
-  /** When each node was last reported gone: older statuses of its executors (late on the way) are ignored. */
+
+  /**
+   * When each node was last reported gone: older statuses of its executors (late on the way) are
+   * ignored.
+   */
   private final Map<String, Long> leftAt = new HashMap<>();
 
   /**
    * @param nodeId this node's id
    * @param staleMs an executor silent for this long is not placed on; for twice as long, it is gone
    */
-  public ExecutorMembership(String nodeId, ExecutorTable executors, CachedKeys cachedKeys, long staleMs, LongSupplier clock) {
+  public ExecutorMembership(
+      String nodeId,
+      ExecutorTable executors,
+      CachedKeys cachedKeys,
+      long staleMs,
+      LongSupplier clock) {
     this.nodeId = nodeId;
     this.executors = executors;
     this.cachedKeys = cachedKeys;
@@ -71,8 +81,12 @@ public final class ExecutorMembership {
 
   /** What a node's cache holds, as it reports it. */
   public void onCacheReport(CacheEvent.Report r) {
-    cachedKeys.report(r.nodeId(), r.keys(), new CachedKeys.Figures(r.bytes(), r.hits(), r.misses(), r.evictions(), r.sentAt()),
-        r.sentAt(), clock.getAsLong());
+    cachedKeys.report(
+        r.nodeId(),
+        r.keys(),
+        new CachedKeys.Figures(r.bytes(), r.hits(), r.misses(), r.evictions(), r.sentAt()),
+        r.sentAt(),
+        clock.getAsLong());
   }
 
   /** The scheduler of another node sent a registry notice: it may hold results. */
@@ -96,8 +110,13 @@ public final class ExecutorMembership {
     for (ExecutorTable.Entry e : executors.ofNode(node)) {
       addresses.add(e.address());
     }
-    log.log(System.Logger.Level.INFO, "node " + node + " left the cluster: forgetting its " + addresses.size()
-        + " executor(s) and its cached keys; calls running there run again elsewhere");
+    log.log(
+        System.Logger.Level.INFO,
+        "node "
+            + node
+            + " left the cluster: forgetting its "
+            + addresses.size()
+            + " executor(s) and its cached keys; calls running there run again elsewhere");
     executorsLeft(addresses, "node " + node + " left the cluster");
     cachedKeys.forget(node);
   }
@@ -118,8 +137,13 @@ public final class ExecutorMembership {
       addresses.add(e.address());
       nodes.add(e.nodeId());
     }
-    log.log(System.Logger.Level.WARNING, "executor(s) " + addresses + " silent for more than " + goneMs
-        + " ms: forgotten; calls running there run again elsewhere");
+    log.log(
+        System.Logger.Level.WARNING,
+        "executor(s) "
+            + addresses
+            + " silent for more than "
+            + goneMs
+            + " ms: forgotten; calls running there run again elsewhere");
     executorsLeft(addresses, "executor(s) " + addresses + " fell silent");
     nodes.forEach(this::forgetCacheIfNodeGone);
   }

@@ -43,14 +43,17 @@ public final class ExecutorTable {
       return;
     }
     Entry old = byAddress.get(s.address());
-    byAddress.put(s.address(), new Entry(s, now, old == null ? 0 : old.inFlight(), new HashSet<>(s.warm())));
+    byAddress.put(
+        s.address(), new Entry(s, now, old == null ? 0 : old.inFlight(), new HashSet<>(s.warm())));
   }
 
   /** Records that a call was sent to (delta +1) or returned from (delta -1) an executor. */
   public void inFlight(String address, int delta) {
     Entry e = byAddress.get(address);
     if (e != null) {
-      byAddress.put(address, new Entry(e.status(), e.lastSeen(), Math.max(0, e.inFlight() + delta), e.warm()));
+      byAddress.put(
+          address,
+          new Entry(e.status(), e.lastSeen(), Math.max(0, e.inFlight() + delta), e.warm()));
     }
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The registry of functions and their versions: a pure in-memory core. Versions of a name are
- * numbered from 1 and never reused; the current version is the newest unless one was restored
- * (a restore appends a new version carrying the old source, so history only grows).
+ * numbered from 1 and never reused; the current version is the newest unless one was restored (a
+ * restore appends a new version carrying the old source, so history only grows).
  */
 public final class FunctionRegistry {
   private final Map<String, List<FunctionInfo>> versions = new HashMap<>();
@@ -26,7 +26,8 @@ public final class FunctionRegistry {
   /** Adds a version; its number must be {@link #nextVersion}. */
   public void add(FunctionInfo f) {
     if (f.version() != nextVersion(f.name())) {
-      throw new IllegalStateException("version " + f.version() + " of " + f.name() + " out of order");
+      throw new IllegalStateException(
+          "version " + f.version() + " of " + f.name() + " out of order");
     }
     versions.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f);
   }
@@ -35,7 +36,8 @@ public final class FunctionRegistry {
   public FunctionInfo current(String name) {
     List<FunctionInfo> l = versions.get(name);
     if (l == null) {
-      throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function named '" + name + "'");
+      throw CloudburstException.notFound(
+          ErrorCode.FUNC_NOT_FOUND, "no function named '" + name + "'");
     }
     return l.get(l.size() - 1);
   }
@@ -62,7 +64,8 @@ public final class FunctionRegistry {
   public List<FunctionInfo> history(String name) {
     List<FunctionInfo> l = versions.get(name);
     if (l == null) {
-      throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function named '" + name + "'");
+      throw CloudburstException.notFound(
+          ErrorCode.FUNC_NOT_FOUND, "no function named '" + name + "'");
     }
     return List.copyOf(l);
   }
@@ -78,8 +81,8 @@ public final class FunctionRegistry {
   }
 
   /**
-   * Makes a function's history what the store holds (a change made by another node's scheduler):
-   * an empty history removes the function. The versions must be numbered in order from 1, as the
+   * Makes a function's history what the store holds (a change made by another node's scheduler): an
+   * empty history removes the function. The versions must be numbered in order from 1, as the
    * scheduler stores them.
    */
   public void replace(String name, List<FunctionInfo> history) {
@@ -90,7 +93,8 @@ public final class FunctionRegistry {
     for (int i = 0; i < history.size(); i++) {
       FunctionInfo f = history.get(i);
       if (!f.name().equals(name) || (i > 0 && f.version() <= history.get(i - 1).version())) {
-        throw new IllegalStateException("stored history of " + name + " is out of order at " + f.versionKey());
+        throw new IllegalStateException(
+            "stored history of " + name + " is out of order at " + f.versionKey());
       }
     }
     versions.put(name, new ArrayList<>(history));
@@ -100,7 +104,8 @@ public final class FunctionRegistry {
   public List<FunctionInfo> remove(String name) {
     List<FunctionInfo> l = versions.remove(name);
     if (l == null) {
-      throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function named '" + name + "'");
+      throw CloudburstException.notFound(
+          ErrorCode.FUNC_NOT_FOUND, "no function named '" + name + "'");
     }
     return l;
   }

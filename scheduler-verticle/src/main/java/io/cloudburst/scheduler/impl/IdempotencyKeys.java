@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Idempotency keys ({@code request_id}): which call each key started, so a repeat of the request
- * is answered the first call's outcome instead of running again. A key lives as long as its call's
+ * Idempotency keys ({@code request_id}): which call each key started, so a repeat of the request is
+ * answered the first call's outcome instead of running again. A key lives as long as its call's
  * result is kept: once the result is gone (expired or dropped), the key starts a new call. At most
  * {@code maxKeys} are kept, the oldest forgotten first. Not thread-safe: the scheduler's event loop
  * owns it.
@@ -27,8 +27,10 @@ public final class IdempotencyKeys {
   private record Requested(String callId, String target) {}
 
   private final Map<String, Requested> requests;
+
   /** Repeats of a running call that wait for its outcome, by call id. */
   private final Map<String, List<Promise<CallResult>>> waiting = new HashMap<>();
+
   private final Function<String, CallResult> results;
 
   /**
@@ -36,12 +38,13 @@ public final class IdempotencyKeys {
    * @param results the result kept for a call id (pending or finished), or null when none is
    */
   public IdempotencyKeys(int maxKeys, Function<String, CallResult> results) {
-    this.requests = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Requested> eldest) {
-        return size() > maxKeys;
-      }
-    };
+    this.requests =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Requested> eldest) {
+            return size() > maxKeys;
+          }
+        };
     this.results = results;
   }
 
@@ -51,14 +54,16 @@ public final class IdempotencyKeys {
    * finished first call's result, the pending one when the caller does not wait, else the first
    * call's outcome once it finishes.
    *
-   * @throws CloudburstException BAD_REQUEST for a malformed key, CONFLICT for a key used for a call of something else
+   * @throws CloudburstException BAD_REQUEST for a malformed key, CONFLICT for a key used for a call
+   *     of something else
    */
   public Future<CallResult> repeatOf(String requestId, String target, boolean awaitResult) {
     if (requestId == null) {
       return null;
     }
     if (requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID) {
-      throw CloudburstException.badRequest("request_id must be 1 to " + MAX_REQUEST_ID + " characters");
+      throw CloudburstException.badRequest(
+          "request_id must be 1 to " + MAX_REQUEST_ID + " characters");
     }
     Requested first = requests.get(requestId);
     CallResult res = first == null ? null : results.apply(first.callId());
@@ -67,7 +72,9 @@ public final class IdempotencyKeys {
       return null;
     }
     if (!first.target().equals(target)) {
-      throw CloudburstException.of(ErrorCode.CONFLICT, "request_id '" + requestId + "' was used for a call of " + first.target());
+      throw CloudburstException.of(
+          ErrorCode.CONFLICT,
+          "request_id '" + requestId + "' was used for a call of " + first.target());
     }
     if (res.isFinished() || !awaitResult) {
       return Future.succeededFuture(res);

@@ -48,21 +48,26 @@ import java.util.TreeSet;
  */
 public final class KvsRegistryStore implements RegistryStore {
   private static final System.Logger log = System.getLogger(KvsRegistryStore.class.getName());
+
   /** Records read per request on load. */
   static final int LOAD_BATCH = 128;
+
   /** Writes of one key that lose the merge before the write fails. */
   private static final int MAX_WRITE_ATTEMPTS = 3;
 
   private final EventBus bus;
   private final String nodeId;
   private final DeliveryOptions delivery;
+
   /** The newest state known of each record this store reads or writes. */
   private final Map<String, Lattice> known = new HashMap<>();
+
   /**
    * Names each kind's index listed without a record when the registry was loaded (deletions cut
    * short): the next index write drops them, unless this store has seen them registered since.
    */
   private final Map<String, Set<String>> dangling = new HashMap<>();
+
   /** The last index write queued; the next one starts when it ends. */
   private Future<?> indexTail = Future.succeededFuture();
 
@@ -79,24 +84,47 @@ public final class KvsRegistryStore implements RegistryStore {
     String fnIndex = RegistryCodec.indexKey(FUNCTIONS);
     String dagIndex = RegistryCodec.indexKey(DAGS);
     return getMany(List.of(fnIndex, dagIndex))
-        .compose(indexes -> {
-          List<String> fnNames = RegistryCodec.decodeIndex(FUNCTIONS, value(fnIndex, indexes.get(fnIndex)));
-          List<String> dagNames = RegistryCodec.decodeIndex(DAGS, value(dagIndex, indexes.get(dagIndex)));
-          List<String> keys = new ArrayList<>(fnNames.size() + dagNames.size());
-          fnNames.forEach(n -> keys.add(RegistryCodec.functionKey(n)));
-          dagNames.forEach(n -> keys.add(RegistryCodec.dagKey(n)));
-          return getAll(keys, 0, new LinkedHashMap<>()).map(records -> {
-            Set<String> fnFound = new TreeSet<>();
-            Set<String> dagFound = new TreeSet<>();
-            List<List<FunctionInfo>> functions = decodeListed("function", fnNames, RegistryCodec::functionKey,
-                RegistryCodec::decodeFunction, records, fnFound);
-            List<DagInfo> dags = decodeListed("DAG", dagNames, RegistryCodec::dagKey, RegistryCodec::decodeDag, records, dagFound);
-            dangling.put(FUNCTIONS, missing(fnNames, fnFound));
-            dangling.put(DAGS, missing(dagNames, dagFound));
-            return new Loaded(functions, dags);
-          });
-        })
-        .recover(t -> Future.failedFuture(failure("cannot load the registry from the key-value store at " + Addresses.KVS, t)));
+        .compose(
+            indexes -> {
+              List<String> fnNames =
+                  RegistryCodec.decodeIndex(FUNCTIONS, value(fnIndex, indexes.get(fnIndex)));
+              List<String> dagNames =
+                  RegistryCodec.decodeIndex(DAGS, value(dagIndex, indexes.get(dagIndex)));
+              List<String> keys = new ArrayList<>(fnNames.size() + dagNames.size());
+              fnNames.forEach(n -> keys.add(RegistryCodec.functionKey(n)));
+              dagNames.forEach(n -> keys.add(RegistryCodec.dagKey(n)));
+              return getAll(keys, 0, new LinkedHashMap<>())
+                  .map(
+                      records -> {
+                        Set<String> fnFound = new TreeSet<>();
+                        Set<String> dagFound = new TreeSet<>();
+                        List<List<FunctionInfo>> functions =
+                            decodeListed(
+                                "function",
+                                fnNames,
+                                RegistryCodec::functionKey,
+                                RegistryCodec::decodeFunction,
+                                records,
+                                fnFound);
+                        List<DagInfo> dags =
+                            decodeListed(
+                                "DAG",
+                                dagNames,
+                                RegistryCodec::dagKey,
+                                RegistryCodec::decodeDag,
+                                records,
+                                dagFound);
+                        dangling.put(FUNCTIONS, missing(fnNames, fnFound));
+                        dangling.put(DAGS, missing(dagNames, dagFound));
+                        return new Loaded(functions, dags);
+                      });
+            })
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure(
+                        "cannot load the registry from the key-value store at " + Addresses.KVS,
+                        t)));
   }
 
   private static Set<String> missing(List<String> listed, Set<String> found) {
@@ -109,73 +137,104 @@ public final class KvsRegistryStore implements RegistryStore {
   public Future<List<FunctionInfo>> loadFunction(String name) {
     String key = RegistryCodec.functionKey(name);
     return getOne(key)
-        .map(l -> {
-          if (l == null) {
-            return List.<FunctionInfo>of();
-          }
-          dangling.get(FUNCTIONS).remove(name);
-          return RegistryCodec.decodeFunction(name, value(key, l));
-        })
-        .recover(t -> Future.failedFuture(failure("cannot read function '" + name + "' from the key-value store", t)));
+        .map(
+            l -> {
+              if (l == null) {
+                return List.<FunctionInfo>of();
+              }
+              dangling.get(FUNCTIONS).remove(name);
+              return RegistryCodec.decodeFunction(name, value(key, l));
+            })
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure("cannot read function '" + name + "' from the key-value store", t)));
   }
 
   @Override
   public Future<DagInfo> loadDag(String name) {
     String key = RegistryCodec.dagKey(name);
     return getOne(key)
-        .map(l -> {
-          if (l == null) {
-            return (DagInfo) null;
-          }
-          dangling.get(DAGS).remove(name);
-          return RegistryCodec.decodeDag(name, value(key, l));
-        })
-        .recover(t -> Future.failedFuture(failure("cannot read DAG '" + name + "' from the key-value store", t)));
+        .map(
+            l -> {
+              if (l == null) {
+                return (DagInfo) null;
+              }
+              dangling.get(DAGS).remove(name);
+              return RegistryCodec.decodeDag(name, value(key, l));
+            })
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure("cannot read DAG '" + name + "' from the key-value store", t)));
   }
 
-  /** Reads one key; null when absent (then whatever was known of it is forgotten: it was deleted). */
+  /**
+   * Reads one key; null when absent (then whatever was known of it is forgotten: it was deleted).
+   */
   private Future<Lattice> getOne(String key) {
-    return getMany(List.of(key)).map(found -> {
-      Lattice l = found.get(key);
-      if (l == null) {
-        known.remove(key);
-      }
-      return l;
-    });
+    return getMany(List.of(key))
+        .map(
+            found -> {
+              Lattice l = found.get(key);
+              if (l == null) {
+                known.remove(key);
+              }
+              return l;
+            });
   }
 
   @Override
   public Future<Void> putFunction(String name, List<FunctionInfo> history) {
     return put(RegistryCodec.functionKey(name), RegistryCodec.encodeFunction(history))
         .compose(v -> updateIndex(FUNCTIONS, name, true))
-        .recover(t -> Future.failedFuture(failure("the key-value store did not store function '" + name + "'", t)));
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure("the key-value store did not store function '" + name + "'", t)));
   }
 
   @Override
   public Future<Void> deleteFunction(String name) {
     return delete(RegistryCodec.functionKey(name))
-        .recover(t -> Future.failedFuture(failure("the key-value store did not delete function '" + name + "'", t)))
-        .compose(v -> updateIndex(FUNCTIONS, name, false).recover(t -> indexLag(FUNCTIONS, name, t)));
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure("the key-value store did not delete function '" + name + "'", t)))
+        .compose(
+            v -> updateIndex(FUNCTIONS, name, false).recover(t -> indexLag(FUNCTIONS, name, t)));
   }
 
   @Override
   public Future<Void> putDag(DagInfo dag) {
     return put(RegistryCodec.dagKey(dag.name()), RegistryCodec.encodeDag(dag))
         .compose(v -> updateIndex(DAGS, dag.name(), true))
-        .recover(t -> Future.failedFuture(failure("the key-value store did not store DAG '" + dag.name() + "'", t)));
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure("the key-value store did not store DAG '" + dag.name() + "'", t)));
   }
 
   @Override
   public Future<Void> deleteDag(String name) {
     return delete(RegistryCodec.dagKey(name))
-        .recover(t -> Future.failedFuture(failure("the key-value store did not delete DAG '" + name + "'", t)))
+        .recover(
+            t ->
+                Future.failedFuture(
+                    failure("the key-value store did not delete DAG '" + name + "'", t)))
         .compose(v -> updateIndex(DAGS, name, false).recover(t -> indexLag(DAGS, name, t)));
   }
 
   /** The deletion went through (its record is gone); the index keeps a name that load skips. */
   private static Future<Void> indexLag(String kind, String name, Throwable t) {
-    log.log(System.Logger.Level.WARNING, "deleted " + name + " but could not rewrite the index of " + kind
-        + " (the next index write drops it): " + CloudburstException.from(t).getMessage());
+    log.log(
+        System.Logger.Level.WARNING,
+        "deleted "
+            + name
+            + " but could not rewrite the index of "
+            + kind
+            + " (the next index write drops it): "
+            + CloudburstException.from(t).getMessage());
     return Future.succeededFuture();
   }
 
@@ -193,23 +252,27 @@ public final class KvsRegistryStore implements RegistryStore {
     if (add) {
       drop.remove(name);
     }
-    previous.onComplete(ignored -> getOne(key)
-        .compose(l -> {
-          List<String> current = RegistryCodec.decodeIndex(kind, value(key, l));
-          TreeSet<String> next = new TreeSet<>(current);
-          next.removeAll(drop);
-          if (add) {
-            next.add(name);
-          } else {
-            next.remove(name);
-          }
-          if (next.equals(new TreeSet<>(current))) {
-            return Future.<Void>succeededFuture();
-          }
-          Set<String> dropped = Set.copyOf(drop);
-          return put(key, RegistryCodec.encodeIndex(next)).onSuccess(v -> drop.removeAll(dropped));
-        })
-        .onComplete(done));
+    previous.onComplete(
+        ignored ->
+            getOne(key)
+                .compose(
+                    l -> {
+                      List<String> current = RegistryCodec.decodeIndex(kind, value(key, l));
+                      TreeSet<String> next = new TreeSet<>(current);
+                      next.removeAll(drop);
+                      if (add) {
+                        next.add(name);
+                      } else {
+                        next.remove(name);
+                      }
+                      if (next.equals(new TreeSet<>(current))) {
+                        return Future.<Void>succeededFuture();
+                      }
+                      Set<String> dropped = Set.copyOf(drop);
+                      return put(key, RegistryCodec.encodeIndex(next))
+                          .onSuccess(v -> drop.removeAll(dropped));
+                    })
+                .onComplete(done));
     return done.future();
   }
 
@@ -220,56 +283,74 @@ public final class KvsRegistryStore implements RegistryStore {
   private Future<Void> put(String key, Object value, int attempt) {
     Lattice mine;
     try {
-      mine = Lattices.write(known.get(key), LatticeKind.LWW, value, nodeId, System.currentTimeMillis());
+      mine =
+          Lattices.write(
+              known.get(key), LatticeKind.LWW, value, nodeId, System.currentTimeMillis());
     } catch (CloudburstException e) {
       return Future.failedFuture(e);
     }
-    return request(new KvsRequest.Put(key, mine, null)).compose(reply -> {
-      if (!(reply instanceof KvsReply.Stored stored) || stored.lattice() == null) {
-        return Future.failedFuture(CloudburstException.internal("unexpected reply to a put of " + key + ": " + reply));
-      }
-      known.put(key, stored.lattice());
-      if (stored.lattice() == mine || stored.lattice().equals(mine)) {
-        return Future.succeededFuture();
-      }
-      if (attempt >= MAX_WRITE_ATTEMPTS) {
-        return Future.failedFuture(CloudburstException.internal(
-            "a newer write of " + key + " won over this one " + attempt + " times"));
-      }
-      return put(key, value, attempt + 1);
-    });
+    return request(new KvsRequest.Put(key, mine, null))
+        .compose(
+            reply -> {
+              if (!(reply instanceof KvsReply.Stored stored) || stored.lattice() == null) {
+                return Future.failedFuture(
+                    CloudburstException.internal(
+                        "unexpected reply to a put of " + key + ": " + reply));
+              }
+              known.put(key, stored.lattice());
+              if (stored.lattice() == mine || stored.lattice().equals(mine)) {
+                return Future.succeededFuture();
+              }
+              if (attempt >= MAX_WRITE_ATTEMPTS) {
+                return Future.failedFuture(
+                    CloudburstException.internal(
+                        "a newer write of " + key + " won over this one " + attempt + " times"));
+              }
+              return put(key, value, attempt + 1);
+            });
   }
 
   private Future<Void> delete(String key) {
-    return request(new KvsRequest.Delete(key)).compose(reply -> {
-      if (!(reply instanceof KvsReply.Deleted)) {
-        return Future.failedFuture(CloudburstException.internal("unexpected reply to a delete of " + key + ": " + reply));
-      }
-      known.remove(key);
-      return Future.succeededFuture();
-    });
+    return request(new KvsRequest.Delete(key))
+        .compose(
+            reply -> {
+              if (!(reply instanceof KvsReply.Deleted)) {
+                return Future.failedFuture(
+                    CloudburstException.internal(
+                        "unexpected reply to a delete of " + key + ": " + reply));
+              }
+              known.remove(key);
+              return Future.succeededFuture();
+            });
   }
 
   private Future<Map<String, Lattice>> getMany(List<String> keys) {
-    return request(new KvsRequest.GetMany(keys, null)).compose(reply -> {
-      if (!(reply instanceof KvsReply.FoundMany found)) {
-        return Future.failedFuture(CloudburstException.internal("unexpected reply to a read of " + keys.size() + " keys: " + reply));
-      }
-      known.putAll(found.lattices());
-      return Future.succeededFuture(found.lattices());
-    });
+    return request(new KvsRequest.GetMany(keys, null))
+        .compose(
+            reply -> {
+              if (!(reply instanceof KvsReply.FoundMany found)) {
+                return Future.failedFuture(
+                    CloudburstException.internal(
+                        "unexpected reply to a read of " + keys.size() + " keys: " + reply));
+              }
+              known.putAll(found.lattices());
+              return Future.succeededFuture(found.lattices());
+            });
   }
 
   /** Reads the keys in batches of {@link #LOAD_BATCH}, one after the other, into {@code into}. */
-  private Future<Map<String, Lattice>> getAll(List<String> keys, int from, Map<String, Lattice> into) {
+  private Future<Map<String, Lattice>> getAll(
+      List<String> keys, int from, Map<String, Lattice> into) {
     if (from >= keys.size()) {
       return Future.succeededFuture(into);
     }
     int to = Math.min(keys.size(), from + LOAD_BATCH);
-    return getMany(keys.subList(from, to)).compose(found -> {
-      into.putAll(found);
-      return getAll(keys, to, into);
-    });
+    return getMany(keys.subList(from, to))
+        .compose(
+            found -> {
+              into.putAll(found);
+              return getAll(keys, to, into);
+            });
   }
 
   private Future<KvsReply> request(KvsRequest r) {
@@ -282,15 +363,22 @@ public final class KvsRegistryStore implements RegistryStore {
       return null;
     }
     if (l.kind() != LatticeKind.LWW) {
-      throw new IllegalArgumentException(key + " holds a " + l.kind().wireName() + " lattice, not lww");
+      throw new IllegalArgumentException(
+          key + " holds a " + l.kind().wireName() + " lattice, not lww");
     }
     return l.value();
   }
 
   /** A failure with the code of its cause (INTERNAL for a malformed record) and what failed. */
   private static CloudburstException failure(String what, Throwable t) {
-    ErrorCode code = t instanceof IllegalArgumentException ? ErrorCode.INTERNAL : CloudburstException.from(t).code();
-    String why = t instanceof IllegalArgumentException ? t.getMessage() : CloudburstException.from(t).getMessage();
+    ErrorCode code =
+        t instanceof IllegalArgumentException
+            ? ErrorCode.INTERNAL
+            : CloudburstException.from(t).code();
+    String why =
+        t instanceof IllegalArgumentException
+            ? t.getMessage()
+            : CloudburstException.from(t).getMessage();
     return CloudburstException.of(code, what + ": " + why);
   }
 
@@ -298,14 +386,25 @@ public final class KvsRegistryStore implements RegistryStore {
    * Decodes the records of the names an index lists, adding each found name to {@code found}; a
    * name without a record (a deletion cut short) is skipped with a warning.
    */
-  private <T> List<T> decodeListed(String what, List<String> names, java.util.function.Function<String, String> keyOf,
-      java.util.function.BiFunction<String, Object, T> decode, Map<String, Lattice> records, Set<String> found) {
+  private <T> List<T> decodeListed(
+      String what,
+      List<String> names,
+      java.util.function.Function<String, String> keyOf,
+      java.util.function.BiFunction<String, Object, T> decode,
+      Map<String, Lattice> records,
+      Set<String> found) {
     List<T> out = new ArrayList<>();
     for (String name : names) {
       String key = keyOf.apply(name);
       Lattice l = records.get(key);
       if (l == null) {
-        log.log(System.Logger.Level.WARNING, "index lists " + what + " '" + name + "' without a record (a deletion cut short); skipped");
+        log.log(
+            System.Logger.Level.WARNING,
+            "index lists "
+                + what
+                + " '"
+                + name
+                + "' without a record (a deletion cut short); skipped");
         continue;
       }
       out.add(decode.apply(name, value(key, l)));

@@ -11,7 +11,8 @@ import java.util.Map;
 public interface NodeGateway {
   /**
    * The result the scheduler of node {@code nodeId} holds for call {@code callId} (it asks no
-   * further); fails with RESULT_NOT_FOUND, or the bus's failure when that scheduler does not answer.
+   * further); fails with RESULT_NOT_FOUND, or the bus's failure when that scheduler does not
+   * answer.
    */
   Future<CallResult> heldResult(String nodeId, String callId);
 
@@ -19,9 +20,10 @@ public interface NodeGateway {
   void endSession(String nodeId, String sessionId);
 
   /**
-   * Stores a call's result under a user key through this node's cache, answered once the store
-   * has made it durable: a multi-key causal version recording {@code dependencies} for {@link
+   * Stores a call's result under a user key through this node's cache, answered once the store has
+   * made it durable: a multi-key causal version recording {@code dependencies} for {@link
    * Consistency#CAUSAL}, a last-writer-wins write otherwise. Fails with the write's error code.
    */
-  Future<Lattice> writeOutput(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies);
+  Future<Lattice> writeOutput(
+      String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies);
 }

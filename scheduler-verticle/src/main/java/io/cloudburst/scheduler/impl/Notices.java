@@ -8,9 +8,15 @@ public interface Notices {
   /** A call finished (at {@link io.cloudburst.bus.Addresses#RESULTS}). */
   void result(CallResult r);
 
-  /** A call replicated a hot function onto a cold executor (at {@link io.cloudburst.bus.Addresses#AUTOSCALE}). */
+  /**
+   * A call replicated a hot function onto a cold executor (at {@link
+   * io.cloudburst.bus.Addresses#AUTOSCALE}).
+   */
   void scaling(NodeEvent.ScalingDecision d);
 
-  /** A registry entry changed in the store (at {@link io.cloudburst.bus.Addresses#REGISTRY_CHANGED}). */
+  /**
+   * A registry entry changed in the store (at {@link
+   * io.cloudburst.bus.Addresses#REGISTRY_CHANGED}).
+   */
   void registryChanged(NodeEvent.RegistryChanged n);
 }

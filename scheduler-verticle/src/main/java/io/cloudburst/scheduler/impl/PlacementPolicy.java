@@ -7,10 +7,11 @@ import java.util.Set;
  * Chooses the executor for a call, as in the Cloudburst paper, and keeps a call on one node:
  *
  * <ol>
- *   <li>locality first: the node whose cache holds the call's referenced keys (+20 for all of them);
- *   <li>then affinity: an executor on the preferred node, the node the call entered or the node
- *       of the DAG step's upstream function (+15), so a call does not pay cross-node hops it does
- *       not need;
+ *   <li>locality first: the node whose cache holds the call's referenced keys (+20 for all of
+ *       them);
+ *   <li>then affinity: an executor on the preferred node, the node the call entered or the node of
+ *       the DAG step's upstream function (+15), so a call does not pay cross-node hops it does not
+ *       need;
  *   <li>then a warm context for the function (+10);
  *   <li>an executor at or over the utilization threshold only if every one is (-100): a saturated
  *       preferred node spills to the others;
@@ -53,8 +54,8 @@ public final class PlacementPolicy {
   }
 
   /**
-   * As {@link #choose(List, String, List, java.util.function.Function, long)}, preferring executors on
-   * {@code preferredNode} (null: no preference).
+   * As {@link #choose(List, String, List, java.util.function.Function, long)}, preferring executors
+   * on {@code preferredNode} (null: no preference).
    */
   public ExecutorTable.Entry choose(
       List<ExecutorTable.Entry> candidates,
@@ -90,7 +91,8 @@ public final class PlacementPolicy {
    *
    * @param candidates the executors the choice was made from
    */
-  public boolean replicates(List<ExecutorTable.Entry> candidates, ExecutorTable.Entry chosen, String versionKey) {
+  public boolean replicates(
+      List<ExecutorTable.Entry> candidates, ExecutorTable.Entry chosen, String versionKey) {
     if (chosen == null || chosen.warm().contains(versionKey)) {
       return false;
     }

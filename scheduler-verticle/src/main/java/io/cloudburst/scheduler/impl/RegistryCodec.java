@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The scheduler's registry records as user values of the store ({@link io.cloudburst.bus.value.Values}
- * model: only strings, longs, lists and maps), and back. Pure.
+ * The scheduler's registry records as user values of the store ({@link
+ * io.cloudburst.bus.value.Values} model: only strings, longs, lists and maps), and back. Pure.
  *
  * <p>Layout; every record is one last-writer-wins lattice written by the scheduler:
  *
@@ -32,6 +32,7 @@ import java.util.TreeSet;
 public final class RegistryCodec {
   /** The record format this code writes; records of a later format are refused, not misread. */
   public static final long FORMAT = 1;
+
   public static final String FUNCTIONS = "functions";
   public static final String DAGS = "dags";
   private static final String INDEX = "index";
@@ -62,7 +63,8 @@ public final class RegistryCodec {
     List<Object> versions = new ArrayList<>(history.size());
     for (FunctionInfo f : history) {
       if (!f.name().equals(name)) {
-        throw new IllegalArgumentException("version " + f.versionKey() + " is not a version of " + name);
+        throw new IllegalArgumentException(
+            "version " + f.versionKey() + " is not a version of " + name);
       }
       Map<String, Object> v = new LinkedHashMap<>();
       v.put("version", (long) f.version());
@@ -101,8 +103,14 @@ public final class RegistryCodec {
       if (version != out.size() + 1) {
         throw new IllegalArgumentException(at + " is numbered " + version);
       }
-      out.add(new FunctionInfo(name, string(v, "language", at), (int) version, string(v, "source", at),
-          string(v, "entrypoint", at), number(v, "createdAt", at)));
+      out.add(
+          new FunctionInfo(
+              name,
+              string(v, "language", at),
+              (int) version,
+              string(v, "source", at),
+              string(v, "entrypoint", at),
+              number(v, "createdAt", at)));
     }
     return List.copyOf(out);
   }
@@ -165,7 +173,8 @@ public final class RegistryCodec {
     Map<?, ?> record = map(value, what);
     long format = number(record, "format", what);
     if (format != FORMAT) {
-      throw new IllegalArgumentException(what + " has format " + format + "; this scheduler reads format " + FORMAT);
+      throw new IllegalArgumentException(
+          what + " has format " + format + "; this scheduler reads format " + FORMAT);
     }
     String recorded = string(record, "name", what);
     if (!recorded.equals(name)) {

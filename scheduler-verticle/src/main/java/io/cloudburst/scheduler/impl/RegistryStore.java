@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Where the scheduler keeps its registry of functions and DAGs so that it survives a restart. A
  * change is applied to the in-memory registries only once its future succeeded; a failed future
- * means the change did not happen (and carries the error for the caller). Used from the
- * scheduler's event loop only.
+ * means the change did not happen (and carries the error for the caller). Used from the scheduler's
+ * event loop only.
  */
 public interface RegistryStore {
 

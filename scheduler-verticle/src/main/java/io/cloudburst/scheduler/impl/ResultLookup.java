@@ -25,7 +25,12 @@ public final class ResultLookup {
    * @param nodeId this node's id
    * @param knownNodes the other nodes this scheduler has heard from
    */
-  public ResultLookup(String nodeId, ResultStore results, Supplier<Set<String>> knownNodes, NodeGateway nodes, LongSupplier clock) {
+  public ResultLookup(
+      String nodeId,
+      ResultStore results,
+      Supplier<Set<String>> knownNodes,
+      NodeGateway nodes,
+      LongSupplier clock) {
     this.nodeId = nodeId;
     this.results = results;
     this.knownNodes = knownNodes;
@@ -43,7 +48,9 @@ public final class ResultLookup {
     return id == null ? null : results.get(id, clock.getAsLong());
   }
 
-  /** {@link #held}, or RESULT_NOT_FOUND: what another node's scheduler asks ({@code GetHeldResult}). */
+  /**
+   * {@link #held}, or RESULT_NOT_FOUND: what another node's scheduler asks ({@code GetHeldResult}).
+   */
   public CallResult heldOrNotFound(String id) {
     CallResult r = held(id);
     if (r == null) {
@@ -52,7 +59,10 @@ public final class ResultLookup {
     return r;
   }
 
-  /** The result held here, else by the scheduler of the node that started the call; else RESULT_NOT_FOUND. */
+  /**
+   * The result held here, else by the scheduler of the node that started the call; else
+   * RESULT_NOT_FOUND.
+   */
   public Future<CallResult> lookup(String id) {
     CallResult r = held(id);
     if (r != null) {
@@ -62,8 +72,12 @@ public final class ResultLookup {
     if (origin == null || origin.equals(nodeId) || !knownNodes.get().contains(origin)) {
       return Future.failedFuture(notFound(id, ""));
     }
-    return nodes.heldResult(origin, id)
-        .recover(t -> Future.failedFuture(notFound(id, " (not held here, nor by the scheduler of node " + origin + ")")));
+    return nodes
+        .heldResult(origin, id)
+        .recover(
+            t ->
+                Future.failedFuture(
+                    notFound(id, " (not held here, nor by the scheduler of node " + origin + ")")));
   }
 
   /** Drops finished results past their retention. */
@@ -72,6 +86,7 @@ public final class ResultLookup {
   }
 
   private static CloudburstException notFound(String id, String where) {
-    return CloudburstException.notFound(ErrorCode.RESULT_NOT_FOUND, "no call with id '" + id + "'" + where);
+    return CloudburstException.notFound(
+        ErrorCode.RESULT_NOT_FOUND, "no call with id '" + id + "'" + where);
   }
 }

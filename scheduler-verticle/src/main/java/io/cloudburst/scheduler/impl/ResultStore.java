@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Results of calls, kept for {@code GET /v1/results/{id}}: bounded in count and in age. Entries
- * are kept in insertion order, so expiry and overflow both drop from the head.
+ * Results of calls, kept for {@code GET /v1/results/{id}}: bounded in count and in age. Entries are
+ * kept in insertion order, so expiry and overflow both drop from the head.
  */
 public final class ResultStore {
   private record Entry(CallResult result, long storedAt) {}

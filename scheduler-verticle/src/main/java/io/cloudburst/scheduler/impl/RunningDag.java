@@ -29,7 +29,8 @@ public final class RunningDag {
    * @param awaiting who gets the finished result, or null (the caller took a pending id)
    * @param deadline when the call times out, in clock milliseconds
    */
-  public RunningDag(DagCall call, DagPlan plan, InvokeDag request, Consumer<CallResult> awaiting, long deadline) {
+  public RunningDag(
+      DagCall call, DagPlan plan, InvokeDag request, Consumer<CallResult> awaiting, long deadline) {
     this.call = call;
     this.plan = plan;
     this.request = request;
@@ -89,7 +90,10 @@ public final class RunningDag {
     timer = id;
   }
 
-  /** Joins what a sink of attempt {@code scheduleId} reported; what earlier attempts reported is dropped. */
+  /**
+   * Joins what a sink of attempt {@code scheduleId} reported; what earlier attempts reported is
+   * dropped.
+   */
   public void dependOn(String scheduleId, Session session) {
     if (!scheduleId.equals(dependenciesOf)) {
       dependenciesOf = scheduleId;
@@ -101,6 +105,8 @@ public final class RunningDag {
   /** What the sinks of the current attempt reported the call depends on (empty when none did). */
   public Map<String, VectorClock> dependencies() {
     DagCall c = call;
-    return c.schedule() != null && c.schedule().callId().equals(dependenciesOf) ? Map.copyOf(dependencies) : Map.of();
+    return c.schedule() != null && c.schedule().callId().equals(dependenciesOf)
+        ? Map.copyOf(dependencies)
+        : Map.of();
   }
 }

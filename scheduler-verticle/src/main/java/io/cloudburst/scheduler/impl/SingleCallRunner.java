@@ -29,7 +29,13 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
   public static final int MAX_ATTEMPTS = 3;
 
   /** What one attempt needs; {@code atMostOnce} when started with an idempotency key. */
-  private record Call(String id, FunctionInfo f, List<Object> args, long timeout, int depth, long awaitRefsMs,
+  private record Call(
+      String id,
+      FunctionInfo f,
+      List<Object> args,
+      long timeout,
+      int depth,
+      long awaitRefsMs,
       boolean atMostOnce) {}
 
   private final SchedulerOptions options;
@@ -41,11 +47,20 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
   private final CallOutcomes outcomes;
   private final CallIds ids;
   private final ExecutorGateway gateway;
+
   /** Calls in flight, by executor address, so they can be re-run if it leaves. */
   private final Map<String, Set<Promise<CallResult>>> inFlightByExecutor = new HashMap<>();
 
-  public SingleCallRunner(SchedulerOptions options, FunctionRegistry registry, ExecutorTable executors, CallPlacement placement,
-      ExecutorMembership membership, IdempotencyKeys keys, CallOutcomes outcomes, CallIds ids, ExecutorGateway gateway) {
+  public SingleCallRunner(
+      SchedulerOptions options,
+      FunctionRegistry registry,
+      ExecutorTable executors,
+      CallPlacement placement,
+      ExecutorMembership membership,
+      IdempotencyKeys keys,
+      CallOutcomes outcomes,
+      CallIds ids,
+      ExecutorGateway gateway) {
     this.options = options;
     this.registry = registry;
     this.executors = executors;
@@ -61,12 +76,15 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
    * Starts a call; {@code reply} gets the pending result at once when the request does not wait,
    * else the finished one (a repeat of an idempotent request gets the first call's).
    *
-   * @throws CloudburstException for a request refused before it runs (depth, unknown function, bad request_id)
+   * @throws CloudburstException for a request refused before it runs (depth, unknown function, bad
+   *     request_id)
    */
   public void invoke(InvokeFunction r, Consumer<CallResult> reply) {
     if (r.depth() > options.maxCallDepth()) {
-      throw CloudburstException.badRequest("call depth limit of " + options.maxCallDepth()
-          + " exceeded (calls nested too deeply or a call cycle)");
+      throw CloudburstException.badRequest(
+          "call depth limit of "
+              + options.maxCallDepth()
+              + " exceeded (calls nested too deeply or a call cycle)");
     }
     FunctionInfo f = registry.get(r.name(), r.version());
     String target = "function " + f.name();
@@ -81,10 +99,22 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
     if (!r.awaitResult()) {
       reply.accept(pending);
     }
-    Call call = new Call(pending.id(), f, r.args(), timeout, r.depth(), Math.min(r.awaitRefsMs(), timeout), r.requestId() != null);
+    Call call =
+        new Call(
+            pending.id(),
+            f,
+            r.args(),
+            timeout,
+            r.depth(),
+            Math.min(r.awaitRefsMs(), timeout),
+            r.requestId() != null);
     Consumer<CallResult> waiting = r.awaitResult() ? reply : null;
     execute(call, 0)
-        .recover(t -> Future.succeededFuture(CallResult.failed(call.id(), f.name(), CloudburstException.from(t), null, null, 0)))
+        .recover(
+            t ->
+                Future.succeededFuture(
+                    CallResult.failed(
+                        call.id(), f.name(), CloudburstException.from(t), null, null, 0)))
         .onSuccess(res -> outcomes.finish(res, waiting));
   }
 
@@ -97,21 +127,28 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
     executors.inFlight(address, +1);
     Promise<CallResult> outcome = Promise.promise();
     inFlightByExecutor.computeIfAbsent(address, k -> new LinkedHashSet<>()).add(outcome);
-    gateway.execute(address, new ExecutorRequest.Execute(c.id(), c.f(), c.args(), c.timeout(), c.depth(), c.awaitRefsMs()),
+    gateway
+        .execute(
+            address,
+            new ExecutorRequest.Execute(
+                c.id(), c.f(), c.args(), c.timeout(), c.depth(), c.awaitRefsMs()),
             c.timeout() + Deadlines.EXECUTOR_MARGIN_MS)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            outcome.tryComplete(ar.result());
-          } else {
-            outcome.tryFail(ar.cause());
-          }
-        });
-    return outcome.future()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                outcome.tryComplete(ar.result());
+              } else {
+                outcome.tryFail(ar.cause());
+              }
+            });
+    return outcome
+        .future()
         .andThen(ar -> returned(address, outcome))
-        .map(r -> {
-          executors.warmed(address, c.f().contextKey());
-          return r;
-        })
+        .map(
+            r -> {
+              executors.warmed(address, c.f().contextKey());
+              return r;
+            })
         .recover(t -> afterFailure(c, attempt, address, t));
   }
 
@@ -123,14 +160,26 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
     }
   }
 
-  /** A failed attempt: run again elsewhere when the executor is gone (and the call may run twice), else the failure. */
+  /**
+   * A failed attempt: run again elsewhere when the executor is gone (and the call may run twice),
+   * else the failure.
+   */
   private Future<CallResult> afterFailure(Call c, int attempt, String address, Throwable t) {
-    boolean gone = t instanceof ExecutorGone || (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS);
+    boolean gone =
+        t instanceof ExecutorGone
+            || (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS);
     if (gone && c.atMostOnce()) {
       executors.remove(address);
-      return Future.failedFuture(CloudburstException.noResources("call " + c.id() + " of " + c.f().name()
-          + " lost its executor " + address + " and is not run again: its request_id asks for at most once"
-          + " (its effects may have happened)"));
+      return Future.failedFuture(
+          CloudburstException.noResources(
+              "call "
+                  + c.id()
+                  + " of "
+                  + c.f().name()
+                  + " lost its executor "
+                  + address
+                  + " and is not run again: its request_id asks for at most once"
+                  + " (its effects may have happened)"));
     }
     if (gone && attempt + 1 < MAX_ATTEMPTS) {
       // The executor is gone: forget it and run the call elsewhere.
@@ -138,17 +187,34 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
       return execute(c, attempt + 1);
     }
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-      return Future.failedFuture(CloudburstException.timeout(
-          "call " + c.id() + " of " + c.f().name() + " did not finish within " + c.timeout() + " ms"));
+      return Future.failedFuture(
+          CloudburstException.timeout(
+              "call "
+                  + c.id()
+                  + " of "
+                  + c.f().name()
+                  + " did not finish within "
+                  + c.timeout()
+                  + " ms"));
     }
     if (gone) {
-      return Future.failedFuture(CloudburstException.noResources(
-          "call " + c.id() + " of " + c.f().name() + " lost its executor " + MAX_ATTEMPTS + " times"));
+      return Future.failedFuture(
+          CloudburstException.noResources(
+              "call "
+                  + c.id()
+                  + " of "
+                  + c.f().name()
+                  + " lost its executor "
+                  + MAX_ATTEMPTS
+                  + " times"));
     }
     return Future.failedFuture(t);
   }
 
-  /** The calls in flight on executors that are gone fail with {@link ExecutorGone}, and so run again elsewhere. */
+  /**
+   * The calls in flight on executors that are gone fail with {@link ExecutorGone}, and so run again
+   * elsewhere.
+   */
   @Override
   public void executorsLeft(Set<String> addresses, String why) {
     for (String address : addresses) {

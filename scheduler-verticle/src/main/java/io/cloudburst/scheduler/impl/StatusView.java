@@ -11,14 +11,18 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
-/** What {@code GET /v1/status} shows: every node's live executors and cache figures, and the replications counted. */
+/**
+ * What {@code GET /v1/status} shows: every node's live executors and cache figures, and the
+ * replications counted.
+ */
 public final class StatusView {
   private final ExecutorTable executors;
   private final CachedKeys cachedKeys;
   private final CallPlacement placement;
   private final LongSupplier clock;
 
-  public StatusView(ExecutorTable executors, CachedKeys cachedKeys, CallPlacement placement, LongSupplier clock) {
+  public StatusView(
+      ExecutorTable executors, CachedKeys cachedKeys, CallPlacement placement, LongSupplier clock) {
     this.executors = executors;
     this.cachedKeys = cachedKeys;
     this.placement = placement;
@@ -31,8 +35,17 @@ public final class StatusView {
     Map<String, List<SchedulerReply.ExecutorInfo>> byNode = new TreeMap<>();
     for (ExecutorTable.Entry e : executors.live(now)) {
       ExecutorStatus st = e.status();
-      byNode.computeIfAbsent(e.nodeId(), k -> new ArrayList<>()).add(new SchedulerReply.ExecutorInfo(
-          e.address(), st.threads(), st.busy(), st.queued(), e.inFlight(), new TreeSet<>(e.warm()).stream().toList(), e.lastSeen()));
+      byNode
+          .computeIfAbsent(e.nodeId(), k -> new ArrayList<>())
+          .add(
+              new SchedulerReply.ExecutorInfo(
+                  e.address(),
+                  st.threads(),
+                  st.busy(),
+                  st.queued(),
+                  e.inFlight(),
+                  new TreeSet<>(e.warm()).stream().toList(),
+                  e.lastSeen()));
     }
     for (String node : cachedKeys.reporting(now)) {
       byNode.computeIfAbsent(node, k -> new ArrayList<>());
@@ -42,10 +55,22 @@ public final class StatusView {
     return new SchedulerReply.Status(nodes, now, placement.replications());
   }
 
-  private SchedulerReply.NodeInfo nodeInfo(String node, List<SchedulerReply.ExecutorInfo> execs, long now) {
-    CachedKeys.Figures f = Objects.requireNonNullElse(cachedKeys.figures(node, now), CachedKeys.Figures.NONE);
+  private SchedulerReply.NodeInfo nodeInfo(
+      String node, List<SchedulerReply.ExecutorInfo> execs, long now) {
+    CachedKeys.Figures f =
+        Objects.requireNonNullElse(cachedKeys.figures(node, now), CachedKeys.Figures.NONE);
     Set<String> keys = cachedKeys.keys(node, now);
-    List<String> shown = keys.stream().sorted().limit(SchedulerReply.NodeInfo.MAX_KEYS_SHOWN).toList();
-    return new SchedulerReply.NodeInfo(node, execs, keys.size(), shown, f.bytes(), f.hits(), f.misses(), f.evictions(), f.sentAt());
+    List<String> shown =
+        keys.stream().sorted().limit(SchedulerReply.NodeInfo.MAX_KEYS_SHOWN).toList();
+    return new SchedulerReply.NodeInfo(
+        node,
+        execs,
+        keys.size(),
+        shown,
+        f.bytes(),
+        f.hits(),
+        f.misses(),
+        f.evictions(),
+        f.sentAt());
   }
 }

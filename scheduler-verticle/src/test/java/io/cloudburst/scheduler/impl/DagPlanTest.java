@@ -15,10 +15,13 @@ class DagPlanTest {
   }
 
   private static void assertInvalid(Runnable r, String fragment) {
-    assertThatThrownBy(r::run).isInstanceOfSatisfying(CloudburstException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.DAG_INVALID);
-      assertThat(e.getMessage()).contains(fragment);
-    });
+    assertThatThrownBy(r::run)
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.DAG_INVALID);
+              assertThat(e.getMessage()).contains(fragment);
+            });
   }
 
   @Test
@@ -41,7 +44,8 @@ class DagPlanTest {
 
   @Test
   void cyclesSelfLoopsUnknownAndEmptyAreInvalid() {
-    assertInvalid(() -> plan(List.of("a", "b"), List.of(List.of("a", "b"), List.of("b", "a"))), "cycle");
+    assertInvalid(
+        () -> plan(List.of("a", "b"), List.of(List.of("a", "b"), List.of("b", "a"))), "cycle");
     assertInvalid(() -> plan(List.of("a"), List.of(List.of("a", "a"))), "self-loop");
     assertInvalid(() -> plan(List.of("a", "unregistered_x"), List.of()), "not registered");
     assertInvalid(() -> plan(List.of("a"), List.of(List.of("a", "z"))), "not in DAG");

@@ -34,8 +34,10 @@ class DagRunnerTest {
   private final Fakes.ManualTimers timers = new Fakes.ManualTimers();
   private final ExecutorTable executors = new ExecutorTable(5_000);
   private final CachedKeys cachedKeys = new CachedKeys(15_000);
-  private final ExecutorMembership membership = new ExecutorMembership("n1", executors, cachedKeys, 5_000, clock);
-  private final ResultLookup results = new ResultLookup("n1", new ResultStore(100, 60_000), membership::knownNodes, nodes, clock);
+  private final ExecutorMembership membership =
+      new ExecutorMembership("n1", executors, cachedKeys, 5_000, clock);
+  private final ResultLookup results =
+      new ResultLookup("n1", new ResultStore(100, 60_000), membership::knownNodes, nodes, clock);
   private final IdempotencyKeys keys = new IdempotencyKeys(100, results::held);
   private final FunctionRegistry functions = new FunctionRegistry();
   private final DagRegistry dags = new DagRegistry();
@@ -43,19 +45,34 @@ class DagRunnerTest {
   private final List<CallResult> replies = new ArrayList<>();
 
   DagRunnerTest() {
-    SchedulerOptions options = SchedulerOptions.fromJson(new JsonObject().put("nodeId", "n1").put("persistent", false));
+    SchedulerOptions options =
+        SchedulerOptions.fromJson(new JsonObject().put("nodeId", "n1").put("persistent", false));
     CallPlacement placement = new CallPlacement("n1", executors, cachedKeys, published, clock);
-    runner = new DagRunner(options, functions, dags, placement, membership, keys,
-        new CallOutcomes(results, keys, published), new CallIds("n1"), gateway, nodes, timers, clock);
+    runner =
+        new DagRunner(
+            options,
+            functions,
+            dags,
+            placement,
+            membership,
+            keys,
+            new CallOutcomes(results, keys, published),
+            new CallIds("n1"),
+            gateway,
+            nodes,
+            timers,
+            clock);
     membership.addListener(runner);
     functions.add(new FunctionInfo("a", "python", 1, "def a(): pass", "a", 0));
     functions.add(new FunctionInfo("b", "python", 1, "def b(x): pass", "b", 0));
-    DagPlan plan = DagPlan.of("d", List.of("a", "b"), List.of(List.of("a", "b")), functions::contains);
+    DagPlan plan =
+        DagPlan.of("d", List.of("a", "b"), List.of(List.of("a", "b")), functions::contains);
     dags.add(new DagInfo("d", plan.functions(), plan.connections(), 0), plan);
   }
 
   private void executor(String address) {
-    executors.update(new ExecutorStatus("n1", address, 2, 0, 0, List.of(), clock.now, false), clock.now);
+    executors.update(
+        new ExecutorStatus("n1", address, 2, 0, 0, List.of(), clock.now, false), clock.now);
   }
 
   private String invoke(InvokeDag.Builder b) {
@@ -79,10 +96,13 @@ class DagRunnerTest {
     step(s, "a", CallResult.done(id, "a", 1L, "", "e1", 1)); // not a sink
     assertThat(replies).isEmpty();
     step(s, "b", CallResult.done(id, "b", 2L, "", "e1", 1));
-    assertThat(replies).singleElement().satisfies(r -> {
-      assertThat(r.status()).isEqualTo(CallResult.Status.DONE);
-      assertThat(r.result()).isEqualTo(2L);
-    });
+    assertThat(replies)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.status()).isEqualTo(CallResult.Status.DONE);
+              assertThat(r.result()).isEqualTo(2L);
+            });
     assertThat(results.held(id).result()).isEqualTo(2L);
     assertThat(published.results).containsExactlyElementsOf(replies);
     assertThat(timers.pending).isEmpty();
@@ -90,7 +110,8 @@ class DagRunnerTest {
   }
 
   private void executorOn(String node, String address, String... warm) {
-    executors.update(new ExecutorStatus(node, address, 2, 0, 0, List.of(warm), clock.now, false), clock.now);
+    executors.update(
+        new ExecutorStatus(node, address, 2, 0, 0, List.of(warm), clock.now, false), clock.now);
   }
 
   @Test
@@ -100,8 +121,9 @@ class DagRunnerTest {
     executorOn("n2", "x2", "a@1", "b@1");
     for (int i = 0; i < 6; i++) {
       invoke(InvokeDag.builder("d"));
-      assertThat(gateway.schedule(gateway.schedules.size() - 1).placement()).as("call " + i).containsOnly(
-          Map.entry("a", "e1"), Map.entry("b", "e1"));
+      assertThat(gateway.schedule(gateway.schedules.size() - 1).placement())
+          .as("call " + i)
+          .containsOnly(Map.entry("a", "e1"), Map.entry("b", "e1"));
     }
     // The source's argument references a key n2's cache holds: the source goes there, and its
     // downstream follows it instead of coming back to the entry node.
@@ -116,8 +138,14 @@ class DagRunnerTest {
   void aFailedStepFailsTheCallWithItsCode() {
     executor("e1");
     String id = invoke(InvokeDag.builder("d").awaitResult(false));
-    assertThat(replies).singleElement().extracting(CallResult::status).isEqualTo(CallResult.Status.PENDING);
-    step(gateway.schedule(0), "a", CallResult.failed(id, "a", CloudburstException.badRequest("boom"), "", "e1", 1));
+    assertThat(replies)
+        .singleElement()
+        .extracting(CallResult::status)
+        .isEqualTo(CallResult.Status.PENDING);
+    step(
+        gateway.schedule(0),
+        "a",
+        CallResult.failed(id, "a", CloudburstException.badRequest("boom"), "", "e1", 1));
     CallResult r = results.held(id);
     assertThat(r.status()).isEqualTo(CallResult.Status.FAILED);
     assertThat(r.code()).isEqualTo(ErrorCode.BAD_REQUEST);
@@ -127,13 +155,16 @@ class DagRunnerTest {
   }
 
   @Test
-  void anExecutorThatDoesNotTakeTheScheduleIsForgottenAndTheCallRunsElsewhereIgnoringTheOldAttempt() {
+  void
+      anExecutorThatDoesNotTakeTheScheduleIsForgottenAndTheCallRunsElsewhereIgnoringTheOldAttempt() {
     executor("e1");
     String id = invoke(InvokeDag.builder("d"));
     DagSchedule first = gateway.schedule(0);
     executor("e2");
     gateway.schedules.get(0).reply().fail(new ReplyException(ReplyFailure.NO_HANDLERS, "gone"));
-    assertThat(executors.ofNode("n1")).extracting(ExecutorTable.Entry::address).containsExactly("e2");
+    assertThat(executors.ofNode("n1"))
+        .extracting(ExecutorTable.Entry::address)
+        .containsExactly("e2");
     DagSchedule second = gateway.schedule(1);
     assertThat(second.callId()).isEqualTo(id + "#1");
     assertThat(second.placement().values()).containsOnly("e2");
@@ -145,7 +176,10 @@ class DagRunnerTest {
 
   /** The schedule ids sent, each once (a schedule goes to every executor it names). */
   private List<String> attempts() {
-    return gateway.schedules.stream().map(sent -> ((DagSchedule) sent.request()).callId()).distinct().toList();
+    return gateway.schedules.stream()
+        .map(sent -> ((DagSchedule) sent.request()).callId())
+        .distinct()
+        .toList();
   }
 
   private DagSchedule last() {
@@ -167,10 +201,14 @@ class DagRunnerTest {
       executor(used); // back, so that the next attempt has two executors again
     }
     assertThat(attempts()).hasSize(SingleCallRunner.MAX_ATTEMPTS);
-    assertThat(replies).singleElement().satisfies(r -> {
-      assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
-      assertThat(r.errorMessage()).contains("after " + SingleCallRunner.MAX_ATTEMPTS + " attempts");
-    });
+    assertThat(replies)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
+              assertThat(r.errorMessage())
+                  .contains("after " + SingleCallRunner.MAX_ATTEMPTS + " attempts");
+            });
   }
 
   @Test
@@ -178,10 +216,13 @@ class DagRunnerTest {
     executor("e1");
     invoke(InvokeDag.builder("d"));
     membership.onStatus(new ExecutorStatus("n1", "e1", 2, 0, 0, List.of(), clock.now, true));
-    assertThat(replies).singleElement().satisfies(r -> {
-      assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
-      assertThat(r.errorMessage()).contains("no executor can run function 'a'");
-    });
+    assertThat(replies)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
+              assertThat(r.errorMessage()).contains("no executor can run function 'a'");
+            });
     assertThat(runner.running()).isZero();
   }
 
@@ -189,15 +230,19 @@ class DagRunnerTest {
   void aCallWithAnIdempotencyKeyIsNotRunAgainAndItsRepeatGetsTheOutcome() {
     executor("e1");
     invoke(InvokeDag.builder("d").requestId("r1"));
-    runner.invoke(InvokeDag.builder("d").requestId("r1").build(), replies::add); // waits for the first
+    runner.invoke(
+        InvokeDag.builder("d").requestId("r1").build(), replies::add); // waits for the first
     assertThat(gateway.schedules).hasSize(1);
     membership.onNodeLeft("n2"); // not its node: nothing happens
     membership.onStatus(new ExecutorStatus("n1", "e1", 2, 0, 0, List.of(), clock.now, true));
     assertThat(gateway.schedules).hasSize(1);
-    assertThat(replies).hasSize(2).allSatisfy(r -> {
-      assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
-      assertThat(r.errorMessage()).contains("at most once");
-    });
+    assertThat(replies)
+        .hasSize(2)
+        .allSatisfy(
+            r -> {
+              assertThat(r.code()).isEqualTo(ErrorCode.NO_RESOURCES);
+              assertThat(r.errorMessage()).contains("at most once");
+            });
   }
 
   @Test
@@ -213,8 +258,10 @@ class DagRunnerTest {
 
   @Test
   void aCallThatNoExecutorCanTakeIsRefusedBeforeItStarts() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.invoke(InvokeDag.builder("d").build(), replies::add))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_RESOURCES));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> runner.invoke(InvokeDag.builder("d").build(), replies::add))
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_RESOURCES));
     assertThat(runner.running()).isZero();
     assertThat(timers.pending).isEmpty();
   }
@@ -226,11 +273,14 @@ class DagRunnerTest {
     executor("e1");
     String id = invoke(InvokeDag.builder("d").outputKey("o"));
     step(gateway.schedule(0), "b", CallResult.done(id, "b", 2L, "", "e1", 1));
-    assertThat(nodes.writes).singleElement().satisfies(w -> {
-      assertThat(w.key()).isEqualTo("o");
-      assertThat(w.value()).isEqualTo(2L);
-      assertThat(w.consistency()).isEqualTo(Consistency.NORMAL);
-    });
+    assertThat(nodes.writes)
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.key()).isEqualTo("o");
+              assertThat(w.value()).isEqualTo(2L);
+              assertThat(w.consistency()).isEqualTo(Consistency.NORMAL);
+            });
     assertThat(replies).isEmpty();
     assertThat(published.results).isEmpty();
     assertThat(results.held(id).status()).isEqualTo(CallResult.Status.PENDING);
@@ -246,11 +296,16 @@ class DagRunnerTest {
     String id = invoke(InvokeDag.builder("d").outputKey("o"));
     step(gateway.schedule(0), "b", CallResult.done(id, "b", 2L, "", "e1", 1));
     nodes.writes.get(0).stored().fail(CloudburstException.timeout("the store did not answer"));
-    assertThat(replies).singleElement().satisfies(r -> {
-      assertThat(r.id()).isEqualTo(id);
-      assertThat(r.code()).isEqualTo(ErrorCode.TIMEOUT);
-      assertThat(r.errorMessage()).contains("output_key 'o'").contains("the store did not answer");
-    });
+    assertThat(replies)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.id()).isEqualTo(id);
+              assertThat(r.code()).isEqualTo(ErrorCode.TIMEOUT);
+              assertThat(r.errorMessage())
+                  .contains("output_key 'o'")
+                  .contains("the store did not answer");
+            });
     assertThat(results.held(id).code()).isEqualTo(ErrorCode.TIMEOUT);
   }
 
@@ -258,24 +313,44 @@ class DagRunnerTest {
   void aFailedCallWritesNoOutput() {
     executor("e1");
     String id = invoke(InvokeDag.builder("d").outputKey("o"));
-    step(gateway.schedule(0), "a", CallResult.failed(id, "a", CloudburstException.badRequest("boom"), "", "e1", 1));
+    step(
+        gateway.schedule(0),
+        "a",
+        CallResult.failed(id, "a", CloudburstException.badRequest("boom"), "", "e1", 1));
     assertThat(nodes.writes).isEmpty();
-    assertThat(replies).singleElement().extracting(CallResult::code).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(replies)
+        .singleElement()
+        .extracting(CallResult::code)
+        .isEqualTo(ErrorCode.BAD_REQUEST);
   }
 
   @Test
   void aCausalOutputCarriesTheSinksDependenciesAndTheClientReadsItsWriteNext() {
     executor("e1");
-    String id = invoke(InvokeDag.builder("d").outputKey("o").consistency(Consistency.CAUSAL).clientId("c"));
+    String id =
+        invoke(InvokeDag.builder("d").outputKey("o").consistency(Consistency.CAUSAL).clientId("c"));
     DagSchedule s = gateway.schedule(0);
-    Session sink = new Session(s.callId(), true, Map.of(),
-        Map.of("k", VectorClock.of("n2", 4), "o", VectorClock.of("n2", 1)));
-    runner.onDagEvent(new DagEvent.StepDone(s.callId(), "b", CallResult.done(id, "b", 2L, "", "e1", 1), sink));
-    assertThat(nodes.writes).singleElement().satisfies(w -> {
-      assertThat(w.consistency()).isEqualTo(Consistency.CAUSAL);
-      assertThat(w.dependencies()).isEqualTo(Map.of("k", VectorClock.of("n2", 4))); // not on its own key
-    });
-    nodes.writes.get(0).stored().complete(MultiKeyCausalLattice.of(VectorClock.of("n1", 7), Map.of(), 2L));
+    Session sink =
+        new Session(
+            s.callId(),
+            true,
+            Map.of(),
+            Map.of("k", VectorClock.of("n2", 4), "o", VectorClock.of("n2", 1)));
+    runner.onDagEvent(
+        new DagEvent.StepDone(s.callId(), "b", CallResult.done(id, "b", 2L, "", "e1", 1), sink));
+    assertThat(nodes.writes)
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.consistency()).isEqualTo(Consistency.CAUSAL);
+              assertThat(w.dependencies())
+                  .isEqualTo(Map.of("k", VectorClock.of("n2", 4))); // not on its own key
+            });
+    nodes
+        .writes
+        .get(0)
+        .stored()
+        .complete(MultiKeyCausalLattice.of(VectorClock.of("n1", 7), Map.of(), 2L));
     assertThat(replies).singleElement().extracting(CallResult::result).isEqualTo(2L);
     invoke(InvokeDag.builder("d").consistency(Consistency.CAUSAL).clientId("c"));
     assertThat(last().clientSession().dependencies())
@@ -287,8 +362,11 @@ class DagRunnerTest {
   void aReservedOutputKeyIsRefusedBeforeTheCallStarts() {
     executor("e1");
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> runner.invoke(InvokeDag.builder("d").outputKey("__cloudburst/dags/d").build(), replies::add))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+            () ->
+                runner.invoke(
+                    InvokeDag.builder("d").outputKey("__cloudburst/dags/d").build(), replies::add))
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
     assertThat(gateway.schedules).isEmpty();
     assertThat(runner.running()).isZero();
   }

@@ -13,11 +13,13 @@ class ExecutorMembershipTest {
   private final Fakes.Clock clock = new Fakes.Clock();
   private final ExecutorTable executors = new ExecutorTable(100);
   private final CachedKeys cachedKeys = new CachedKeys(60_000);
-  private final ExecutorMembership membership = new ExecutorMembership("n1", executors, cachedKeys, 100, clock);
+  private final ExecutorMembership membership =
+      new ExecutorMembership("n1", executors, cachedKeys, 100, clock);
   private final List<String> left = new ArrayList<>();
 
   ExecutorMembershipTest() {
-    membership.addListener((addresses, why) -> left.add(addresses.stream().sorted().toList() + " " + why));
+    membership.addListener(
+        (addresses, why) -> left.add(addresses.stream().sorted().toList() + " " + why));
   }
 
   private ExecutorStatus status(String node, String address, boolean leaving) {
@@ -40,13 +42,16 @@ class ExecutorMembershipTest {
     clock.now += 60;
     membership.expireSilent();
     assertThat(left).containsExactly("[e1] executor(s) [e1] fell silent");
-    assertThat(executors.ofNode("n2")).extracting(ExecutorTable.Entry::address).containsExactly("e2");
+    assertThat(executors.ofNode("n2"))
+        .extracting(ExecutorTable.Entry::address)
+        .containsExactly("e2");
     assertThat(cachedKeys.keys("n2", clock.now)).containsExactly("k"); // e2 still there
     clock.now += 201;
     membership.expireSilent();
     assertThat(left).hasSize(2);
     assertThat(executors.size()).isZero();
-    assertThat(cachedKeys.keys("n2", clock.now)).isEmpty(); // no executor of n2 left: its keys draw no calls
+    assertThat(cachedKeys.keys("n2", clock.now))
+        .isEmpty(); // no executor of n2 left: its keys draw no calls
   }
 
   @Test

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-/** Fakes of what the scheduler's parts need from outside: they record requests and are answered by hand. */
+/**
+ * Fakes of what the scheduler's parts need from outside: they record requests and are answered by
+ * hand.
+ */
 final class Fakes {
   private Fakes() {}
 
@@ -64,18 +67,27 @@ final class Fakes {
     }
   }
 
-  /** Other nodes and this node's cache: held results asked for and output writes are recorded with a promise the test completes. */
+  /**
+   * Other nodes and this node's cache: held results asked for and output writes are recorded with a
+   * promise the test completes.
+   */
   static final class Nodes implements NodeGateway {
     record Ask(String node, String callId, Promise<CallResult> reply) {}
 
-    record Write(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies, Promise<Lattice> stored) {}
+    record Write(
+        String key,
+        Object value,
+        Consistency consistency,
+        Map<String, VectorClock> dependencies,
+        Promise<Lattice> stored) {}
 
     final List<Ask> asks = new ArrayList<>();
     final List<String> endedSessions = new ArrayList<>();
     final List<Write> writes = new ArrayList<>();
 
     @Override
-    public Future<Lattice> writeOutput(String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies) {
+    public Future<Lattice> writeOutput(
+        String key, Object value, Consistency consistency, Map<String, VectorClock> dependencies) {
       Promise<Lattice> p = Promise.promise();
       writes.add(new Write(key, value, consistency, dependencies, p));
       return p.future();

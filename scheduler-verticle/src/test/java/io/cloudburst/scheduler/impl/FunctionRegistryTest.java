@@ -30,9 +30,13 @@ class FunctionRegistryTest {
     FunctionRegistry r = new FunctionRegistry();
     r.add(fn("sq", 1, "v1"));
     assertThatThrownBy(() -> r.current("nope"))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND));
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND));
     assertThatThrownBy(() -> r.get("sq", 7))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND));
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND));
   }
 
   @Test
@@ -62,7 +66,8 @@ class FunctionRegistryTest {
     assertThat(r.nextVersion("sq")).isEqualTo(3);
     r.replace("new", List.of(fn("new", 1, "x")));
     assertThat(r.contains("new")).isTrue();
-    assertThatThrownBy(() -> r.replace("sq", List.of(fn("sq", 2, "a"), fn("sq", 1, "b")))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> r.replace("sq", List.of(fn("sq", 2, "a"), fn("sq", 1, "b"))))
+        .isInstanceOf(IllegalStateException.class);
     r.replace("sq", List.of());
     assertThat(r.contains("sq")).isFalse();
     r.replace("never", List.of());

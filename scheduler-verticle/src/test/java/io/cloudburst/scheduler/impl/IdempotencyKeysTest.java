@@ -29,7 +29,8 @@ class IdempotencyKeysTest {
   void aRepeatOfARunningCallWaitsForItsOutcomeOrTakesThePendingOne() {
     keys.started("k", "function f", "c1");
     kept.put("c1", CallResult.pending("c1", "f"));
-    assertThat(keys.repeatOf("k", "function f", false).result().status()).isEqualTo(CallResult.Status.PENDING);
+    assertThat(keys.repeatOf("k", "function f", false).result().status())
+        .isEqualTo(CallResult.Status.PENDING);
     Future<CallResult> waiting = keys.repeatOf("k", "function f", true);
     assertThat(waiting.isComplete()).isFalse();
     keys.finished(CallResult.done("c1", "f", 9L, "", "e", 1));
@@ -60,10 +61,14 @@ class IdempotencyKeysTest {
     keys.started("k", "function f", "c1");
     kept.put("c1", CallResult.pending("c1", "f"));
     assertThatThrownBy(() -> keys.repeatOf("k", "DAG d", true))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
     assertThatThrownBy(() -> keys.repeatOf("", "function f", true))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
-    assertThatThrownBy(() -> keys.repeatOf("x".repeat(IdempotencyKeys.MAX_REQUEST_ID + 1), "function f", true))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThatThrownBy(
+            () -> keys.repeatOf("x".repeat(IdempotencyKeys.MAX_REQUEST_ID + 1), "function f", true))
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class PlacementPolicyTest {
   private final PlacementPolicy policy = new PlacementPolicy();
 
-  private static ExecutorTable.Entry exec(String node, String addr, int threads, int busy, String... warm) {
+  private static ExecutorTable.Entry exec(
+      String node, String addr, int threads, int busy, String... warm) {
     ExecutorStatus s = new ExecutorStatus(node, addr, threads, busy, 0, List.of(warm), 0, false);
     return new ExecutorTable.Entry(s, 0, 0, Set.of(warm));
   }
@@ -22,7 +23,8 @@ class PlacementPolicyTest {
     var cold = exec("n1", "a", 2, 0);
     var warm = exec("n2", "b", 2, 0, "sq@1");
     for (long spin = 0; spin < 4; spin++) {
-      assertThat(policy.choose(List.of(cold, warm), "sq@1", List.of(), n -> Set.of(), spin)).isSameAs(warm);
+      assertThat(policy.choose(List.of(cold, warm), "sq@1", List.of(), n -> Set.of(), spin))
+          .isSameAs(warm);
     }
   }
 
@@ -30,7 +32,8 @@ class PlacementPolicyTest {
   void avoidsAnOverloadedWarmExecutorWhenAnotherIsFree() {
     var busyWarm = exec("n1", "a", 2, 2, "sq@1");
     var idleCold = exec("n2", "b", 2, 0);
-    assertThat(policy.choose(List.of(busyWarm, idleCold), "sq@1", List.of(), n -> Set.of(), 0)).isSameAs(idleCold);
+    assertThat(policy.choose(List.of(busyWarm, idleCold), "sq@1", List.of(), n -> Set.of(), 0))
+        .isSameAs(idleCold);
   }
 
   @Test
@@ -87,11 +90,20 @@ class PlacementPolicyTest {
     assertThat(policy.replicates(List.of(), null, "sq@1")).isFalse();
     // Exactly at the threshold counts as saturated.
     PlacementPolicy half = new PlacementPolicy(0.5);
-    assertThat(half.replicates(List.of(exec("n1", "a", 2, 1, "sq@1"), cold), cold, "sq@1")).isTrue();
+    assertThat(half.replicates(List.of(exec("n1", "a", 2, 1, "sq@1"), cold), cold, "sq@1"))
+        .isTrue();
   }
 
-  /** One row of a cluster state: the executors, what node n2's cache holds, the preferred node, and who must win. */
-  private record Row(String what, List<ExecutorTable.Entry> executors, Set<String> cachedOnN2, List<String> refs, String preferred,
+  /**
+   * One row of a cluster state: the executors, what node n2's cache holds, the preferred node, and
+   * who must win.
+   */
+  private record Row(
+      String what,
+      List<ExecutorTable.Entry> executors,
+      Set<String> cachedOnN2,
+      List<String> refs,
+      String preferred,
       String winner) {}
 
   @Test
@@ -102,21 +114,74 @@ class PlacementPolicyTest {
     var remoteWarm = exec("n2", "remote-warm", 2, 0, "sq@1");
     var remoteHalf = exec("n2", "remote-half", 2, 1, "sq@1");
     var otherWarm = exec("n3", "other-warm", 2, 0, "sq@1");
-    List<Row> table = List.of(
-        new Row("local warm beats remote warm", List.of(remoteWarm, localWarm, otherWarm), Set.of(), List.of(), "n1", "local-warm"),
-        new Row("local cold beats remote warm (it warms up)", List.of(remoteWarm, localCold), Set.of(), List.of(), "n1", "local-cold"),
-        new Row("a loaded local executor still beats an idle remote one", List.of(remoteWarm, exec("n1", "local-half", 2, 1, "sq@1")),
-            Set.of(), List.of(), "n1", "local-half"),
-        new Row("saturated local spills to a remote one", List.of(localBusy, remoteHalf), Set.of(), List.of(), "n1", "remote-half"),
-        new Row("keys cached on n2 draw the call there", List.of(localWarm, remoteWarm), Set.of("k"), List.of("k"), "n1", "remote-warm"),
-        new Row("keys cached nowhere: stay local", List.of(localWarm, remoteWarm), Set.of(), List.of("k"), "n1", "local-warm"),
-        new Row("no preference: warm wins", List.of(localCold, remoteWarm), Set.of(), List.of(), null, "remote-warm"),
-        new Row("preferred node without executors: the rest as usual", List.of(localCold, remoteWarm), Set.of(), List.of(), "n9",
-            "remote-warm"));
+    List<Row> table =
+        List.of(
+            new Row(
+                "local warm beats remote warm",
+                List.of(remoteWarm, localWarm, otherWarm),
+                Set.of(),
+                List.of(),
+                "n1",
+                "local-warm"),
+            new Row(
+                "local cold beats remote warm (it warms up)",
+                List.of(remoteWarm, localCold),
+                Set.of(),
+                List.of(),
+                "n1",
+                "local-cold"),
+            new Row(
+                "a loaded local executor still beats an idle remote one",
+                List.of(remoteWarm, exec("n1", "local-half", 2, 1, "sq@1")),
+                Set.of(),
+                List.of(),
+                "n1",
+                "local-half"),
+            new Row(
+                "saturated local spills to a remote one",
+                List.of(localBusy, remoteHalf),
+                Set.of(),
+                List.of(),
+                "n1",
+                "remote-half"),
+            new Row(
+                "keys cached on n2 draw the call there",
+                List.of(localWarm, remoteWarm),
+                Set.of("k"),
+                List.of("k"),
+                "n1",
+                "remote-warm"),
+            new Row(
+                "keys cached nowhere: stay local",
+                List.of(localWarm, remoteWarm),
+                Set.of(),
+                List.of("k"),
+                "n1",
+                "local-warm"),
+            new Row(
+                "no preference: warm wins",
+                List.of(localCold, remoteWarm),
+                Set.of(),
+                List.of(),
+                null,
+                "remote-warm"),
+            new Row(
+                "preferred node without executors: the rest as usual",
+                List.of(localCold, remoteWarm),
+                Set.of(),
+                List.of(),
+                "n9",
+                "remote-warm"));
     for (Row r : table) {
       for (long spin = 0; spin < 6; spin++) {
-        ExecutorTable.Entry chosen = policy.choose(r.executors(), "sq@1", r.refs(),
-            n -> n.equals("n2") ? r.cachedOnN2() : Set.of(), r.preferred(), spin);
+        ExecutorTable.Entry chosen =
+            policy.choose(
+                r.executors(),
+                "sq@1",
+                r.refs(),
+                n -> n.equals("n2") ? r.cachedOnN2() : Set.of(),
+                r.preferred(),
+                spin);
         assertThat(chosen.address()).as(r.what() + " (spin " + spin + ")").isEqualTo(r.winner());
       }
     }

@@ -14,7 +14,8 @@ class ResultLookupTest {
   private final Fakes.Clock clock = new Fakes.Clock();
   private final Fakes.Nodes nodes = new Fakes.Nodes();
   private final Set<String> known = new TreeSet<>();
-  private final ResultLookup lookup = new ResultLookup("n1", new ResultStore(100, 60_000), () -> known, nodes, clock);
+  private final ResultLookup lookup =
+      new ResultLookup("n1", new ResultStore(100, 60_000), () -> known, nodes, clock);
 
   private static ErrorCode code(Future<?> f) {
     return CloudburstException.from(f.cause()).code();
@@ -49,7 +50,8 @@ class ResultLookupTest {
     known.add("n2");
     assertThat(code(lookup.lookup("n9-0123abcd"))).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
     assertThat(code(lookup.lookup("nope"))).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
-    assertThat(code(lookup.lookup("n1-0123abcd"))).isEqualTo(ErrorCode.RESULT_NOT_FOUND); // this node's, and not held
+    assertThat(code(lookup.lookup("n1-0123abcd")))
+        .isEqualTo(ErrorCode.RESULT_NOT_FOUND); // this node's, and not held
     assertThat(nodes.asks).isEmpty();
   }
 
@@ -58,7 +60,11 @@ class ResultLookupTest {
     known.add("n2");
     Future<CallResult> answer = lookup.lookup("n2-0123abcd");
     assertThat(nodes.asks).hasSize(1);
-    nodes.asks.get(0).reply().fail(CloudburstException.notFound(ErrorCode.RESULT_NOT_FOUND, "no call"));
+    nodes
+        .asks
+        .get(0)
+        .reply()
+        .fail(CloudburstException.notFound(ErrorCode.RESULT_NOT_FOUND, "no call"));
     assertThat(code(answer)).isEqualTo(ErrorCode.RESULT_NOT_FOUND);
     assertThat(answer.cause().getMessage()).contains("n2");
   }

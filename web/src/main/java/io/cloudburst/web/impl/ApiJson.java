@@ -21,18 +21,30 @@ public final class ApiJson {
 
   /** {@code {"name", "language", "version"}}: a function in a list. */
   public static JsonObject functionSummary(FunctionInfo f) {
-    return new JsonObject().put("name", f.name()).put("language", f.language()).put("version", f.version());
+    return new JsonObject()
+        .put("name", f.name())
+        .put("language", f.language())
+        .put("version", f.version());
   }
 
   /** The answer to a registration: {@code {"name", "version", "language", "entrypoint"}}. */
   public static JsonObject registered(FunctionInfo f) {
-    return new JsonObject().put("name", f.name()).put("version", f.version())
-        .put("language", f.language()).put("entrypoint", f.entrypoint());
+    return new JsonObject()
+        .put("name", f.name())
+        .put("version", f.version())
+        .put("language", f.language())
+        .put("entrypoint", f.entrypoint());
   }
 
-  /** One function version with its source: the summary plus {@code "source", "entrypoint", "created_at"}. */
+  /**
+   * One function version with its source: the summary plus {@code "source", "entrypoint",
+   * "created_at"}.
+   */
   public static JsonObject functionDetail(FunctionInfo f) {
-    return functionSummary(f).put("source", f.source()).put("entrypoint", f.entrypoint()).put("created_at", f.createdAt());
+    return functionSummary(f)
+        .put("source", f.source())
+        .put("entrypoint", f.entrypoint())
+        .put("created_at", f.createdAt());
   }
 
   /** A list of functions, each {@link #functionSummary}. */
@@ -51,7 +63,10 @@ public final class ApiJson {
 
   /** The answer to a restore: {@code {"name", "version", "restored_from"}}. */
   public static JsonObject restored(FunctionInfo f, long from) {
-    return new JsonObject().put("name", f.name()).put("version", f.version()).put("restored_from", from);
+    return new JsonObject()
+        .put("name", f.name())
+        .put("version", f.version())
+        .put("restored_from", from);
   }
 
   /** {@code {"name", "functions": [...], "connections": [[from, to], ...]}}. */
@@ -60,7 +75,10 @@ public final class ApiJson {
     for (List<String> c : d.connections()) {
       conns.add(new JsonArray(c));
     }
-    return new JsonObject().put("name", d.name()).put("functions", new JsonArray(d.functions())).put("connections", conns);
+    return new JsonObject()
+        .put("name", d.name())
+        .put("functions", new JsonArray(d.functions()))
+        .put("connections", conns);
   }
 
   public static JsonArray dags(List<SchedulerReply.DagInfo> dags) {
@@ -69,7 +87,10 @@ public final class ApiJson {
     return out;
   }
 
-  /** The HTTP status of an invoke answer: 202 pending, 200 done, the error code's status when failed. */
+  /**
+   * The HTTP status of an invoke answer: 202 pending, 200 done, the error code's status when
+   * failed.
+   */
   public static int callStatus(CallResult r) {
     return switch (r.status()) {
       case PENDING -> 202;
@@ -84,38 +105,70 @@ public final class ApiJson {
     for (SchedulerReply.NodeInfo n : st.nodes()) {
       JsonArray execs = new JsonArray();
       for (SchedulerReply.ExecutorInfo e : n.executors()) {
-        execs.add(new JsonObject().put("address", e.address()).put("threads", e.threads()).put("busy", e.busy())
-            .put("queued", e.queued()).put("in_flight", e.inFlight()).put("warm", new JsonArray(e.warm()))
-            .put("last_seen", e.lastSeen()));
+        execs.add(
+            new JsonObject()
+                .put("address", e.address())
+                .put("threads", e.threads())
+                .put("busy", e.busy())
+                .put("queued", e.queued())
+                .put("in_flight", e.inFlight())
+                .put("warm", new JsonArray(e.warm()))
+                .put("last_seen", e.lastSeen()));
       }
       long reads = n.cacheHits() + n.cacheMisses();
-      nodes.add(new JsonObject().put("id", n.nodeId()).put("executors", execs)
-          .put("cache", new JsonObject().put("keys", n.cachedKeyCount()).put("keys_shown", new JsonArray(n.cachedKeys()))
-              .put("bytes", n.cacheBytes()).put("hits", n.cacheHits()).put("misses", n.cacheMisses())
-              .put("evictions", n.cacheEvictions()).put("hit_rate", reads == 0 ? null : (double) n.cacheHits() / reads)
-              .put("reported_at", n.cacheReportedAt())));
+      nodes.add(
+          new JsonObject()
+              .put("id", n.nodeId())
+              .put("executors", execs)
+              .put(
+                  "cache",
+                  new JsonObject()
+                      .put("keys", n.cachedKeyCount())
+                      .put("keys_shown", new JsonArray(n.cachedKeys()))
+                      .put("bytes", n.cacheBytes())
+                      .put("hits", n.cacheHits())
+                      .put("misses", n.cacheMisses())
+                      .put("evictions", n.cacheEvictions())
+                      .put("hit_rate", reads == 0 ? null : (double) n.cacheHits() / reads)
+                      .put("reported_at", n.cacheReportedAt())));
     }
-    return new JsonObject().put("node", nodeId).put("runtime_mode", runtimeMode)
-        .put("nodes", nodes).put("at", st.at()).put("replications", st.replications());
+    return new JsonObject()
+        .put("node", nodeId)
+        .put("runtime_mode", runtimeMode)
+        .put("nodes", nodes)
+        .put("at", st.at())
+        .put("replications", st.replications());
   }
 
   /** {@code {"key", "lattice", "value"}}; lattice and value null for an absent key. */
   public static JsonObject key(String key, Lattice l) {
-    return new JsonObject().put("key", key).put("lattice", l == null ? null : l.kind().wireName())
+    return new JsonObject()
+        .put("key", key)
+        .put("lattice", l == null ? null : l.kind().wireName())
         .put("value", l == null ? null : Values.toJson(l.value()));
   }
 
   /**
    * A finished call as the call stream ({@code cloudburst.api.calls}) shows it: {@code {"id",
-   * "function", "status", "duration_us", "executor", "at", "error"?: {"code", "message"}, "logs"?}}.
-   * A long error message keeps its start and its last line (a Python traceback's exception
-   * line, which the dashboard shows); long logs keep their start.
+   * "function", "status", "duration_us", "executor", "at", "error"?: {"code", "message"},
+   * "logs"?}}. A long error message keeps its start and its last line (a Python traceback's
+   * exception line, which the dashboard shows); long logs keep their start.
    */
   public static JsonObject callSummary(CallResult r, long at) {
-    JsonObject o = new JsonObject().put("id", r.id()).put("function", r.function()).put("status", r.status().wire())
-        .put("duration_us", r.durationMicros()).put("executor", r.executor()).put("at", at);
+    JsonObject o =
+        new JsonObject()
+            .put("id", r.id())
+            .put("function", r.function())
+            .put("status", r.status().wire())
+            .put("duration_us", r.durationMicros())
+            .put("executor", r.executor())
+            .put("at", at);
     if (r.errorCode() != null) {
-      o.put("error", new JsonObject().put("code", r.errorCode()).put("message", truncateKeepingLastLine(r.errorMessage())));
+      o.put(
+          "error",
+          new JsonObject()
+              .put("code", r.errorCode())
+              .put("message", truncateKeepingLastLine(r.errorMessage())));
     }
     if (r.logs() != null && !r.logs().isEmpty()) {
       o.put("logs", truncate(r.logs()));

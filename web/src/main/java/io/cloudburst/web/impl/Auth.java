@@ -11,10 +11,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The API token check of the web front. When enabled, every request but {@code GET /health}
- * must present the token, as {@code Authorization: Bearer <token>} or, for browsers and WebSocket
- * clients that cannot set headers, as the query parameter {@code token}; anything else is
- * answered 401 UNAUTHORIZED. {@code /metrics} and {@code /v1/openapi.json} are protected too.
+ * The API token check of the web front. When enabled, every request but {@code GET /health} must
+ * present the token, as {@code Authorization: Bearer <token>} or, for browsers and WebSocket
+ * clients that cannot set headers, as the query parameter {@code token}; anything else is answered
+ * 401 UNAUTHORIZED. {@code /metrics} and {@code /v1/openapi.json} are protected too.
  *
  * <p>Immutable, so the event-bus bridges may share the instance of their web verticle: a bridge
  * calls {@link #allowed(String)} with what its client presented (e.g. a {@code token} header of a
@@ -24,11 +24,16 @@ import java.security.NoSuchAlgorithmException;
 public final class Auth {
   /** The query parameter that may carry the token. */
   public static final String QUERY_PARAM = "token";
+
   /** The cookie that carries the token for a browser once it came with a right {@code ?token=}. */
   public static final String COOKIE = "cloudburst_token";
+
   private static final Auth DISABLED = new Auth(null);
 
-  /** SHA-256 of the token, so that comparing takes the same time whatever the presented length; null when disabled. */
+  /**
+   * SHA-256 of the token, so that comparing takes the same time whatever the presented length; null
+   * when disabled.
+   */
   private final byte[] tokenHash;
 
   private Auth(byte[] tokenHash) {
@@ -61,7 +66,8 @@ public final class Auth {
       return true;
     }
     // Hash even a missing token, so a miss costs the same as a wrong one.
-    return MessageDigest.isEqual(tokenHash, sha256(presented == null ? "" : presented)) && presented != null;
+    return MessageDigest.isEqual(tokenHash, sha256(presented == null ? "" : presented))
+        && presented != null;
   }
 
   /**
@@ -91,26 +97,35 @@ public final class Auth {
   }
 
   /**
-   * A route handler: lets allowed requests on, fails the others with 401 UNAUTHORIZED (the
-   * router's failure handler writes the JSON error). Installed first, so it guards the WebSocket
-   * upgrade of {@code /v1/futures} too: a refused upgrade is a plain 401 response.
+   * A route handler: lets allowed requests on, fails the others with 401 UNAUTHORIZED (the router's
+   * failure handler writes the JSON error). Installed first, so it guards the WebSocket upgrade of
+   * {@code /v1/futures} too: a refused upgrade is a plain 401 response.
    */
   public void handle(RoutingContext ctx) {
     if (admits(ctx.request())) {
       String query = tokenHash == null ? null : ctx.request().getParam(QUERY_PARAM);
       if (query != null) {
-        // Strict same-site and script-proof: sent only by pages of this node, never readable by them.
-        ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, query).setPath("/").setHttpOnly(true)
-            .setSameSite(io.vertx.core.http.CookieSameSite.STRICT));
+        // Strict same-site and script-proof: sent only by pages of this node, never readable by
+        // them.
+        ctx.response()
+            .addCookie(
+                io.vertx.core.http.Cookie.cookie(COOKIE, query)
+                    .setPath("/")
+                    .setHttpOnly(true)
+                    .setSameSite(io.vertx.core.http.CookieSameSite.STRICT));
       }
       ctx.next();
       return;
     }
     boolean missing = presented(ctx.request()) == null;
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"cloudburst\"");
-    ctx.fail(401, CloudburstException.of(ErrorCode.UNAUTHORIZED, missing
-        ? "this node requires an API token: send 'Authorization: Bearer <token>' (or ?token=<token>)"
-        : "wrong API token"));
+    ctx.fail(
+        401,
+        CloudburstException.of(
+            ErrorCode.UNAUTHORIZED,
+            missing
+                ? "this node requires an API token: send 'Authorization: Bearer <token>' (or ?token=<token>)"
+                : "wrong API token"));
   }
 
   private static byte[] sha256(String s) {

@@ -17,13 +17,17 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * Generating the API token and keeping it across starts in a file only its owner can read.
- * Blocking file IO: callers run it off the event loop.
+ * Generating the API token and keeping it across starts in a file only its owner can read. Blocking
+ * file IO: callers run it off the event loop.
  */
 public final class AuthTokens {
-  /** Random bytes of a generated token (256 bits), written base64url without padding: 43 characters. */
+  /**
+   * Random bytes of a generated token (256 bits), written base64url without padding: 43 characters.
+   */
   static final int TOKEN_BYTES = 32;
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final System.Logger log = System.getLogger(AuthTokens.class.getName());
@@ -37,22 +41,32 @@ public final class AuthTokens {
    */
   public static Future<Auth> forOptions(Vertx vertx, WebOptions options) {
     if (!options.authEnabled()) {
-      log.log(WebOptions.isLoopback(options.host()) ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+      log.log(
+          WebOptions.isLoopback(options.host())
+              ? System.Logger.Level.INFO
+              : System.Logger.Level.WARNING,
           "API token check is off: anyone who can reach " + options.host() + " may use this node");
       return Future.succeededFuture(Auth.disabled());
     }
     Path file = options.tokenFile() == null ? null : Path.of(options.tokenFile());
-    return vertx.executeBlocking(() -> resolve(options.token(), file)).map(r -> {
-      String how = switch (r.source()) {
-        case CONFIGURED -> "the configured token";
-        case GENERATED -> "a new token, stored in " + r.file() + ": " + r.token();
-        case STORED -> "the token stored in " + r.file() + ": " + r.token();
-        case EPHEMERAL -> "a token made for this run only: " + r.token();
-      };
-      log.log(System.Logger.Level.INFO, "API token required (Authorization: Bearer <token>, or ?token=) on every request"
-          + " but GET /health; using " + how);
-      return Auth.requiring(r.token());
-    });
+    return vertx
+        .executeBlocking(() -> resolve(options.token(), file))
+        .map(
+            r -> {
+              String how =
+                  switch (r.source()) {
+                    case CONFIGURED -> "the configured token";
+                    case GENERATED -> "a new token, stored in " + r.file() + ": " + r.token();
+                    case STORED -> "the token stored in " + r.file() + ": " + r.token();
+                    case EPHEMERAL -> "a token made for this run only: " + r.token();
+                  };
+              log.log(
+                  System.Logger.Level.INFO,
+                  "API token required (Authorization: Bearer <token>, or ?token=) on every request"
+                      + " but GET /health; using "
+                      + how);
+              return Auth.requiring(r.token());
+            });
   }
 
   /** Where a token came from, for the start-up log line. */
@@ -75,8 +89,8 @@ public final class AuthTokens {
 
   /**
    * The token to require: {@code configured} if given; else the one stored in {@code file}; else a
-   * new one, stored there (mode 600) for later starts; else, without a file, a new one for this
-   * run only.
+   * new one, stored there (mode 600) for later starts; else, without a file, a new one for this run
+   * only.
    */
   public static Resolved resolve(String configured, Path file) throws IOException {
     if (configured != null) {
@@ -88,7 +102,10 @@ public final class AuthTokens {
     if (Files.exists(file)) {
       String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
       if (stored.isEmpty() || !stored.matches("\\p{Graph}+")) {
-        throw new IOException("the token file " + file + " is empty or holds more than one word: delete it to get a new token");
+        throw new IOException(
+            "the token file "
+                + file
+                + " is empty or holds more than one word: delete it to get a new token");
       }
       tightenPermissions(file);
       return new Resolved(stored, Source.STORED, file);
@@ -98,7 +115,10 @@ public final class AuthTokens {
     return new Resolved(token, Source.GENERATED, file);
   }
 
-  /** Writes the token to a temporary file created owner-only, then moves it in place, so no reader sees half a token. */
+  /**
+   * Writes the token to a temporary file created owner-only, then moves it in place, so no reader
+   * sees half a token.
+   */
   private static void write(Path file, String token) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);

@@ -11,17 +11,21 @@ import java.util.Set;
 
 /**
  * Which event-bus bridge socket listens on which bridge address, so the web front knows when the
- * first listener of an address comes (send it the current state, subscribe to the store) and
- * when the last one goes (unsubscribe). Sockets ({@code SockJSSocket}, {@code NetSocket}) are
- * compared by identity. Confined to the web verticle's event loop.
+ * first listener of an address comes (send it the current state, subscribe to the store) and when
+ * the last one goes (unsubscribe). Sockets ({@code SockJSSocket}, {@code NetSocket}) are compared
+ * by identity. Confined to the web verticle's event loop.
  */
 public final class BridgeListeners {
   private final Map<String, Set<Object>> byAddress = new HashMap<>();
   private final Map<Object, Set<String>> bySocket = new IdentityHashMap<>();
 
-  /** Records that {@code socket} listens on {@code address}; true when it is the address's first listener. */
+  /**
+   * Records that {@code socket} listens on {@code address}; true when it is the address's first
+   * listener.
+   */
   public boolean add(Object socket, String address) {
-    Set<Object> sockets = byAddress.computeIfAbsent(address, a -> Collections.newSetFromMap(new IdentityHashMap<>()));
+    Set<Object> sockets =
+        byAddress.computeIfAbsent(address, a -> Collections.newSetFromMap(new IdentityHashMap<>()));
     boolean first = sockets.isEmpty();
     sockets.add(socket);
     bySocket.computeIfAbsent(socket, s -> new LinkedHashSet<>()).add(address);

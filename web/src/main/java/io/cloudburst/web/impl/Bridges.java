@@ -35,8 +35,8 @@ import java.util.function.Supplier;
  *       finished (at once if it already has; an unknown id gets a RESULT_NOT_FOUND error body).
  *   <li>{@link Addresses#apiKeys} (outbound): the key's state on register and on each change
  *       ({@link KeyWatches}).
- *   <li>{@link Addresses#API_CALLS} (outbound): a small summary of every finished call of this
- *       node ({@link ApiJson#callSummary}); the last {@link #RECENT_CALLS} are sent on register.
+ *   <li>{@link Addresses#API_CALLS} (outbound): a small summary of every finished call of this node
+ *       ({@link ApiJson#callSummary}); the last {@link #RECENT_CALLS} are sent on register.
  * </ul>
  *
  * <p>Confined to the web verticle's event loop: the bridges' event hooks, the consumers and the
@@ -47,16 +47,20 @@ public final class Bridges {
 
   /** Where the SockJS bridge is mounted. */
   public static final String SOCKJS_ROUTE = "/eventbus/*";
+
   /** Most bridge addresses one socket may listen on. */
   public static final int MAX_LISTENS_PER_SOCKET = 1000;
+
   /** Finished calls kept for a new listener of {@link Addresses#API_CALLS}. */
   public static final int RECENT_CALLS = 50;
 
   private final Vertx vertx;
   private final WebOptions options;
   private final CloudburstClient client;
+
   /** The token check in force (resolved when the web front starts). */
   private final Supplier<Auth> auth;
+
   private final BridgeListeners listeners = new BridgeListeners();
   private final KeyWatches keys;
   private final ArrayDeque<JsonObject> recentCalls = new ArrayDeque<>();
@@ -67,7 +71,8 @@ public final class Bridges {
     this.options = options;
     this.client = client;
     this.auth = auth;
-    this.keys = new KeyWatches(vertx, subscriberId(options.nodeId()), options.kvsTimeoutMs(), listeners);
+    this.keys =
+        new KeyWatches(vertx, subscriberId(options.nodeId()), options.kvsTimeoutMs(), listeners);
   }
 
   /**
@@ -86,16 +91,27 @@ public final class Bridges {
 
   /** Starts the consumers behind the public addresses, then the TCP bridge if it has a port. */
   public Future<Void> start() {
-    List<MessageConsumer<?>> consumers = List.of(
-        vertx.eventBus().<Object>localConsumer(Addresses.API_INVOKE, this::invoke),
-        keys.consumeUpdates());
-    Future<Void> ready = Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    List<MessageConsumer<?>> consumers =
+        List.of(
+            vertx.eventBus().<Object>localConsumer(Addresses.API_INVOKE, this::invoke),
+            keys.consumeUpdates());
+    Future<Void> ready =
+        Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
     if (options.tcpBridgePort() == WebOptions.TCP_BRIDGE_OFF) {
       return ready;
     }
     tcpBridge = new TcpBridge(vertx, this, options.maxBodyBytes(), Deadlines.frontWait(0, true));
-    return ready.compose(v -> tcpBridge.listen(options.host(), options.tcpBridgePort())).onSuccess(server -> log.log(
-        System.Logger.Level.INFO, "TCP event-bus bridge listening on " + options.host() + ":" + server.actualPort())).mapEmpty();
+    return ready
+        .compose(v -> tcpBridge.listen(options.host(), options.tcpBridgePort()))
+        .onSuccess(
+            server ->
+                log.log(
+                    System.Logger.Level.INFO,
+                    "TCP event-bus bridge listening on "
+                        + options.host()
+                        + ":"
+                        + server.actualPort()))
+        .mapEmpty();
   }
 
   /** Tells the store to stop pushing (best effort, no answer awaited) and closes the TCP bridge. */
@@ -116,26 +132,36 @@ public final class Bridges {
     if (!auth.enabled() || socket instanceof SockJSSocket) {
       return true; // a SockJS socket passed the HTTP token check at its handshake
     }
-    JsonObject headers = frame == null ? null : frame.getValue("headers") instanceof JsonObject h ? h : null;
+    JsonObject headers =
+        frame == null ? null : frame.getValue("headers") instanceof JsonObject h ? h : null;
     Object token = headers == null ? null : headers.getValue(Auth.QUERY_PARAM);
     return auth.allowed(token instanceof String t ? t : null);
   }
 
-  /** Whether bridge clients may send or publish to {@code address}: only {@link Addresses#API_INVOKE}. */
+  /**
+   * Whether bridge clients may send or publish to {@code address}: only {@link
+   * Addresses#API_INVOKE}.
+   */
   public static boolean inboundPermitted(String address) {
     return address.equals(Addresses.API_INVOKE);
   }
 
-  /** Whether bridge clients may listen on {@code address}: the call stream, a call's result, a key. */
+  /**
+   * Whether bridge clients may listen on {@code address}: the call stream, a call's result, a key.
+   */
   public static boolean outboundPermitted(String address) {
     return address.equals(Addresses.API_CALLS)
-        || (address.startsWith(Addresses.API_RESULTS_PREFIX) && address.length() > Addresses.API_RESULTS_PREFIX.length())
-        || (address.startsWith(Addresses.API_KEYS_PREFIX) && address.length() > Addresses.API_KEYS_PREFIX.length());
+        || (address.startsWith(Addresses.API_RESULTS_PREFIX)
+            && address.length() > Addresses.API_RESULTS_PREFIX.length())
+        || (address.startsWith(Addresses.API_KEYS_PREFIX)
+            && address.length() > Addresses.API_KEYS_PREFIX.length());
   }
 
   // ---- who listens on what ----
 
-  /** A bridge socket now listens on {@code address} (a permitted one): tell it the current state. */
+  /**
+   * A bridge socket now listens on {@code address} (a permitted one): tell it the current state.
+   */
   void registered(Object socket, String address) {
     if (address.equals(Addresses.API_CALLS)) {
       listeners.add(socket, address);
@@ -143,7 +169,8 @@ public final class Bridges {
         deliver(socket, address, call);
       }
     } else if (address.startsWith(Addresses.API_RESULTS_PREFIX)) {
-      registeredForResult(socket, address, address.substring(Addresses.API_RESULTS_PREFIX.length()));
+      registeredForResult(
+          socket, address, address.substring(Addresses.API_RESULTS_PREFIX.length()));
     } else if (address.startsWith(Addresses.API_KEYS_PREFIX)) {
       keys.registered(socket, address, address.substring(Addresses.API_KEYS_PREFIX.length()));
     }
@@ -172,9 +199,21 @@ public final class Bridges {
   /** Writes one message straight to one bridge socket, in that bridge's own frame format. */
   static void deliver(Object socket, String address, JsonObject body) {
     if (socket instanceof SockJSSocket s) {
-      s.write(Buffer.buffer(new JsonObject().put("type", "rec").put("address", address).put("body", body).encode()));
+      s.write(
+          Buffer.buffer(
+              new JsonObject()
+                  .put("type", "rec")
+                  .put("address", address)
+                  .put("body", body)
+                  .encode()));
     } else if (socket instanceof NetSocket n) {
-      TcpBridge.write(n, new JsonObject().put("type", "message").put("address", address).put("send", false).put("body", body));
+      TcpBridge.write(
+          n,
+          new JsonObject()
+              .put("type", "message")
+              .put("address", address)
+              .put("send", false)
+              .put("body", body));
     }
   }
 
@@ -188,8 +227,13 @@ public final class Bridges {
       m.reply(failed(e));
       return;
     }
-    client.request(req, InvokeRequests.busTimeout(req))
-        .map(r -> r instanceof CallResult c ? c.toJson() : failed(CloudburstException.internal("unexpected reply")))
+    client
+        .request(req, InvokeRequests.busTimeout(req))
+        .map(
+            r ->
+                r instanceof CallResult c
+                    ? c.toJson()
+                    : failed(CloudburstException.internal("unexpected reply")))
         .onSuccess(m::reply)
         .onFailure(t -> m.reply(failed(CloudburstException.from(t))));
   }
@@ -218,15 +262,26 @@ public final class Bridges {
     listeners.add(socket, address);
     // Interest is recorded before asking, so a completion in between is not lost; whichever of
     // the two comes first tells the socket, once.
-    client.request(new SchedulerRequest.GetResult(id), Deadlines.REQUEST_MS)
-        .map(r -> r instanceof CallResult c && c.isFinished() ? c.toJson() : null) // null: pending, onResult tells it
-        .otherwise(t -> new JsonObject().put("id", id).put("status", "failed").put("error", CloudburstException.from(t).toJson()))
-        .onSuccess(body -> {
-          if (body != null && listeners.listening(socket, address)) {
-            listeners.remove(socket, address);
-            deliver(socket, address, body);
-          }
-        });
+    client
+        .request(new SchedulerRequest.GetResult(id), Deadlines.REQUEST_MS)
+        .map(
+            r ->
+                r instanceof CallResult c && c.isFinished()
+                    ? c.toJson()
+                    : null) // null: pending, onResult tells it
+        .otherwise(
+            t ->
+                new JsonObject()
+                    .put("id", id)
+                    .put("status", "failed")
+                    .put("error", CloudburstException.from(t).toJson()))
+        .onSuccess(
+            body -> {
+              if (body != null && listeners.listening(socket, address)) {
+                listeners.remove(socket, address);
+                deliver(socket, address, body);
+              }
+            });
   }
 
   /** A call of this node finished: the call stream and the listeners of its result hear of it. */

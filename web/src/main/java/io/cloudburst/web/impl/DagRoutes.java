@@ -34,30 +34,48 @@ public final class DagRoutes {
     List<String> functions = Requests.strings(b, "functions");
     List<List<String>> connections = new ArrayList<>();
     for (Object c : Requests.array(b, "connections")) {
-      if (!(c instanceof JsonArray pair) || pair.size() != 2 || !(pair.getValue(0) instanceof String) || !(pair.getValue(1) instanceof String)) {
-        throw CloudburstException.badRequest("each connection must be a pair [\"from\", \"to\"] of function names");
+      if (!(c instanceof JsonArray pair)
+          || pair.size() != 2
+          || !(pair.getValue(0) instanceof String)
+          || !(pair.getValue(1) instanceof String)) {
+        throw CloudburstException.badRequest(
+            "each connection must be a pair [\"from\", \"to\"] of function names");
       }
       connections.add(List.of(pair.getString(0), pair.getString(1)));
     }
-    Responses.respond(ctx, client.request(new SchedulerRequest.RegisterDag(name, functions, connections), Deadlines.REQUEST_MS),
-        201, r -> ApiJson.dag((SchedulerReply.DagInfo) r));
+    Responses.respond(
+        ctx,
+        client.request(
+            new SchedulerRequest.RegisterDag(name, functions, connections), Deadlines.REQUEST_MS),
+        201,
+        r -> ApiJson.dag((SchedulerReply.DagInfo) r));
   }
 
   private void list(RoutingContext ctx) {
-    Responses.respond(ctx, client.request(new SchedulerRequest.ListDags(), Deadlines.REQUEST_MS), 200,
+    Responses.respond(
+        ctx,
+        client.request(new SchedulerRequest.ListDags(), Deadlines.REQUEST_MS),
+        200,
         r -> ApiJson.dags(((SchedulerReply.DagList) r).dags()));
   }
 
   private void get(RoutingContext ctx) {
-    Responses.respond(ctx, client.request(new SchedulerRequest.GetDag(ctx.pathParam("name")), Deadlines.REQUEST_MS), 200,
+    Responses.respond(
+        ctx,
+        client.request(new SchedulerRequest.GetDag(ctx.pathParam("name")), Deadlines.REQUEST_MS),
+        200,
         r -> ApiJson.dag((SchedulerReply.DagInfo) r));
   }
 
   private void delete(RoutingContext ctx) {
-    Responses.noContent(ctx, client.request(new SchedulerRequest.DeleteDag(ctx.pathParam("name")), Deadlines.REQUEST_MS));
+    Responses.noContent(
+        ctx,
+        client.request(
+            new SchedulerRequest.DeleteDag(ctx.pathParam("name")), Deadlines.REQUEST_MS));
   }
 
   private void invoke(RoutingContext ctx) {
-    ResultRoutes.invoke(client, ctx, InvokeRequests.dag(ctx.pathParam("name"), Requests.body(ctx, true)));
+    ResultRoutes.invoke(
+        client, ctx, InvokeRequests.dag(ctx.pathParam("name"), Requests.body(ctx, true)));
   }
 }

@@ -35,32 +35,51 @@ public final class FunctionRoutes {
 
   private void register(RoutingContext ctx) {
     JsonObject b = Requests.body(ctx, false);
-    var req = new SchedulerRequest.RegisterFunction(
-        Requests.string(b, "name", true),
-        Requests.string(b, "language", true),
-        Requests.string(b, "source", true),
-        Requests.string(b, "entrypoint", false));
-    Responses.respond(ctx, client.request(req, Deadlines.REQUEST_MS), 201, r -> ApiJson.registered((FunctionInfo) r));
+    var req =
+        new SchedulerRequest.RegisterFunction(
+            Requests.string(b, "name", true),
+            Requests.string(b, "language", true),
+            Requests.string(b, "source", true),
+            Requests.string(b, "entrypoint", false));
+    Responses.respond(
+        ctx,
+        client.request(req, Deadlines.REQUEST_MS),
+        201,
+        r -> ApiJson.registered((FunctionInfo) r));
   }
 
   private void list(RoutingContext ctx) {
-    Responses.respond(ctx, client.request(new SchedulerRequest.ListFunctions(), Deadlines.REQUEST_MS), 200,
+    Responses.respond(
+        ctx,
+        client.request(new SchedulerRequest.ListFunctions(), Deadlines.REQUEST_MS),
+        200,
         r -> ApiJson.functions(((FunctionList) r).functions()));
   }
 
   private void get(RoutingContext ctx) {
     String v = ctx.request().getParam("version");
     int version = v == null ? 0 : Requests.positiveInt(v, "version");
-    Responses.respond(ctx, client.request(new SchedulerRequest.GetFunction(ctx.pathParam("name"), version), Deadlines.REQUEST_MS),
-        200, r -> ApiJson.functionDetail((FunctionInfo) r));
+    Responses.respond(
+        ctx,
+        client.request(
+            new SchedulerRequest.GetFunction(ctx.pathParam("name"), version), Deadlines.REQUEST_MS),
+        200,
+        r -> ApiJson.functionDetail((FunctionInfo) r));
   }
 
   private void versions(RoutingContext ctx) {
-    Responses.respond(ctx, client.request(new SchedulerRequest.ListVersions(ctx.pathParam("name")), Deadlines.REQUEST_MS),
-        200, r -> ApiJson.versions(((FunctionList) r).functions()));
+    Responses.respond(
+        ctx,
+        client.request(
+            new SchedulerRequest.ListVersions(ctx.pathParam("name")), Deadlines.REQUEST_MS),
+        200,
+        r -> ApiJson.versions(((FunctionList) r).functions()));
   }
 
-  /** The last calls of a function that this node's scheduler finished, newest first, with their output. */
+  /**
+   * The last calls of a function that this node's scheduler finished, newest first, with their
+   * output.
+   */
   private void logs(RoutingContext ctx) {
     JsonArray out = new JsonArray();
     for (CallResult r : recentCalls.of(ctx.pathParam("name"))) {
@@ -76,14 +95,22 @@ public final class FunctionRoutes {
       throw CloudburstException.badRequest("field 'version' must be a positive integer");
     }
     var req = new SchedulerRequest.RestoreFunction(ctx.pathParam("name"), (int) version);
-    Responses.respond(ctx, client.request(req, Deadlines.REQUEST_MS), 201, r -> ApiJson.restored((FunctionInfo) r, version));
+    Responses.respond(
+        ctx,
+        client.request(req, Deadlines.REQUEST_MS),
+        201,
+        r -> ApiJson.restored((FunctionInfo) r, version));
   }
 
   private void delete(RoutingContext ctx) {
-    Responses.noContent(ctx, client.request(new SchedulerRequest.DeleteFunction(ctx.pathParam("name")), Deadlines.REQUEST_MS));
+    Responses.noContent(
+        ctx,
+        client.request(
+            new SchedulerRequest.DeleteFunction(ctx.pathParam("name")), Deadlines.REQUEST_MS));
   }
 
   private void invoke(RoutingContext ctx) {
-    ResultRoutes.invoke(client, ctx, InvokeRequests.function(ctx.pathParam("name"), Requests.body(ctx, true)));
+    ResultRoutes.invoke(
+        client, ctx, InvokeRequests.function(ctx.pathParam("name"), Requests.body(ctx, true)));
   }
 }

@@ -26,11 +26,20 @@ public final class FuturesSocket {
 
   /** The route handler of the upgrade request; mount it before any body handler. */
   public void handle(RoutingContext ctx) {
-    ctx.request().toWebSocket().onSuccess(ws -> {
-      ws.textMessageHandler(text -> onText(ws, text));
-      ws.closeHandler(v -> subscriptions.closed(ws));
-      ws.exceptionHandler(t -> subscriptions.closed(ws));
-    }).onFailure(t -> HttpErrors.send(ctx, CloudburstException.badRequest("WebSocket upgrade failed: " + t.getMessage()), 400));
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(
+            ws -> {
+              ws.textMessageHandler(text -> onText(ws, text));
+              ws.closeHandler(v -> subscriptions.closed(ws));
+              ws.exceptionHandler(t -> subscriptions.closed(ws));
+            })
+        .onFailure(
+            t ->
+                HttpErrors.send(
+                    ctx,
+                    CloudburstException.badRequest("WebSocket upgrade failed: " + t.getMessage()),
+                    400));
   }
 
   /** A call finished: tell the sockets that wait on it. */
@@ -53,22 +62,29 @@ public final class FuturesSocket {
       return;
     }
     if (!subscriptions.add(id, ws)) {
-      sendError(ws, id, CloudburstException.of(ErrorCode.PAYLOAD_TOO_LARGE,
-          "this socket already waits on " + FutureSubscriptions.MAX_PER_SOCKET + " calls"));
+      sendError(
+          ws,
+          id,
+          CloudburstException.of(
+              ErrorCode.PAYLOAD_TOO_LARGE,
+              "this socket already waits on " + FutureSubscriptions.MAX_PER_SOCKET + " calls"));
       return;
     }
     // Interest is registered before asking, so a completion in between is not lost.
-    client.request(new SchedulerRequest.GetResult(id), Deadlines.REQUEST_MS)
-        .onSuccess(r -> {
-          if (((CallResult) r).isFinished()) {
-            subscriptions.complete((CallResult) r);
-          }
-        })
-        .onFailure(t -> {
-          if (subscriptions.remove(id, ws)) {
-            sendError(ws, id, CloudburstException.from(t));
-          }
-        });
+    client
+        .request(new SchedulerRequest.GetResult(id), Deadlines.REQUEST_MS)
+        .onSuccess(
+            r -> {
+              if (((CallResult) r).isFinished()) {
+                subscriptions.complete((CallResult) r);
+              }
+            })
+        .onFailure(
+            t -> {
+              if (subscriptions.remove(id, ws)) {
+                sendError(ws, id, CloudburstException.from(t));
+              }
+            });
   }
 
   private static void sendError(ServerWebSocket ws, String id, CloudburstException e) {

@@ -16,8 +16,8 @@ import io.vertx.ext.web.RoutingContext;
  * The one place that turns a failure into the API's error answer: {@code {"error": {"code",
  * "message"}}} with the code's HTTP status. A {@link CloudburstException} keeps its code, a bus
  * {@link io.vertx.core.eventbus.ReplyException} gets the code the far side failed with (TIMEOUT and
- * NO_RESOURCES when the bus itself gave up), a {@link DecodeException} is BAD_REQUEST, anything else
- * INTERNAL (and logged).
+ * NO_RESOURCES when the bus itself gave up), a {@link DecodeException} is BAD_REQUEST, anything
+ * else INTERNAL (and logged).
  */
 public final class HttpErrors {
   private static final System.Logger log = System.getLogger(HttpErrors.class.getName());
@@ -49,21 +49,32 @@ public final class HttpErrors {
     };
   }
 
-  /** Answers {@code t} as an API error with its code's status; INTERNAL ones are logged with the request. */
+  /**
+   * Answers {@code t} as an API error with its code's status; INTERNAL ones are logged with the
+   * request.
+   */
   public static void send(RoutingContext ctx, Throwable t) {
     CloudburstException e = of(t);
     if (e.code() == ErrorCode.INTERNAL) {
-      log.log(System.Logger.Level.ERROR, "request " + ctx.request().method() + " " + ctx.request().path() + " failed", t);
+      log.log(
+          System.Logger.Level.ERROR,
+          "request " + ctx.request().method() + " " + ctx.request().path() + " failed",
+          t);
     }
     send(ctx, e, e.code().httpStatus());
   }
 
-  /** Answers {@code e} with {@code status} (for the few answers whose status is not the code's own). */
+  /**
+   * Answers {@code e} with {@code status} (for the few answers whose status is not the code's own).
+   */
   public static void send(RoutingContext ctx, CloudburstException e, int status) {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON).end(body(e).encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+        .end(body(e).encode());
   }
 
   /** The router's failure handler: a thrown failure, or a bare status some handler failed with. */
@@ -74,13 +85,17 @@ public final class HttpErrors {
       return;
     }
     int status = ctx.statusCode();
-    send(ctx, CloudburstException.of(codeOfStatus(status), "request failed with HTTP " + status), status);
+    send(
+        ctx,
+        CloudburstException.of(codeOfStatus(status), "request failed with HTTP " + status),
+        status);
   }
 
   /**
    * The HTTP server's handler of requests it could not decode: a request line over the server's
-   * limit ({@code maxLineBytes}) is 414 and headers over theirs 431, both with the PAYLOAD_TOO_LARGE
-   * error body (the router never sees these requests); anything else gets Vert.x's own answer.
+   * limit ({@code maxLineBytes}) is 414 and headers over theirs 431, both with the
+   * PAYLOAD_TOO_LARGE error body (the router never sees these requests); anything else gets
+   * Vert.x's own answer.
    */
   public static Handler<HttpServerRequest> invalidRequests(int maxLineBytes) {
     return request -> {
@@ -89,8 +104,12 @@ public final class HttpErrors {
       String message;
       if (cause instanceof TooLongHttpLineException) {
         status = 414;
-        message = "the request line is longer than " + maxLineBytes + " bytes (a key may have at most " + Keys.MAX_KEY_BYTES
-            + " bytes)";
+        message =
+            "the request line is longer than "
+                + maxLineBytes
+                + " bytes (a key may have at most "
+                + Keys.MAX_KEY_BYTES
+                + " bytes)";
       } else if (cause instanceof TooLongHttpHeaderException) {
         status = 431;
         message = "the request headers are too large";
@@ -99,8 +118,12 @@ public final class HttpErrors {
         return;
       }
       // The connection's stream cannot be trusted past an undecodable request: close it.
-      request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
-          .putHeader(HttpHeaders.CONNECTION, "close").end(body(CloudburstException.tooLarge(message)).encode());
+      request
+          .response()
+          .setStatusCode(status)
+          .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+          .putHeader(HttpHeaders.CONNECTION, "close")
+          .end(body(CloudburstException.tooLarge(message)).encode());
     };
   }
 

@@ -13,16 +13,20 @@ import java.util.Map;
 
 /**
  * The one parser of invoke bodies, for HTTP ({@code POST /v1/functions/{name}/invoke}, {@code POST
- * /v1/dags/{name}/invoke}) and both event-bus bridges: the same fields, the same defaults, the
- * same BAD_REQUEST messages, and the same wait for the scheduler's answer ({@link #busTimeout}).
+ * /v1/dags/{name}/invoke}) and both event-bus bridges: the same fields, the same defaults, the same
+ * BAD_REQUEST messages, and the same wait for the scheduler's answer ({@link #busTimeout}).
  */
 public final class InvokeRequests {
   private InvokeRequests() {}
 
-  /** A function call: {@code {"args": [...], "wait"?, "timeout_ms"?, "version"?, "await_refs_ms"?, "request_id"?}}. */
+  /**
+   * A function call: {@code {"args": [...], "wait"?, "timeout_ms"?, "version"?, "await_refs_ms"?,
+   * "request_id"?}}.
+   */
   @SuppressWarnings("unchecked")
   public static SchedulerRequest.InvokeFunction function(String name, JsonObject b) {
-    List<Object> args = (List<Object>) Values.fromJson(Requests.finite(Requests.array(b, "args"), "args"));
+    List<Object> args =
+        (List<Object>) Values.fromJson(Requests.finite(Requests.array(b, "args"), "args"));
     long version = Requests.nonNegativeLong(b, "version", 0);
     return SchedulerRequest.InvokeFunction.builder(name)
         .version((int) Math.min(version, Integer.MAX_VALUE))
@@ -35,8 +39,8 @@ public final class InvokeRequests {
   }
 
   /**
-   * A DAG call: {@code {"args": {"fn": [...]}, "consistency"?, "wait"?, "timeout_ms"?, "output_key"?,
-   * "client_id"?, "request_id"?}}.
+   * A DAG call: {@code {"args": {"fn": [...]}, "consistency"?, "wait"?, "timeout_ms"?,
+   * "output_key"?, "client_id"?, "request_id"?}}.
    */
   @SuppressWarnings("unchecked")
   public static SchedulerRequest.InvokeDag dag(String name, JsonObject b) {
@@ -44,11 +48,13 @@ public final class InvokeRequests {
     Object rawArgs = b.getValue("args");
     if (rawArgs != null) {
       if (!(rawArgs instanceof JsonObject argMap)) {
-        throw CloudburstException.badRequest("field 'args' of a DAG call must be an object of argument lists by function name");
+        throw CloudburstException.badRequest(
+            "field 'args' of a DAG call must be an object of argument lists by function name");
       }
       for (String fn : argMap.fieldNames()) {
         if (!(argMap.getValue(fn) instanceof JsonArray a)) {
-          throw CloudburstException.badRequest("args of function '" + fn + "' must be a JSON array");
+          throw CloudburstException.badRequest(
+              "args of function '" + fn + "' must be a JSON array");
         }
         args.put(fn, (List<Object>) Values.fromJson(Requests.finite(a, "args")));
       }
@@ -64,7 +70,10 @@ public final class InvokeRequests {
         .build();
   }
 
-  /** How long a front door waits for the scheduler's answer to an invocation ({@link Deadlines#frontWait}). */
+  /**
+   * How long a front door waits for the scheduler's answer to an invocation ({@link
+   * Deadlines#frontWait}).
+   */
   public static long busTimeout(SchedulerRequest req) {
     return switch (req) {
       case SchedulerRequest.InvokeFunction f -> Deadlines.frontWait(f.timeoutMs(), f.awaitResult());

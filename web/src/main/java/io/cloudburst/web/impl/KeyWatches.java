@@ -40,12 +40,18 @@ final class KeyWatches {
 
   /** What the web front knows of one key that bridge clients listen on. */
   private static final class KeyWatch {
-    /** The merged state seen so far (from the store's answer and its pushed updates); null while absent. */
+    /**
+     * The merged state seen so far (from the store's answer and its pushed updates); null while
+     * absent.
+     */
     Lattice known;
+
     /** Whether {@link #known} has been read from the store (listeners have been told it). */
     boolean ready;
+
     /** Bumped by a delete, so an answer read before it is not taken as current. */
     long epoch;
+
     /** Listeners that registered before the first read came back: told the state once it does. */
     final Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>());
   }
@@ -57,19 +63,29 @@ final class KeyWatches {
     this.listeners = listeners;
   }
 
-  /** Consumes the store's pushed updates (not local: the store may live on another node of a cluster). */
+  /**
+   * Consumes the store's pushed updates (not local: the store may live on another node of a
+   * cluster).
+   */
   MessageConsumer<CacheEvent> consumeUpdates() {
-    return vertx.eventBus().<CacheEvent>consumer(Addresses.cacheUpdates(subscriber), m -> {
-      if (m.body() instanceof CacheEvent.Update u) {
-        onUpdate(u.key(), u.lattice());
-      }
-    });
+    return vertx
+        .eventBus()
+        .<CacheEvent>consumer(
+            Addresses.cacheUpdates(subscriber),
+            m -> {
+              if (m.body() instanceof CacheEvent.Update u) {
+                onUpdate(u.key(), u.lattice());
+              }
+            });
   }
 
   /** Tells the store to stop pushing (best effort, no answer awaited). */
   void stop() {
     if (!watches.isEmpty()) {
-      vertx.eventBus().send(Addresses.KVS, new KvsRequest.Unsubscribe(subscriber, List.copyOf(watches.keySet())));
+      vertx
+          .eventBus()
+          .send(
+              Addresses.KVS, new KvsRequest.Unsubscribe(subscriber, List.copyOf(watches.keySet())));
       watches.clear();
     }
   }
@@ -103,38 +119,54 @@ final class KeyWatches {
   void lastListenerGone(String key) {
     if (watches.remove(key) != null) {
       // Sent after any read that subscribed, so the store handles it after that read.
-      kvs(new KvsRequest.Unsubscribe(subscriber, List.of(key))).onFailure(t -> log.log(System.Logger.Level.WARNING,
-          "could not unsubscribe the bridges from key '" + key + "': " + t.getMessage()));
+      kvs(new KvsRequest.Unsubscribe(subscriber, List.of(key)))
+          .onFailure(
+              t ->
+                  log.log(
+                      System.Logger.Level.WARNING,
+                      "could not unsubscribe the bridges from key '"
+                          + key
+                          + "': "
+                          + t.getMessage()));
     }
   }
 
-  /** Reads the key from the store, subscribing this web front to its updates before the read runs. */
+  /**
+   * Reads the key from the store, subscribing this web front to its updates before the read runs.
+   */
   private void read(String key, KeyWatch w) {
     long epoch = w.epoch;
-    kvs(new KvsRequest.Get(key, subscriber)).onComplete(ar -> {
-      if (watches.get(key) != w || w.epoch != epoch) {
-        return; // nobody listens any more, or a delete came in between (it read again)
-      }
-      String address = Addresses.apiKeys(key);
-      if (ar.failed()) {
-        JsonObject error = new JsonObject().put("key", key).put("error", CloudburstException.from(ar.cause()).toJson());
-        w.waiting.forEach(s -> Bridges.deliver(s, address, error));
-        w.waiting.clear();
-        return;
-      }
-      Lattice merged = merge(w.known, ((KvsReply.Found) ar.result()).lattice());
-      boolean changed = !Objects.equals(merged, w.known);
-      boolean wasReady = w.ready;
-      w.known = merged;
-      w.ready = true;
-      if (changed && wasReady) {
-        vertx.eventBus().publish(address, ApiJson.key(key, merged)); // reaches the waiting ones too
-      } else {
-        JsonObject current = ApiJson.key(key, merged);
-        w.waiting.forEach(s -> Bridges.deliver(s, address, current));
-      }
-      w.waiting.clear();
-    });
+    kvs(new KvsRequest.Get(key, subscriber))
+        .onComplete(
+            ar -> {
+              if (watches.get(key) != w || w.epoch != epoch) {
+                return; // nobody listens any more, or a delete came in between (it read again)
+              }
+              String address = Addresses.apiKeys(key);
+              if (ar.failed()) {
+                JsonObject error =
+                    new JsonObject()
+                        .put("key", key)
+                        .put("error", CloudburstException.from(ar.cause()).toJson());
+                w.waiting.forEach(s -> Bridges.deliver(s, address, error));
+                w.waiting.clear();
+                return;
+              }
+              Lattice merged = merge(w.known, ((KvsReply.Found) ar.result()).lattice());
+              boolean changed = !Objects.equals(merged, w.known);
+              boolean wasReady = w.ready;
+              w.known = merged;
+              w.ready = true;
+              if (changed && wasReady) {
+                vertx
+                    .eventBus()
+                    .publish(address, ApiJson.key(key, merged)); // reaches the waiting ones too
+              } else {
+                JsonObject current = ApiJson.key(key, merged);
+                w.waiting.forEach(s -> Bridges.deliver(s, address, current));
+              }
+              w.waiting.clear();
+            });
   }
 
   private void onUpdate(String key, Lattice lattice) {
@@ -174,7 +206,8 @@ final class KeyWatches {
   }
 
   private Future<KvsReply> kvs(KvsRequest req) {
-    return vertx.eventBus()
+    return vertx
+        .eventBus()
         .<KvsReply>request(Addresses.KVS, req, new DeliveryOptions().setSendTimeout(kvsTimeoutMs))
         .map(Message::body);
   }

@@ -32,8 +32,12 @@ import java.nio.charset.StandardCharsets;
  * percent-escapes do not decode to UTF-8 is BAD_REQUEST.
  */
 public final class KvsRoutes {
-  /** A key-value route: the key is everything after the prefix (empty keys reach the handler and get BAD_REQUEST). */
+  /**
+   * A key-value route: the key is everything after the prefix (empty keys reach the handler and get
+   * BAD_REQUEST).
+   */
   public static final String ROUTE = "/v1/kvs/(?<key>.*)";
+
   private static final String PREFIX = "/v1/kvs/";
 
   private final Vertx vertx;
@@ -56,21 +60,27 @@ public final class KvsRoutes {
     String key = key(ctx);
     JsonObject b = Requests.body(ctx, false);
     String lattice = Requests.string(b, "lattice", false);
-    // Null lets the cache use the key's own kind (lww for a new key), as the user library's put does.
+    // Null lets the cache use the key's own kind (lww for a new key), as the user library's put
+    // does.
     LatticeKind kind = lattice == null ? null : LatticeKind.parse(lattice);
     Object value = Values.fromJson(Requests.finite(Requests.present(b, "value"), "value"));
-    Responses.noContent(ctx, cache(new CacheRequest.PutValue(key, kind, value), KvsReply.Stored.class));
+    Responses.noContent(
+        ctx, cache(new CacheRequest.PutValue(key, kind, value), KvsReply.Stored.class));
   }
 
   private void get(RoutingContext ctx) {
     String key = key(ctx);
-    Responses.respond(ctx, cache(new CacheRequest.Get(key), KvsReply.Found.class), 200, found -> {
-      Lattice l = found.lattice();
-      if (l == null) {
-        throw CloudburstException.notFound(ErrorCode.KEY_NOT_FOUND, "no key '" + key + "'");
-      }
-      return ApiJson.key(key, l);
-    });
+    Responses.respond(
+        ctx,
+        cache(new CacheRequest.Get(key), KvsReply.Found.class),
+        200,
+        found -> {
+          Lattice l = found.lattice();
+          if (l == null) {
+            throw CloudburstException.notFound(ErrorCode.KEY_NOT_FOUND, "no key '" + key + "'");
+          }
+          return ApiJson.key(key, l);
+        });
   }
 
   private void delete(RoutingContext ctx) {
@@ -80,13 +90,14 @@ public final class KvsRoutes {
 
   /**
    * The decoded key of a {@link #ROUTE} request, validated as a user key. Decoded here, strictly,
-   * from the normalized path the route matched (which keeps reserved characters such as {@code
-   * %2F} encoded): vertx-web's own decoding of the path parameter turns bytes that are not UTF-8
-   * into U+FFFD, so {@code %ff} and {@code %fe} would name the same key.
+   * from the normalized path the route matched (which keeps reserved characters such as {@code %2F}
+   * encoded): vertx-web's own decoding of the path parameter turns bytes that are not UTF-8 into
+   * U+FFFD, so {@code %ff} and {@code %fe} would name the same key.
    */
   private static String key(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    return Keys.requireUserKey(path.startsWith(PREFIX) ? decode(path.substring(PREFIX.length())) : ctx.pathParam("key"));
+    return Keys.requireUserKey(
+        path.startsWith(PREFIX) ? decode(path.substring(PREFIX.length())) : ctx.pathParam("key"));
   }
 
   /**
@@ -112,17 +123,22 @@ public final class KvsRoutes {
         int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
         int lo = hi < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
         if (lo < 0) {
-          throw CloudburstException.badRequest("the key has a malformed percent-escape at '" + raw.substring(i, Math.min(i + 3, raw.length())) + "'");
+          throw CloudburstException.badRequest(
+              "the key has a malformed percent-escape at '"
+                  + raw.substring(i, Math.min(i + 3, raw.length()))
+                  + "'");
         }
         bytes.put((byte) (hi << 4 | lo));
         i += 3;
       }
       bytes.flip();
       try {
-        out.append(StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(bytes));
+        out.append(
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(bytes));
       } catch (CharacterCodingException e) {
         throw CloudburstException.badRequest("the key is not valid UTF-8 once percent-decoded");
       }
@@ -131,7 +147,8 @@ public final class KvsRoutes {
   }
 
   private <T extends KvsReply> Future<T> cache(CacheRequest req, Class<T> reply) {
-    return vertx.eventBus()
+    return vertx
+        .eventBus()
         .<KvsReply>request(cacheAddress, req, new DeliveryOptions().setSendTimeout(timeoutMs))
         .map(m -> reply.cast(m.body()));
   }

@@ -25,17 +25,30 @@ public final class NodeRoutes {
     router.get(OpenApi.PATH).handler(OpenApi::serve);
     router.get("/health").handler(this::health);
     router.get("/v1/status").handler(this::status);
-    router.post("/v1/echo").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
-        .end(ctx.body().buffer() == null ? Buffer.buffer("{}") : ctx.body().buffer()));
+    router
+        .post("/v1/echo")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+                    .end(ctx.body().buffer() == null ? Buffer.buffer("{}") : ctx.body().buffer()));
   }
 
   private void health(RoutingContext ctx) {
-    Responses.json(ctx, 200, new JsonObject().put("status", "up").put("node", options.nodeId())
-        .put("runtime_mode", options.runtimeMode()));
+    Responses.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("status", "up")
+            .put("node", options.nodeId())
+            .put("runtime_mode", options.runtimeMode()));
   }
 
   private void status(RoutingContext ctx) {
-    Responses.respond(ctx, client.request(new SchedulerRequest.GetStatus(), Deadlines.REQUEST_MS), 200,
+    Responses.respond(
+        ctx,
+        client.request(new SchedulerRequest.GetStatus(), Deadlines.REQUEST_MS),
+        200,
         r -> ApiJson.status((SchedulerReply.Status) r, options.nodeId(), options.runtimeMode()));
   }
 }

@@ -8,8 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The OpenAPI 3 document of the HTTP API, a hand-written resource ({@value #RESOURCE}) kept in
- * step with the router by a test, served at {@code GET /v1/openapi.json}.
+ * The OpenAPI 3 document of the HTTP API, a hand-written resource ({@value #RESOURCE}) kept in step
+ * with the router by a test, served at {@code GET /v1/openapi.json}.
  */
 public final class OpenApi {
   public static final String RESOURCE = "io/cloudburst/web/openapi.json";

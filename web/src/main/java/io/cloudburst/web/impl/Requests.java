@@ -48,8 +48,7 @@ public final class Requests {
   }
 
   /**
-   * A field that must be present, whatever its JSON value ({@code null} included), as decoded
-   * JSON.
+   * A field that must be present, whatever its JSON value ({@code null} included), as decoded JSON.
    */
   public static Object present(JsonObject o, String field) {
     if (!o.containsKey(field)) {
@@ -74,7 +73,9 @@ public final class Requests {
     if (v == null) {
       return dflt;
     }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < 0) {
+    if (!(v instanceof Number n)
+        || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.longValue() < 0) {
       throw CloudburstException.badRequest("field '" + field + "' must be a non-negative integer");
     }
     return n.longValue();
@@ -114,8 +115,11 @@ public final class Requests {
    */
   public static <T> T finite(T json, String field) {
     if (!isFinite(json)) {
-      throw CloudburstException.badRequest("field '" + field + "' holds a number a double cannot represent"
-          + " (e.g. 1e999 overflows to infinity): send such a value as a string");
+      throw CloudburstException.badRequest(
+          "field '"
+              + field
+              + "' holds a number a double cannot represent"
+              + " (e.g. 1e999 overflows to infinity): send such a value as a string");
     }
     return json;
   }

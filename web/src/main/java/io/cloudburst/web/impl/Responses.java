@@ -18,17 +18,22 @@ public final class Responses {
   private Responses() {}
 
   /** Answers {@code mapper(result)} with {@code status}, or the error. */
-  public static <T> void respond(RoutingContext ctx, Future<T> f, int status, Function<? super T, ?> mapper) {
-    f.<Object>map(mapper::apply).onSuccess(body -> json(ctx, status, body)).onFailure(t -> HttpErrors.send(ctx, t));
+  public static <T> void respond(
+      RoutingContext ctx, Future<T> f, int status, Function<? super T, ?> mapper) {
+    f.<Object>map(mapper::apply)
+        .onSuccess(body -> json(ctx, status, body))
+        .onFailure(t -> HttpErrors.send(ctx, t));
   }
 
   /** Answers 204 once {@code f} succeeds, or the error. */
   public static void noContent(RoutingContext ctx, Future<?> f) {
-    f.onSuccess(v -> {
-      if (!ctx.response().ended() && !ctx.response().closed()) {
-        ctx.response().setStatusCode(204).end();
-      }
-    }).onFailure(t -> HttpErrors.send(ctx, t));
+    f.onSuccess(
+            v -> {
+              if (!ctx.response().ended() && !ctx.response().closed()) {
+                ctx.response().setStatusCode(204).end();
+              }
+            })
+        .onFailure(t -> HttpErrors.send(ctx, t));
   }
 
   /** Answers a {@link JsonObject} or {@link JsonArray} with {@code status}. */

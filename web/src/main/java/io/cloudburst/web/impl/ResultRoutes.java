@@ -21,14 +21,19 @@ public final class ResultRoutes {
 
   private void get(RoutingContext ctx) {
     // Reading a result back is a successful request, whatever the call's outcome.
-    Responses.respond(ctx, client.request(new SchedulerRequest.GetResult(ctx.pathParam("id")), Deadlines.REQUEST_MS), 200,
+    Responses.respond(
+        ctx,
+        client.request(new SchedulerRequest.GetResult(ctx.pathParam("id")), Deadlines.REQUEST_MS),
+        200,
         r -> ((CallResult) r).toJson());
   }
 
   /** Sends an invocation and answers its result with {@link ApiJson#callStatus}. */
   static void invoke(CloudburstClient client, RoutingContext ctx, SchedulerRequest req) {
-    client.request(req, InvokeRequests.busTimeout(req))
-        .onSuccess(r -> Responses.json(ctx, ApiJson.callStatus((CallResult) r), ((CallResult) r).toJson()))
+    client
+        .request(req, InvokeRequests.busTimeout(req))
+        .onSuccess(
+            r -> Responses.json(ctx, ApiJson.callStatus((CallResult) r), ((CallResult) r).toJson()))
         .onFailure(t -> HttpErrors.send(ctx, t));
   }
 }

@@ -27,19 +27,27 @@ final class SockJsBridge {
 
   /** The bridge's router, to mount at {@link Bridges#SOCKJS_ROUTE}. */
   static Router router(Vertx vertx, Bridges bridges, long maxBodyBytes) {
-    SockJSBridgeOptions bridgeOptions = new SockJSBridgeOptions()
-        .setMaxAddressLength(Addresses.API_KEYS_PREFIX.length() + Keys.MAX_KEY_BYTES)
-        .setMaxHandlersPerSocket(Bridges.MAX_LISTENS_PER_SOCKET)
-        // A waiting invoke may take as long as over HTTP.
-        .setReplyTimeout(Deadlines.frontWait(0, true));
+    SockJSBridgeOptions bridgeOptions =
+        new SockJSBridgeOptions()
+            .setMaxAddressLength(Addresses.API_KEYS_PREFIX.length() + Keys.MAX_KEY_BYTES)
+            .setMaxHandlersPerSocket(Bridges.MAX_LISTENS_PER_SOCKET)
+            // A waiting invoke may take as long as over HTTP.
+            .setReplyTimeout(Deadlines.frontWait(0, true));
     bridgeOptions.addInboundPermitted(new PermittedOptions().setAddress(Addresses.API_INVOKE));
     bridgeOptions.addOutboundPermitted(new PermittedOptions().setAddress(Addresses.API_CALLS));
-    // (?s): a key may hold any character, line breaks too. The same sets as Bridges.inbound/outboundPermitted.
-    bridgeOptions.addOutboundPermitted(new PermittedOptions().setAddressRegex("(?s)" + Pattern.quote(Addresses.API_RESULTS_PREFIX) + ".+"));
-    bridgeOptions.addOutboundPermitted(new PermittedOptions().setAddressRegex("(?s)" + Pattern.quote(Addresses.API_KEYS_PREFIX) + ".+"));
-    Router sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions().setInsertJSESSIONID(false))
-        .bridge(bridgeOptions, event -> onEvent(bridges, event));
-    // Vert.x 5's XHR transports read a body that a BodyHandler collected; it lets WebSocket upgrades through.
+    // (?s): a key may hold any character, line breaks too. The same sets as
+    // Bridges.inbound/outboundPermitted.
+    bridgeOptions.addOutboundPermitted(
+        new PermittedOptions()
+            .setAddressRegex("(?s)" + Pattern.quote(Addresses.API_RESULTS_PREFIX) + ".+"));
+    bridgeOptions.addOutboundPermitted(
+        new PermittedOptions()
+            .setAddressRegex("(?s)" + Pattern.quote(Addresses.API_KEYS_PREFIX) + ".+"));
+    Router sockJs =
+        SockJSHandler.create(vertx, new SockJSHandlerOptions().setInsertJSESSIONID(false))
+            .bridge(bridgeOptions, event -> onEvent(bridges, event));
+    // Vert.x 5's XHR transports read a body that a BodyHandler collected; it lets WebSocket
+    // upgrades through.
     sockJs.route().order(-1).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     return sockJs;
   }
@@ -51,7 +59,8 @@ final class SockJsBridge {
       String address = raw == null ? null : raw.getValue("address") instanceof String s ? s : null;
       switch (event.type()) {
         // The bridge itself checks the permitted addresses and the number of registrations.
-        case SOCKET_CREATED, SEND, PUBLISH, REGISTER -> event.tryComplete(bridges.authorized(socket, raw));
+        case SOCKET_CREATED, SEND, PUBLISH, REGISTER ->
+            event.tryComplete(bridges.authorized(socket, raw));
         case REGISTERED -> {
           event.tryComplete(true);
           if (address != null) {

@@ -18,22 +18,22 @@ import java.util.Map;
 
 /**
  * The TCP event-bus bridge: the wire protocol of Vert.x's {@code vertx-tcp-eventbus-bridge}, so its
- * clients work unchanged, served by this small implementation because the library's (5.0.8)
- * wedges a connection on one frame with an unknown or missing {@code type} (its frame parser
- * throws, then reads the JSON as the next length and buffers without bound) and drops a frame that
- * is not JSON without a word.
+ * clients work unchanged, served by this small implementation because the library's (5.0.8) wedges
+ * a connection on one frame with an unknown or missing {@code type} (its frame parser throws, then
+ * reads the JSON as the next length and buffers without bound) and drops a frame that is not JSON
+ * without a word.
  *
- * <p>A frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON. Up: {@code
- * {"type": "send" | "publish" | "register" | "unregister" | "ping", "address", "replyAddress"?,
- * "headers"?, "body"?}}. Down: {@code {"type": "message", "address", "send", "body"}} for a
- * message on a registered address or a reply (then at the {@code replyAddress}); {@code {"type":
- * "err", "address", "failureCode", "failureType", "message"}} for a failed request; {@code
- * {"type": "err", "message": reason}} for a refused frame, with reasons {@code invalid_json},
- * {@code missing_type}, {@code missing_address}, {@code unknown_type}, {@code access_denied},
- * {@code unauthorized}, {@code address_already_registered}, {@code max_handlers_reached}, {@code
- * unknown_address}, and {@code frame_too_large} (after which the connection closes: the stream
- * cannot be trusted any more); {@code {"type": "pong"}} for a ping. Every other refused frame
- * leaves the connection usable.
+ * <p>A frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON. Up: {@code {"type":
+ * "send" | "publish" | "register" | "unregister" | "ping", "address", "replyAddress"?, "headers"?,
+ * "body"?}}. Down: {@code {"type": "message", "address", "send", "body"}} for a message on a
+ * registered address or a reply (then at the {@code replyAddress}); {@code {"type": "err",
+ * "address", "failureCode", "failureType", "message"}} for a failed request; {@code {"type": "err",
+ * "message": reason}} for a refused frame, with reasons {@code invalid_json}, {@code missing_type},
+ * {@code missing_address}, {@code unknown_type}, {@code access_denied}, {@code unauthorized},
+ * {@code address_already_registered}, {@code max_handlers_reached}, {@code unknown_address}, and
+ * {@code frame_too_large} (after which the connection closes: the stream cannot be trusted any
+ * more); {@code {"type": "pong"}} for a ping. Every other refused frame leaves the connection
+ * usable.
  */
 final class TcpBridge {
   private static final System.Logger log = System.getLogger(TcpBridge.class.getName());
@@ -89,16 +89,18 @@ final class TcpBridge {
     void start() {
       parser.handler(this::record);
       socket.handler(parser);
-      socket.exceptionHandler(t -> {
-        log.log(System.Logger.Level.DEBUG, "TCP bridge connection failed: " + t);
-        socket.close();
-      });
-      socket.closeHandler(v -> {
-        closed = true;
-        registrations.values().forEach(MessageConsumer::unregister);
-        registrations.clear();
-        bridges.socketClosed(socket);
-      });
+      socket.exceptionHandler(
+          t -> {
+            log.log(System.Logger.Level.DEBUG, "TCP bridge connection failed: " + t);
+            socket.close();
+          });
+      socket.closeHandler(
+          v -> {
+            closed = true;
+            registrations.values().forEach(MessageConsumer::unregister);
+            registrations.clear();
+            bridges.socketClosed(socket);
+          });
     }
 
     private void record(Buffer b) {
@@ -176,16 +178,31 @@ final class TcpBridge {
         vertx.eventBus().send(address, body);
         return;
       }
-      vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(replyTimeoutMs))
-          .onSuccess(reply -> write(socket, new JsonObject().put("type", "message").put("address", replyAddress).put("send", true)
-              .put("body", reply.body())))
-          .onFailure(t -> {
-            JsonObject err = new JsonObject().put("type", "err").put("address", replyAddress).put("message", t.getMessage());
-            if (t instanceof ReplyException re) {
-              err.put("failureCode", re.failureCode()).put("failureType", re.failureType().name());
-            }
-            write(socket, err);
-          });
+      vertx
+          .eventBus()
+          .request(address, body, new DeliveryOptions().setSendTimeout(replyTimeoutMs))
+          .onSuccess(
+              reply ->
+                  write(
+                      socket,
+                      new JsonObject()
+                          .put("type", "message")
+                          .put("address", replyAddress)
+                          .put("send", true)
+                          .put("body", reply.body())))
+          .onFailure(
+              t -> {
+                JsonObject err =
+                    new JsonObject()
+                        .put("type", "err")
+                        .put("address", replyAddress)
+                        .put("message", t.getMessage());
+                if (t instanceof ReplyException re) {
+                  err.put("failureCode", re.failureCode())
+                      .put("failureType", re.failureType().name());
+                }
+                write(socket, err);
+              });
     }
 
     private void register(JsonObject frame, String address) {
@@ -205,14 +222,28 @@ final class TcpBridge {
         refuse(socket, "max_handlers_reached");
         return;
       }
-      MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, m -> write(socket,
-          new JsonObject().put("type", "message").put("address", address).put("send", m.isSend()).put("body", m.body())));
+      MessageConsumer<Object> consumer =
+          vertx
+              .eventBus()
+              .consumer(
+                  address,
+                  m ->
+                      write(
+                          socket,
+                          new JsonObject()
+                              .put("type", "message")
+                              .put("address", address)
+                              .put("send", m.isSend())
+                              .put("body", m.body())));
       registrations.put(address, consumer);
-      consumer.completion().onSuccess(v -> {
-        if (!closed && registrations.get(address) == consumer) {
-          bridges.registered(socket, address);
-        }
-      });
+      consumer
+          .completion()
+          .onSuccess(
+              v -> {
+                if (!closed && registrations.get(address) == consumer) {
+                  bridges.registered(socket, address);
+                }
+              });
     }
 
     private void unregister(String address) {

@@ -13,31 +13,42 @@ import org.junit.jupiter.api.Test;
 class HttpErrorsTest {
   @Test
   void aCloudburstExceptionKeepsItsCodeAndMessage() {
-    CloudburstException e = CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function 'f'");
+    CloudburstException e =
+        CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function 'f'");
     assertThat(HttpErrors.of(e)).isSameAs(e);
   }
 
   @Test
   void busFailuresMapToTheFarSidesCodeOrTimeoutOrNoResources() {
-    ReplyException recipient = new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.CONFLICT.failureCode(), "taken");
+    ReplyException recipient =
+        new ReplyException(
+            ReplyFailure.RECIPIENT_FAILURE, ErrorCode.CONFLICT.failureCode(), "taken");
     assertThat(HttpErrors.of(recipient).code()).isEqualTo(ErrorCode.CONFLICT);
     assertThat(HttpErrors.of(recipient).getMessage()).isEqualTo("taken");
-    assertThat(HttpErrors.of(new ReplyException(ReplyFailure.TIMEOUT, "late")).code()).isEqualTo(ErrorCode.TIMEOUT);
-    assertThat(HttpErrors.of(new ReplyException(ReplyFailure.NO_HANDLERS, "nobody")).code()).isEqualTo(ErrorCode.NO_RESOURCES);
+    assertThat(HttpErrors.of(new ReplyException(ReplyFailure.TIMEOUT, "late")).code())
+        .isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(HttpErrors.of(new ReplyException(ReplyFailure.NO_HANDLERS, "nobody")).code())
+        .isEqualTo(ErrorCode.NO_RESOURCES);
   }
 
   @Test
   void malformedJsonIsBadRequestWithItsFirstLineAndAnythingElseIsInternal() {
-    CloudburstException json = HttpErrors.of(new DecodeException("Unexpected character\n at [Source: x]"));
+    CloudburstException json =
+        HttpErrors.of(new DecodeException("Unexpected character\n at [Source: x]"));
     assertThat(json.code()).isEqualTo(ErrorCode.BAD_REQUEST);
     assertThat(json.getMessage()).isEqualTo("malformed JSON: Unexpected character");
-    assertThat(HttpErrors.of(new IllegalStateException("boom")).code()).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(HttpErrors.of(new IllegalStateException("boom")).code())
+        .isEqualTo(ErrorCode.INTERNAL);
   }
 
   @Test
   void theBodyIsTheErrorObjectOfTheApi() {
-    assertThat(HttpErrors.body(CloudburstException.tooLarge("too big"))).isEqualTo(
-        new JsonObject().put("error", new JsonObject().put("code", "PAYLOAD_TOO_LARGE").put("message", "too big")));
+    assertThat(HttpErrors.body(CloudburstException.tooLarge("too big")))
+        .isEqualTo(
+            new JsonObject()
+                .put(
+                    "error",
+                    new JsonObject().put("code", "PAYLOAD_TOO_LARGE").put("message", "too big")));
   }
 
   @Test

@@ -17,10 +17,13 @@ import org.junit.jupiter.api.Test;
 
 class InvokeRequestsTest {
   private static void assertBadRequestNaming(Runnable parse, String field) {
-    assertThatThrownBy(parse::run).isInstanceOfSatisfying(CloudburstException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
-      assertThat(e.getMessage()).contains(field);
-    });
+    assertThatThrownBy(parse::run)
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+              assertThat(e.getMessage()).contains(field);
+            });
   }
 
   @Test
@@ -39,8 +42,15 @@ class InvokeRequestsTest {
 
   @Test
   void aFunctionCallCarriesEveryFieldAsTheModelValue() {
-    JsonObject b = new JsonObject().put("args", new JsonArray().add(1).add("x").add(new JsonObject().put("$bytes", "AAE=")))
-        .put("version", 3).put("timeout_ms", 1500).put("wait", false).put("await_refs_ms", 200).put("request_id", "r-1");
+    JsonObject b =
+        new JsonObject()
+            .put(
+                "args", new JsonArray().add(1).add("x").add(new JsonObject().put("$bytes", "AAE=")))
+            .put("version", 3)
+            .put("timeout_ms", 1500)
+            .put("wait", false)
+            .put("await_refs_ms", 200)
+            .put("request_id", "r-1");
     SchedulerRequest.InvokeFunction f = InvokeRequests.function("sq", b);
     assertThat(f.args()).containsExactly(1L, "x", new Bytes(new byte[] {0, 1}));
     assertThat(f.version()).isEqualTo(3);
@@ -54,19 +64,43 @@ class InvokeRequestsTest {
 
   @Test
   void wrongTypesOfAFunctionCallAreBadRequestNamingTheField() {
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("args", "x")), "'args'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("wait", "yes")), "'wait'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("timeout_ms", -1)), "'timeout_ms'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("timeout_ms", 1.5)), "'timeout_ms'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("version", "2")), "'version'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("await_refs_ms", true)), "'await_refs_ms'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f", new JsonObject().put("request_id", 7)), "'request_id'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f",
-        new JsonObject().put("args", new JsonArray().add(new JsonObject().put("$bytes", "not base64!")))), "$bytes");
-    assertBadRequestNaming(() -> InvokeRequests.function("f",
-        new JsonObject().put("args", new JsonArray().add(Double.POSITIVE_INFINITY))), "'args'");
-    assertBadRequestNaming(() -> InvokeRequests.function("f",
-        new JsonObject().put("args", new JsonArray().add(new JsonObject().put("x", Double.NaN)))), "'args'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("args", "x")), "'args'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("wait", "yes")), "'wait'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("timeout_ms", -1)), "'timeout_ms'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("timeout_ms", 1.5)),
+        "'timeout_ms'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("version", "2")), "'version'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("await_refs_ms", true)),
+        "'await_refs_ms'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.function("f", new JsonObject().put("request_id", 7)), "'request_id'");
+    assertBadRequestNaming(
+        () ->
+            InvokeRequests.function(
+                "f",
+                new JsonObject()
+                    .put(
+                        "args",
+                        new JsonArray().add(new JsonObject().put("$bytes", "not base64!")))),
+        "$bytes");
+    assertBadRequestNaming(
+        () ->
+            InvokeRequests.function(
+                "f", new JsonObject().put("args", new JsonArray().add(Double.POSITIVE_INFINITY))),
+        "'args'");
+    assertBadRequestNaming(
+        () ->
+            InvokeRequests.function(
+                "f",
+                new JsonObject()
+                    .put("args", new JsonArray().add(new JsonObject().put("x", Double.NaN)))),
+        "'args'");
   }
 
   @Test
@@ -84,8 +118,14 @@ class InvokeRequestsTest {
 
   @Test
   void aDagCallCarriesArgumentsByFunctionAndEachConsistencyByItsWireName() {
-    JsonObject b = new JsonObject().put("args", new JsonObject().put("a", new JsonArray().add(1)).put("b", new JsonArray()))
-        .put("timeout_ms", 900).put("output_key", "out").put("client_id", "c1").put("request_id", "r2");
+    JsonObject b =
+        new JsonObject()
+            .put(
+                "args", new JsonObject().put("a", new JsonArray().add(1)).put("b", new JsonArray()))
+            .put("timeout_ms", 900)
+            .put("output_key", "out")
+            .put("client_id", "c1")
+            .put("request_id", "r2");
     SchedulerRequest.InvokeDag d = InvokeRequests.dag("p", b);
     assertThat(d.args()).isEqualTo(Map.of("a", List.of(1L), "b", List.of()));
     assertThat(d.timeoutMs()).isEqualTo(900);
@@ -94,29 +134,53 @@ class InvokeRequestsTest {
     assertThat(d.requestId()).isEqualTo("r2");
     assertThat(InvokeRequests.busTimeout(d)).isEqualTo(900 + Deadlines.FRONT_MARGIN_MS);
     for (Consistency c : Consistency.values()) {
-      assertThat(InvokeRequests.dag("p", new JsonObject().put("consistency", c.wireName())).consistency()).isEqualTo(c);
+      assertThat(
+              InvokeRequests.dag("p", new JsonObject().put("consistency", c.wireName()))
+                  .consistency())
+          .isEqualTo(c);
     }
   }
 
   @Test
   void wrongTypesOfADagCallAreBadRequestNamingTheField() {
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("args", new JsonArray())), "'args'");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("args", new JsonObject().put("a", 1))), "'a'");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("consistency", "strong")), "consistency");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("consistency", 1)), "'consistency'");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("output_key", List.of())), "'output_key'");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("client_id", 3)), "'client_id'");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p", new JsonObject().put("wait", 0)), "'wait'");
-    assertBadRequestNaming(() -> InvokeRequests.dag("p",
-        new JsonObject().put("args", new JsonObject().put("a", new JsonArray().add(Double.NEGATIVE_INFINITY)))), "'args'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("args", new JsonArray())), "'args'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("args", new JsonObject().put("a", 1))),
+        "'a'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("consistency", "strong")),
+        "consistency");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("consistency", 1)), "'consistency'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("output_key", List.of())),
+        "'output_key'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("client_id", 3)), "'client_id'");
+    assertBadRequestNaming(
+        () -> InvokeRequests.dag("p", new JsonObject().put("wait", 0)), "'wait'");
+    assertBadRequestNaming(
+        () ->
+            InvokeRequests.dag(
+                "p",
+                new JsonObject()
+                    .put(
+                        "args",
+                        new JsonObject().put("a", new JsonArray().add(Double.NEGATIVE_INFINITY)))),
+        "'args'");
   }
 
   @Test
   void aBridgeInvokeNamesExactlyOneOfFunctionOrDag() {
-    assertThat(Bridges.invokeRequest(new JsonObject().put("function", "f"))).isInstanceOf(SchedulerRequest.InvokeFunction.class);
-    assertThat(Bridges.invokeRequest(new JsonObject().put("dag", "d"))).isInstanceOf(SchedulerRequest.InvokeDag.class);
+    assertThat(Bridges.invokeRequest(new JsonObject().put("function", "f")))
+        .isInstanceOf(SchedulerRequest.InvokeFunction.class);
+    assertThat(Bridges.invokeRequest(new JsonObject().put("dag", "d")))
+        .isInstanceOf(SchedulerRequest.InvokeDag.class);
     assertBadRequestNaming(() -> Bridges.invokeRequest(new JsonObject()), "'function' or 'dag'");
-    assertBadRequestNaming(() -> Bridges.invokeRequest(new JsonObject().put("function", "f").put("dag", "d")), "'function' or 'dag'");
+    assertBadRequestNaming(
+        () -> Bridges.invokeRequest(new JsonObject().put("function", "f").put("dag", "d")),
+        "'function' or 'dag'");
     assertBadRequestNaming(() -> Bridges.invokeRequest("text"), "JSON object");
   }
 }

@@ -18,9 +18,13 @@ class KvsRoutesTest {
 
   @Test
   void bytesThatAreNotUtf8AndMalformedEscapesAreBadRequest() {
-    for (String raw : new String[] {"%ff", "%fe", "%c3%28", "a%e2%82", "%ed%a0%80", "%c0%af", "%4", "%zz"}) {
-      assertThatThrownBy(() -> KvsRoutes.decode(raw)).as(raw)
-          .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    for (String raw :
+        new String[] {"%ff", "%fe", "%c3%28", "a%e2%82", "%ed%a0%80", "%c0%af", "%4", "%zz"}) {
+      assertThatThrownBy(() -> KvsRoutes.decode(raw))
+          .as(raw)
+          .isInstanceOfSatisfying(
+              CloudburstException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
     }
   }
 }

@@ -7,8 +7,10 @@ import java.util.regex.Pattern;
 
 /** Reads samples out of Prometheus text exposition, for assertions (web's tests and node's). */
 public final class PromText {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private PromText() {}
 
@@ -36,7 +38,8 @@ public final class PromText {
       }
       if (all) {
         if (found != null) {
-          throw new AssertionError("several samples of " + name + " match " + String.join(",", labels));
+          throw new AssertionError(
+              "several samples of " + name + " match " + String.join(",", labels));
         }
         found = Double.parseDouble(m.group(3));
       }
