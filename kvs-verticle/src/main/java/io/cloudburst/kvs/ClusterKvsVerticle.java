@@ -1,3 +1,5 @@
+// Over 400 lines (as formatted): the cluster store's request handling, its Hazelcast map setup and
+// its failure mapping are one protocol; the merge, delete and push parts are in impl/.
 package io.cloudburst.kvs;
 
 import com.hazelcast.config.Config;

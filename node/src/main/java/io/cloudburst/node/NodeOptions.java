@@ -1,3 +1,5 @@
+// Over 400 lines (as formatted): every command-line option of a node, its default, its parsing and
+// its check, in one record, so ./cloudburst start --help and the code cannot drift apart.
 package io.cloudburst.node;
 
 import java.nio.file.Path;

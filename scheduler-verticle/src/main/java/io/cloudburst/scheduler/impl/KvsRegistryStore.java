@@ -1,3 +1,5 @@
+// Over 400 lines (as formatted): the registry's whole storage format (records, indexes, the order
+// of writes that keeps them consistent after a crash) in one place, so it can be read as one.
 package io.cloudburst.scheduler.impl;
 
 import static io.cloudburst.scheduler.impl.RegistryCodec.DAGS;
