@@ -154,6 +154,24 @@ class WebBridgesTest {
 
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aSockJsMessageOverTheSizeLimitClosesThatSocketWith1009AndOthersGoOn() throws Exception {
+    try (SockJsPeer big = new SockJsPeer();
+        SockJsPeer other = new SockJsPeer()) {
+      java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+      big.ws.closeHandler(v -> closed.complete(big.ws.closeStatusCode()));
+      String huge = "x".repeat(2 << 20); // over the server's 1 MiB WebSocket message limit
+      big.ws.writeTextMessage(
+          send("r-big", new JsonObject().put("function", "sq").put("args", new JsonArray().add(huge)))
+              .encode());
+      assertThat(closed.get(20, TimeUnit.SECONDS)).isEqualTo((short) 1009);
+      other.send(
+          send("r-other", new JsonObject().put("function", "sq").put("args", new JsonArray().add(3))));
+      assertThat(other.next().getJsonObject("body").getLong("result")).isEqualTo(9L);
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void invokeOverSockJsRepliesWithTheResultJson() throws Exception {
     try (SockJsPeer p = new SockJsPeer()) {
       p.send(

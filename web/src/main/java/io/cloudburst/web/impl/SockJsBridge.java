@@ -78,6 +78,14 @@ final class SockJsBridge {
           event.tryComplete(true);
           bridges.socketClosed(socket);
         }
+        // E.g. a WebSocket message over the server's size limit: Vert.x drops what it had
+        // gathered and goes on with the rest of that message as if it were a new one, so the
+        // socket is no longer in step with its client. Close it (1009: message too big) rather
+        // than leave it half-dead; the client reconnects.
+        case SOCKET_ERROR -> {
+          event.tryComplete(true);
+          socket.close(1009, "closed after an error: " + String.valueOf(raw == null ? "" : raw.getValue("body")));
+        }
         default -> event.tryComplete(true);
       }
     } catch (RuntimeException e) {
