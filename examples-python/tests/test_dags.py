@@ -46,6 +46,17 @@ class DagsTest(unittest.TestCase):
         self.assertTrue(future.done())
         self.assertEqual(future.get(timeout=0), 16)
 
+    def test_output_key_holds_the_result_once_the_call_is_done(self):
+        key = unique("dag_out")
+        future = self.cloud.call_dag(self.dag, {self.incr: [4]}, True, "normal", key)
+        self.assertEqual(future.get(timeout=CALL_TIMEOUT), 25)
+        self.assertEqual(self.cloud.get_object(key), 25)
+
+    def test_reserved_output_key_is_refused_before_the_call_runs(self):
+        with self.assertRaises(CloudburstError) as caught:
+            self.cloud.call_dag(self.dag, {self.incr: [4]}, True, "normal", "__cloudburst/x")
+        self.assertEqual(caught.exception.code, "BAD_REQUEST")
+
     def test_unknown_dag_is_dag_not_found(self):
         with self.assertRaises(CloudburstError) as caught:
             self.cloud.call_dag(unique("no_dag"), {self.incr: [3]}, direct_response=True)

@@ -188,8 +188,8 @@ class CloudburstConnection:
         with several a dict keyed by sink. With ``direct_response`` the node answers once the
         call has finished and the future is already resolved. ``consistency`` is "normal",
         "repeatable_read" or "causal", or the original's ``NORMAL``/``SINGLE``/``MULTI``
-        (``client_id`` names the causal session); ``output_key`` is passed on to the node, which
-        accepts it but does not store the result there yet.
+        (``client_id`` names the causal session); ``output_key`` makes the node store the result under
+        that key before it reports the call done.
         """
         args = {fn: _arg_list(a if isinstance(a, (list, tuple)) else [a]) for fn, a in arg_map.items()}
         body = {"args": args, "consistency": _consistency(consistency), "wait": bool(direct_response)}
