@@ -15,24 +15,5 @@ Programs written for the original Cloudburst keep their imports:
 ``cloudburst.client.client.CloudburstConnection``, ``cloudburst.shared.reference``,
 ``cloudburst.shared.proto.cloudburst_pb2`` (error and consistency numbers).
 """
-from cloudburst.client.client import (
-    CloudburstConnection,
-    CloudburstError,
-    CloudburstFunction,
-    CloudburstFuture,
-    CloudburstReference,
-    Pickled,
-    from_wire,
-    to_wire,
-)
-
-__all__ = [
-    "CloudburstConnection",
-    "CloudburstError",
-    "CloudburstFunction",
-    "CloudburstFuture",
-    "CloudburstReference",
-    "Pickled",
-    "from_wire",
-    "to_wire",
-]
+from cloudburst.client.client import *  # noqa: F401,F403  (its __all__ is the public API)
+from cloudburst.client.client import __all__  # noqa: F401
