@@ -16,7 +16,8 @@ HTTP/1.1 connection) it runs a mix of:
 registering what it needs under names unique to the run. It samples the node's memory after a
 warm-up and at the end: the resident set (VmRSS of /proc/<pid>/status; the pid is --pid, or the
 process listening on the URL's port, found through /proc/net/tcp[6] and /proc/*/fd), and the heap
-after GC from GET /metrics: jvm_gc_live_data_size_bytes once Micrometer knows it (G1 reports it only
+after GC: when the JDK's jcmd is at hand, the heap in use (GET /metrics) right after a full
+collection it asks for (jcmd PID GC.run), i.e. the live data; else jvm_gc_live_data_size_bytes once Micrometer knows it (G1 reports it only
 after an old-generation or concurrent cycle, so it reads 0 on a young node), else the long-lived
 pool's usage after the last collection, jvm_memory_usage_after_gc{pool="long-lived"} times
 jvm_gc_max_data_size_bytes (the heap's current use is shown beside it). It
@@ -33,6 +34,7 @@ import json
 import os
 import random
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -132,10 +134,38 @@ def metric_sum(text, name, label_filter=None):
     return total if seen else None
 
 
+def find_jcmd():
+    """The JDK's jcmd (JAVA_HOME, then a Temurin under /usr/lib/jvm, then PATH), or None."""
+    candidates = [os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "jcmd")]
+    candidates += sorted(glob.glob("/usr/lib/jvm/temurin-2*/bin/jcmd"), reverse=True)
+    candidates += [os.path.join(d, "jcmd") for d in os.environ.get("PATH", "").split(os.pathsep)]
+    for c in candidates:
+        if c and os.access(c, os.X_OK):
+            return c
+    return None
+
+
+def full_gc(pid):
+    """Runs a full collection in the node (jcmd PID GC.run) so the heap's use is its live data; False if it cannot."""
+    jcmd = find_jcmd() if pid else None
+    if not jcmd:
+        return False
+    done = subprocess.run([jcmd, str(pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    return done.returncode == 0
+
+
 def sample_memory(node, pid):
+    collected = full_gc(pid)
     status, text = node.text("/metrics")
     if status != 200:
         raise RuntimeError("/metrics answered %d" % status)
+    if collected:
+        # Right after a full collection the heap's use is what is alive (Micrometer reads the pools
+        # at the scrape), the figure a leak would move.
+        heap = metric_sum(text, "jvm_memory_used_bytes", r'area="heap"')
+        return {"rss": rss_bytes(pid) if pid else None, "heap_after_gc": heap, "heap_used": heap,
+                "gc_source": "heap in use right after a full GC (jcmd GC.run)",
+                "gc_pauses": metric_sum(text, "jvm_gc_pause_seconds_count")}
     # Micrometer's jvm_gc_live_data_size_bytes stays 0 under G1 until an old-generation or concurrent
     # cycle; the long-lived pool's usage after the last collection (a ratio of its maximum) is
     # updated by every collection, so it is the figure used when live data is not known yet.
@@ -147,6 +177,7 @@ def sample_memory(node, pid):
         "rss": rss_bytes(pid) if pid else None,
         "heap_after_gc": after_gc,
         "heap_used": metric_sum(text, "jvm_memory_used_bytes", r'area="heap"'),
+        "gc_source": "long-lived pool after the last GC",
         "gc_pauses": metric_sum(text, "jvm_gc_pause_seconds_count"),
     }
 
@@ -329,7 +360,7 @@ def main(argv=None):
     ops = sum(soak.outcomes.values())
     rows = [
         ("RSS", fmt_bytes(before["rss"]), fmt_bytes(after["rss"]), growth(before["rss"], after["rss"])),
-        ("heap after GC (long-lived pool after the last GC)", fmt_bytes(before["heap_after_gc"]), fmt_bytes(after["heap_after_gc"]),
+        ("heap after GC (%s)" % after["gc_source"], fmt_bytes(before["heap_after_gc"]), fmt_bytes(after["heap_after_gc"]),
          growth(before["heap_after_gc"], after["heap_after_gc"])),
         ("heap in use now (jvm_memory_used_bytes, heap)", fmt_bytes(before["heap_used"]), fmt_bytes(after["heap_used"]),
          growth(before["heap_used"], after["heap_used"])),
