@@ -6,7 +6,35 @@ import base64 as _b64
 import json as _json
 from math import isfinite as _isfinite
 import pickle as _pickle
+import time as _time
 import traceback as _tb
+
+
+def _sliced(sleep, clock):
+    # GraalPy's time.sleep can be kept from ever seeing its context's cancel (it retries the
+    # interrupted host sleep); a Python loop of short sleeps reaches a safepoint, where the cancel
+    # is processed, at least every 20 ms. The originals stay in this closure only.
+    def sleep_in_slices(secs):
+        if type(secs) not in (int, float, bool):
+            secs = float(secs)  # TypeError for what time.sleep refuses; __float__ is honoured, as there
+        if secs != secs:
+            raise ValueError("Invalid value NaN (not a number)")
+        if secs < 0:
+            raise ValueError("sleep length must be non-negative")
+        end = clock() + secs
+        while True:
+            left = end - clock()
+            if left <= 0:
+                return None
+            sleep(0.02 if left > 0.02 else left)
+
+    sleep_in_slices.__name__ = sleep_in_slices.__qualname__ = "sleep"
+    sleep_in_slices.__doc__ = sleep.__doc__
+    return sleep_in_slices
+
+
+_time.sleep = _sliced(_time.sleep, _time.monotonic)
+del _sliced
 
 
 class CloudburstError(Exception):
