@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * Enforces per-call time limits in both runtime modes: each running call is armed with a
@@ -40,7 +39,7 @@ public final class Watchdog implements AutoCloseable {
   private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
   /** Cancelled calls whose worker has not come back yet (only touched by the watchdog thread). */
   private final Set<Ticket> cancelled = new java.util.HashSet<>();
-  private final Consumer<Thread> onStuck;
+  private final java.util.function.Predicate<Thread> onStuck;
   private final AtomicLong stuck = new AtomicLong();
   private final AtomicLong cancels = new AtomicLong();
   private final Reaper reaper = new Reaper("cloudburst-reaper");
@@ -52,11 +51,14 @@ public final class Watchdog implements AutoCloseable {
 
   /** A watchdog that only counts stuck workers. */
   public Watchdog() {
-    this(w -> { });
+    this(w -> false);
   }
 
-  /** @param onStuck told (on the watchdog thread; must not block) of each worker stuck in a cancelled call */
-  public Watchdog(Consumer<Thread> onStuck) {
+  /**
+   * @param onStuck told (on the watchdog thread; must not block) of each worker stuck in a
+   *     cancelled call; answers whether the worker was replaced
+   */
+  public Watchdog(java.util.function.Predicate<Thread> onStuck) {
     this.onStuck = onStuck;
     thread = new Thread(this::loop, "cloudburst-watchdog");
     thread.setDaemon(true);
@@ -130,13 +132,16 @@ public final class Watchdog implements AutoCloseable {
         for (int i = 0; i < Math.min(STACK_LOGGED, stack.length); i++) {
           where.append("\n\tat ").append(stack[i]);
         }
-        log.log(System.Logger.Level.WARNING, "worker " + t.worker.getName() + " has not come back " + STUCK_MS
-            + " ms after its call of '" + (f == null ? "?" : f.name()) + "' was cancelled; it is replaced (" + n + " stuck so far)" + where);
+        boolean replaced = false;
         try {
-          onStuck.accept(t.worker);
+          replaced = onStuck.test(t.worker);
         } catch (RuntimeException e) {
           log.log(System.Logger.Level.ERROR, "replacing a stuck worker failed", e);
         }
+        log.log(System.Logger.Level.WARNING, "worker " + t.worker.getName() + " has not come back " + STUCK_MS
+            + " ms after its call of '" + (f == null ? "?" : f.name()) + "' was cancelled; "
+            + (replaced ? "it is replaced" : "it is not replaced (too many stuck: the executor has fewer workers until they end)")
+            + " (" + n + " stuck so far)" + where);
       }
     }
   }

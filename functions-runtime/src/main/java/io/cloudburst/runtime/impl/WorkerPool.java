@@ -43,6 +43,7 @@ public final class WorkerPool implements AutoCloseable {
   private final String name;
   private final java.util.concurrent.atomic.AtomicInteger replacements = new java.util.concurrent.atomic.AtomicInteger();
   private final long stackBytes;
+  private final int size;
   private final int maxQueued;
   private final long spinNanos;
   private volatile boolean closed;
@@ -66,6 +67,7 @@ public final class WorkerPool implements AutoCloseable {
       throw new IllegalArgumentException("size and maxQueued must be positive, spinNanos not negative");
     }
     this.name = name;
+    this.size = size;
     this.stackBytes = stackBytes;
     this.maxQueued = maxQueued;
     this.spinNanos = spinNanos;
@@ -98,14 +100,18 @@ public final class WorkerPool implements AutoCloseable {
    * Starts a new thread in place of {@code stuck}, one of this pool's threads that is running a
    * task it does not come back from; {@code stuck} ends when that task does. The stuck thread's
    * priority is lowered (a hint only: most Linux JVMs ignore priorities). False when {@code stuck}
-   * is not a working thread of this pool (already replaced, or the pool closed).
+   * is not a working thread of this pool (already replaced, or the pool closed), or when as many
+   * replaced threads as the pool's size are still stuck: a stuck thread may spin a core, and
+   * replacing without bound would let guests take every core of the node; past that point the
+   * pool loses capacity instead.
    */
   public boolean replace(Thread stuck) {
     Thread t;
     synchronized (threads) {
-      if (closed || !threads.remove(stuck)) {
+      if (closed || retired.size() >= size || !threads.contains(stuck)) {
         return false;
       }
+      threads.remove(stuck);
       retired.add(stuck);
       t = new Thread(null, this::work, name + "-r" + replacements.incrementAndGet(), stackBytes);
       t.setDaemon(true);

@@ -161,6 +161,7 @@ class WorkerPoolTest {
       assertThat(stuckIn.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(pool.replace(stuck[0])).isTrue();
       assertThat(pool.replace(stuck[0])).as("replaced once only").isFalse();
+      assertThat(pool.replace(Thread.currentThread())).as("not a thread of the pool").isFalse();
       assertThat(pool.size()).isEqualTo(1);
       CountDownLatch ran = new CountDownLatch(1);
       Set<String> by = ConcurrentHashMap.newKeySet();
@@ -173,6 +174,34 @@ class WorkerPoolTest {
       release.countDown();
       stuck[0].join(10_000);
       assertThat(stuck[0].isAlive()).as("the stuck thread ends once its task returns").isFalse();
+    }
+  }
+
+  /** Replacements stop once as many replaced threads as the pool's size are still stuck (each may spin a core). */
+  @org.junit.jupiter.api.Test
+  void replacementsAreBoundedByThePoolsSize() throws Exception {
+    try (WorkerPool pool = new WorkerPool("b", 1, 100, 0)) {
+      CountDownLatch release = new CountDownLatch(1);
+      java.util.concurrent.BlockingQueue<Thread> started = new java.util.concurrent.LinkedBlockingQueue<>();
+      Runnable stuckTask = () -> {
+        started.add(Thread.currentThread());
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      };
+      pool.submit(stuckTask);
+      Thread first = started.poll(10, TimeUnit.SECONDS);
+      assertThat(pool.replace(first)).isTrue();
+      pool.submit(stuckTask);
+      Thread second = started.poll(10, TimeUnit.SECONDS);
+      assertThat(second).isNotSameAs(first);
+      assertThat(pool.replace(second)).as("one replaced thread is still stuck in a pool of one").isFalse();
+      release.countDown();
+      first.join(10_000);
+      second.join(100);
+      assertThat(first.isAlive()).isFalse();
     }
   }
 }
