@@ -141,17 +141,68 @@ _MIN_LONG = -9223372036854775808
 _MAX_LONG = 9223372036854775807
 
 
-def _run(fn, lib, *args):
-    r = fn(lib, *args)
-    t = type(r)
-    if r is None or t is str or t is bool or (t is int and _MIN_LONG <= r <= _MAX_LONG):
-        return r
-    return [_encode(r)]
+def _results(dumps, b64encode, min_long, max_long):
+    # What a function returns must be a Cloudburst value (unlike what it puts, which may be any
+    # picklable object, private to Python functions). Built once at load: the helpers it uses are
+    # held in this closure, so user code that rebinds json.dumps or the prelude's names in
+    # __main__ cannot change how results are encoded.
+    class NotAValue(Exception):
+        pass
+
+    def value(v):
+        t = type(v)
+        if v is None or t is bool or t is str or t is int or t is float:
+            return v
+        if t is list or t is tuple:
+            return [value(x) for x in v]
+        if t is dict:
+            out = {}
+            for k, x in v.items():
+                if type(k) is not str:
+                    raise NotAValue("dict with a key of type " + type(k).__name__)
+                out[k] = value(x)
+            return out
+        if t is set or t is frozenset:
+            items = [value(x) for x in v]
+            try:
+                items.sort()
+            except TypeError:
+                pass  # mixed types keep the set's order
+            return items
+        if t is bytes or t is bytearray or t is memoryview:
+            return {"$bytes": b64encode(bytes(v)).decode("ascii")}
+        if isinstance(v, bool):
+            return bool(v)
+        if isinstance(v, int):
+            return int(v)
+        if isinstance(v, float):
+            return float(v)
+        if isinstance(v, str):
+            return str(v)
+        if isinstance(v, (bytes, bytearray)):
+            return {"$bytes": b64encode(bytes(v)).decode("ascii")}
+        raise NotAValue(t.__name__)
+
+    def run(fn, lib, *args):
+        r = fn(lib, *args)
+        t = type(r)
+        if r is None or t is str or t is bool or (t is int and min_long <= r <= max_long):
+            return r
+        try:
+            return [dumps(value(r))]
+        except NotAValue as e:
+            return [None, e.args[0]]
+
+    return run
+
+
+_run = _results(_json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode, _b64.b64encode, _MIN_LONG, _MAX_LONG)
+del _results
 
 
 def _format(exc):
     tb = exc.__traceback__
-    if tb is not None and tb.tb_frame.f_code is _run.__code__:
+    if tb is not None and tb.tb_frame.f_code.co_name == "run" and tb.tb_frame.f_code.co_filename == "<cloudburst>":
         tb = tb.tb_next
     return "".join(_tb.format_exception(type(exc), exc, tb))
 

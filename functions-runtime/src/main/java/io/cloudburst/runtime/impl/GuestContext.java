@@ -326,8 +326,33 @@ public final class GuestContext implements ContextPool.Pooled {
       }
       return r.as(BigInteger.class);
     }
-    // The prelude encodes everything else as [jsonText].
-    return Values.decode(r.getArrayElement(0).asString());
+    // The prelude encodes everything else as [jsonText], or answers [null, typeName] for a result
+    // outside the value model. Anything else (the guest tampered with the encoding) is the
+    // function's failure, never the caller's bad request.
+    try {
+      long n = r.hasArrayElements() ? r.getArraySize() : 0;
+      if (n == 2 && r.getArrayElement(0).isNull() && r.getArrayElement(1).isString()) {
+        throw CloudburstException.executionError("the result is not a Cloudburst value: " + r.getArrayElement(1).asString());
+      }
+      Value text = n == 1 ? r.getArrayElement(0) : null;
+      if (text == null || !text.isString()) {
+        throw notEncoded(null);
+      }
+      return Values.decode(text.asString());
+    } catch (CloudburstException e) {
+      throw e.code() == io.cloudburst.bus.ErrorCode.EXECUTION_ERROR ? e : notEncoded(e.getMessage());
+    } catch (PolyglotException e) {
+      if (e.isCancelled() || e.isResourceExhausted() || e.isInterrupted()) {
+        throw e;
+      }
+      throw notEncoded(e.getMessage());
+    } catch (ClassCastException | UnsupportedOperationException e) {
+      throw notEncoded(e.getMessage());
+    }
+  }
+
+  private static CloudburstException notEncoded(String why) {
+    return CloudburstException.executionError("the function's result could not be encoded" + (why == null ? "" : ": " + why));
   }
 
   /**
