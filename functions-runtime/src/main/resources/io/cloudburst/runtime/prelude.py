@@ -10,31 +10,40 @@ import time as _time
 import traceback as _tb
 
 
-def _sliced(sleep, clock):
-    # GraalPy's time.sleep can be kept from ever seeing its context's cancel (it retries the
-    # interrupted host sleep); a Python loop of short sleeps reaches a safepoint, where the cancel
-    # is processed, at least every 20 ms. The originals stay in this closure only.
-    def sleep_in_slices(secs):
+def _sliced(allocate_lock, clock, sleep_doc):
+    # GraalPy's own time.sleep can be kept from ever seeing its context's cancel (once any context
+    # of the engine imported urllib.request, it retries its interrupted host sleep for good, and
+    # its worker spins a core). This sleep waits on a lock instead, which sees the cancel, in
+    # slices of at most 20 ms with a safepoint between them. The original is not kept anywhere
+    # user code could reach it (re-importing or reloading time gives this module back).
+    def sleep(secs):
         if type(secs) not in (int, float, bool):
             secs = float(secs)  # TypeError for what time.sleep refuses; __float__ is honoured, as there
         if secs != secs:
             raise ValueError("Invalid value NaN (not a number)")
         if secs < 0:
             raise ValueError("sleep length must be non-negative")
+        never = allocate_lock()
+        never.acquire()
         end = clock() + secs
         while True:
             left = end - clock()
             if left <= 0:
                 return None
-            sleep(0.02 if left > 0.02 else left)
+            never.acquire(True, 0.02 if left > 0.02 else left)
 
-    sleep_in_slices.__name__ = sleep_in_slices.__qualname__ = "sleep"
-    sleep_in_slices.__doc__ = sleep.__doc__
-    return sleep_in_slices
+    sleep.__doc__ = sleep_doc
+    return sleep
 
 
-_time.sleep = _sliced(_time.sleep, _time.monotonic)
-del _sliced
+def _patch_sleep():
+    import _thread
+
+    _time.sleep = _sliced(_thread.allocate_lock, _time.monotonic, _time.sleep.__doc__)
+
+
+_patch_sleep()
+del _sliced, _patch_sleep
 
 
 class CloudburstError(Exception):

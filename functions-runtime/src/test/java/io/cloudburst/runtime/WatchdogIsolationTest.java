@@ -110,6 +110,23 @@ class WatchdogIsolationTest {
   }
 
   @Test
+  void theSleepGuestsSeeKeepsNoReferenceToGraalPysOwnSleep() throws Exception {
+    // GraalPy's own sleep cannot be cancelled once urllib was imported: a guest must not find it.
+    FunctionInfo dig = fn("dig", "python", """
+        def dig(c):
+            import importlib, sys, time
+            found = [x.cell_contents for x in (time.sleep.__closure__ or ())]
+            importlib.reload(time)
+            del sys.modules['time']
+            import time as again
+            return [type(f).__name__ for f in found if 'builtin' in type(f).__name__ and f.__name__ == 'sleep'] + [
+                type(time.sleep).__name__, type(again.sleep).__name__]
+        """);
+    CallResult r = call(dig, 20_000).result();
+    assertThat(r.result()).as(String.valueOf(r)).isEqualTo(List.of("function", "function"));
+  }
+
+  @Test
   void recursionAsDeepAsCPythonAllowsWorksAndDeeperIsARecursionError() throws Exception {
     FunctionInfo deep = fn("deep", "python", "def deep(c, n):\n def d(k):\n  return 0 if k == 0 else 1 + d(k - 1)\n return d(n)\n");
     assertThat(call(deep, 20_000, 950L).result().result()).isEqualTo(950L);
