@@ -180,16 +180,21 @@ def _results(dumps, b64encode, min_long, max_long):
             return items
         if t is bytes or t is bytearray or t is memoryview:
             return {"$bytes": b64encode(bytes(v)).decode("ascii")}
-        if isinstance(v, bool):
-            return bool(v)
+        # Subclasses of the value types (IntEnum, OrderedDict, defaultdict, a namedtuple) are values too.
         if isinstance(v, int):
-            return int(v)
+            return bool(v) if isinstance(v, bool) else int(v)
         if isinstance(v, float):
             return float(v)
         if isinstance(v, str):
             return str(v)
         if isinstance(v, (bytes, bytearray)):
             return {"$bytes": b64encode(bytes(v)).decode("ascii")}
+        if isinstance(v, (list, tuple)):
+            return value(list(v))
+        if isinstance(v, dict):
+            return value(dict(v))
+        if isinstance(v, (set, frozenset)):
+            return value(set(v))
         raise NotAValue(t.__name__)
 
     def run(fn, lib, *args):

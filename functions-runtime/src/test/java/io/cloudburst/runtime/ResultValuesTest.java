@@ -70,6 +70,16 @@ class ResultValuesTest {
         "t", List.of(1L, List.of(2L, 3L))));
     FunctionInfo top = fn("py_set", "python", "def py_set(c):\n return {5, 4}\n");
     assertThat(call(top).result()).isEqualTo(List.of(4L, 5L));
+    FunctionInfo subclasses = fn("py_subclasses", "python", """
+        import collections, enum
+        class Size(enum.IntEnum):
+            BIG = 3
+        def py_subclasses(c):
+            p = collections.namedtuple('P', 'x y')(1, 2)
+            return [collections.OrderedDict(a=Size.BIG), collections.defaultdict(list, b=[p])]
+        """);
+    CallResult r2 = call(subclasses);
+    assertThat(r2.result()).as(String.valueOf(r2)).isEqualTo(List.of(Map.of("a", 3L), Map.of("b", List.of(List.of(1L, 2L)))));
   }
 
   @Test

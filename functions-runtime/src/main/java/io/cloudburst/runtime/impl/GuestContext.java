@@ -4,7 +4,6 @@ import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.Languages;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.value.Values;
-import java.math.BigInteger;
 import java.util.List;
 import java.util.function.Consumer;
 import org.graalvm.polyglot.Context;
@@ -194,7 +193,7 @@ public final class GuestContext implements ContextPool.Pooled {
       for (int i = 0; i < args.size(); i++) {
         guestArgs[i + 2] = toGuest(args.get(i));
       }
-      value = fromGuest(run.execute(guestArgs));
+      value = GuestResults.fromGuest(run.execute(guestArgs));
     } catch (PolyglotException e) {
       error = invokeFailure(e, timeoutMs);
     } catch (CloudburstException e) {
@@ -305,54 +304,6 @@ public final class GuestContext implements ContextPool.Pooled {
       throw CloudburstException.badRequest("a Python-private (pickled) value cannot be passed to a JavaScript function");
     }
     return decode.execute(Values.encode(v));
-  }
-
-  private static Object fromGuest(Value r) {
-    if (r.isNull()) {
-      return null;
-    }
-    if (r.isBoolean()) {
-      return r.asBoolean();
-    }
-    if (r.isString()) {
-      return r.asString();
-    }
-    if (r.isNumber()) {
-      if (r.fitsInLong()) {
-        return r.asLong();
-      }
-      if (r.fitsInDouble()) {
-        return r.asDouble();
-      }
-      return r.as(BigInteger.class);
-    }
-    // The prelude encodes everything else as [jsonText], or answers [null, typeName] for a result
-    // outside the value model. Anything else (the guest tampered with the encoding) is the
-    // function's failure, never the caller's bad request.
-    try {
-      long n = r.hasArrayElements() ? r.getArraySize() : 0;
-      if (n == 2 && r.getArrayElement(0).isNull() && r.getArrayElement(1).isString()) {
-        throw CloudburstException.executionError("the result is not a Cloudburst value: " + r.getArrayElement(1).asString());
-      }
-      Value text = n == 1 ? r.getArrayElement(0) : null;
-      if (text == null || !text.isString()) {
-        throw notEncoded(null);
-      }
-      return Values.decode(text.asString());
-    } catch (CloudburstException e) {
-      throw e.code() == io.cloudburst.bus.ErrorCode.EXECUTION_ERROR ? e : notEncoded(e.getMessage());
-    } catch (PolyglotException e) {
-      if (e.isCancelled() || e.isResourceExhausted() || e.isInterrupted()) {
-        throw e;
-      }
-      throw notEncoded(e.getMessage());
-    } catch (ClassCastException | UnsupportedOperationException e) {
-      throw notEncoded(e.getMessage());
-    }
-  }
-
-  private static CloudburstException notEncoded(String why) {
-    return CloudburstException.executionError("the function's result could not be encoded" + (why == null ? "" : ": " + why));
   }
 
   /**
