@@ -17,8 +17,11 @@ def _sliced(allocate_lock, clock, sleep_doc):
     # slices of at most 20 ms with a safepoint between them. The original is not kept anywhere
     # user code could reach it (re-importing or reloading time gives this module back).
     def sleep(secs):
-        if type(secs) not in (int, float, bool):
-            secs = float(secs)  # TypeError for what time.sleep refuses; __float__ is honoured, as there
+        t = type(secs)
+        if t is not int and t is not float and t is not bool:
+            if not hasattr(t, "__float__") and not hasattr(t, "__index__"):
+                raise TypeError("'" + t.__name__ + "' object cannot be interpreted as an integer or float")
+            secs = float(secs)
         if secs != secs:
             raise ValueError("Invalid value NaN (not a number)")
         if secs < 0:

@@ -110,6 +110,28 @@ class WatchdogIsolationTest {
   }
 
   @Test
+  void theGuestsSleepSleepsAndRefusesWhatTimeSleepRefuses() throws Exception {
+    FunctionInfo naps = fn("naps", "python", """
+        def naps(c):
+            import time
+            from time import sleep
+            t0 = time.monotonic()
+            r = sleep(0.25)
+            slept = time.monotonic() - t0
+            refused = []
+            for bad in (-1, float('nan'), 'x', None):
+                try:
+                    time.sleep(bad)
+                except (ValueError, TypeError) as e:
+                    refused.append(type(e).__name__)
+            return [r, 0.25 <= slept < 2.0, refused, time.sleep(0)]
+        """);
+    CallResult r = call(naps, 20_000).result();
+    assertThat(r.result()).as(String.valueOf(r)).isEqualTo(java.util.Arrays.asList(null, true,
+        List.of("ValueError", "ValueError", "TypeError", "TypeError"), null));
+  }
+
+  @Test
   void theSleepGuestsSeeKeepsNoReferenceToGraalPysOwnSleep() throws Exception {
     // GraalPy's own sleep cannot be cancelled once urllib was imported: a guest must not find it.
     FunctionInfo dig = fn("dig", "python", """
