@@ -110,6 +110,31 @@ class WatchdogIsolationTest {
   }
 
   @Test
+  void everyBlockingWaitAGuestCanReachIsStoppedOnTimeOrRefused() throws Exception {
+    // After a urlopen in another context: what kept GraalPy's own sleep from seeing its cancel.
+    assertThat(call(urlopen(), 60_000).result().code()).isEqualTo(ErrorCode.EXECUTION_ERROR);
+    record Wait(String name, String body, ErrorCode code) {}
+    List<Wait> waits = List.of(
+        new Wait("w_lock", " import threading\n l = threading.Lock()\n l.acquire()\n l.acquire(timeout=10**5)\n", ErrorCode.TIMEOUT),
+        new Wait("w_lock_forever", " import _thread\n l = _thread.allocate_lock()\n l.acquire()\n l.acquire()\n", ErrorCode.TIMEOUT),
+        new Wait("w_event", " import threading\n threading.Event().wait(10**5)\n", ErrorCode.TIMEOUT),
+        new Wait("w_queue", " import queue\n queue.Queue().get(timeout=10**5)\n", ErrorCode.TIMEOUT),
+        new Wait("w_select", " import select\n select.select([], [], [], 10**5)\n", ErrorCode.EXECUTION_ERROR)); // excluded by the sandbox
+    long limit = 1_500;
+    for (Wait w : waits) {
+      Timed t = call(fn(w.name(), "python", "def " + w.name() + "(c):\n" + w.body()), limit);
+      assertThat(t.result().code()).as(w.name() + ": " + t.result()).isEqualTo(w.code());
+      assertThat(t.ms()).as(w.name() + " answered on time").isLessThan(limit + 1_000);
+    }
+    Timed js = call(fn("w_atomics", "javascript",
+        "function w_atomics(c) { return Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1e8); }"), limit);
+    assertThat(js.result().code()).as("Atomics.wait is refused: " + js.result()).isEqualTo(ErrorCode.EXECUTION_ERROR);
+    assertThat(js.ms()).as("Atomics.wait answered on time").isLessThan(limit + 1_000);
+    assertThat(within(10_000, () -> contexts().busy() == 0)).as("the cancelled calls' workers came back").isTrue();
+    assertThat(contexts().stuckWorkers()).as("every cancelled worker came back in time").isZero();
+  }
+
+  @Test
   void theGuestsSleepSleepsAndRefusesWhatTimeSleepRefuses() throws Exception {
     FunctionInfo naps = fn("naps", "python", """
         def naps(c):
