@@ -57,7 +57,8 @@ public final class GuestContexts implements AutoCloseable {
     this.backend = backend;
     this.workers = new WorkerPool("cloudburst-exec-" + options.nodeId() + "-" + options.index(), options.threads(), MAX_QUEUED,
         TimeUnit.MICROSECONDS.toNanos(options.spinMicros()), WORKER_STACK_BYTES);
-    this.watchdog = new Watchdog(workers::replace);
+    // Stuck calls at once: at most every worker and as many replaced ones (WorkerPool#replace), plus the closes in flight.
+    this.watchdog = new Watchdog(workers::replace, 2 * options.threads() + Reaper.MAX_CLOSING);
     this.warmer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cloudburst-warmer-" + options.nodeId() + "-" + options.index());
       t.setDaemon(true);

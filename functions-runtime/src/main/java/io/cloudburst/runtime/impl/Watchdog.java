@@ -42,7 +42,7 @@ public final class Watchdog implements AutoCloseable {
   private final java.util.function.Predicate<Thread> onStuck;
   private final AtomicLong stuck = new AtomicLong();
   private final AtomicLong cancels = new AtomicLong();
-  private final Reaper reaper = new Reaper("cloudburst-reaper");
+  private final Reaper reaper;
   private final Thread thread;
   private volatile boolean closed;
   /** True while the thread sleeps until a call is armed. */
@@ -51,15 +51,18 @@ public final class Watchdog implements AutoCloseable {
 
   /** A watchdog that only counts stuck workers. */
   public Watchdog() {
-    this(w -> false);
+    this(w -> false, Reaper.MAX_CLOSING);
   }
 
   /**
    * @param onStuck told (on the watchdog thread; must not block) of each worker stuck in a
    *     cancelled call; answers whether the worker was replaced
+   * @param maxClosing how many cancelled contexts may be closing at once (a close waits for its
+   *     guest to leave): at least as many calls as can be stuck at once
    */
-  public Watchdog(java.util.function.Predicate<Thread> onStuck) {
+  public Watchdog(java.util.function.Predicate<Thread> onStuck, int maxClosing) {
     this.onStuck = onStuck;
+    this.reaper = new Reaper("cloudburst-reaper", maxClosing);
     thread = new Thread(this::loop, "cloudburst-watchdog");
     thread.setDaemon(true);
     thread.start();
