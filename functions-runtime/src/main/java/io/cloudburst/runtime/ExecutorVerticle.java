@@ -35,6 +35,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * An executor: runs user functions in sandboxed GraalPy and GraalJS contexts on its own worker
@@ -112,6 +114,11 @@ public final class ExecutorVerticle extends VerticleBase {
         });
   }
 
+  /** The guest-code machinery (for tests: its cancel and stuck-worker counts); null before start. */
+  GuestContexts guestContexts() {
+    return contexts;
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(statusTimer);
@@ -134,32 +141,47 @@ public final class ExecutorVerticle extends VerticleBase {
 
   private void handle(Message<ExecutorRequest> m) {
     switch (m.body()) {
-      case Execute e -> submit(m, () -> {
-        CallResult r;
-        try {
-          r = execute(e);
-        } catch (Throwable t) { // e.g. an Error out of the guest runtime: the caller still gets an answer
-          r = CallResult.failed(e.callId(), e.function().name(), CloudburstException.internal(String.valueOf(t)), null, address, 0);
-        }
-        CallResult answer = r;
-        context.runOnContext(v -> m.reply(answer));
-      });
-      case Validate v -> submit(m, () -> {
-        CloudburstException failed = null;
-        try {
-          contexts.validate(v.function());
-        } catch (Throwable t) { // an Error too: the registration gets an answer, never a wait for its timeout
-          failed = CloudburstException.from(t);
-        }
-        CloudburstException ce = failed;
-        context.runOnContext(x -> {
-          if (ce == null) {
-            m.reply(v.function());
-          } else {
-            m.fail(ce.code().failureCode(), ce.getMessage());
+      case Execute e -> {
+        // A cancelled call is answered from the cancel, at its deadline; the worker's late result is dropped.
+        AtomicBoolean answered = new AtomicBoolean();
+        Consumer<CallResult> answer = r -> {
+          if (answered.compareAndSet(false, true)) {
+            context.runOnContext(v -> m.reply(r));
           }
+        };
+        submit(m, () -> {
+          CallResult r;
+          try {
+            r = execute(e, answer);
+          } catch (Throwable t) { // e.g. an Error out of the guest runtime: the caller still gets an answer
+            r = CallResult.failed(e.callId(), e.function().name(), CloudburstException.internal(String.valueOf(t)), null, address, 0);
+          }
+          answer.accept(r);
         });
-      });
+      }
+      case Validate v -> {
+        AtomicBoolean answered = new AtomicBoolean();
+        Consumer<CloudburstException> answer = ce -> {
+          if (answered.compareAndSet(false, true)) {
+            context.runOnContext(x -> {
+              if (ce == null) {
+                m.reply(v.function());
+              } else {
+                m.fail(ce.code().failureCode(), ce.getMessage());
+              }
+            });
+          }
+        };
+        submit(m, () -> {
+          CloudburstException failed = null;
+          try {
+            contexts.validate(v.function(), answer);
+          } catch (Throwable t) { // an Error too: the registration gets an answer, never a wait for its timeout
+            failed = CloudburstException.from(t);
+          }
+          answer.accept(failed);
+        });
+      }
       case RunDag r -> {
         m.reply(new SchedulerReply.Ack());
         dags.run(r.schedule());
@@ -178,11 +200,11 @@ public final class ExecutorVerticle extends VerticleBase {
     }
   }
 
-  private CallResult execute(Execute e) {
+  private CallResult execute(Execute e, Consumer<CallResult> cancelled) {
     long timeout = e.timeoutMs() > 0 ? e.timeoutMs() : options.defaultTimeoutMs();
     Invocation inv = new Invocation(e.callId(), e.function().name(), e.callId(), e.depth(),
         System.currentTimeMillis() + timeout, null);
-    return runner.run(e.callId(), e.function(), e.args(), inv, e.awaitRefsMs());
+    return runner.run(e.callId(), e.function(), e.args(), inv, e.awaitRefsMs(), cancelled);
   }
 
   /** The DAG steps' view of this verticle: its workers, its context, and the bus. */
@@ -214,8 +236,8 @@ public final class ExecutorVerticle extends VerticleBase {
     }
 
     @Override
-    public CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv) {
-      return runner.run(resultId, f, args, inv, 0);
+    public CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv, Consumer<CallResult> cancelled) {
+      return runner.run(resultId, f, args, inv, 0, cancelled);
     }
 
     @Override

@@ -3,6 +3,14 @@
 // the host library object as the `cloudburst` argument. It returns its helpers as an object, so
 // the executor keeps references that user code cannot rebind.
 (function () {
+  // Held here, at load: user code that replaces JSON.stringify, Number.isFinite or Array.from cannot change how
+  // values are encoded.
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const finite = Number.isFinite;
+  const arrayFrom = Array.from;
+  const SetType = Set;
+  const MapType = Map;
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const LOOKUP = new Int16Array(128).fill(-1);
   for (let i = 0; i < B64.length; i++) LOOKUP[B64.charCodeAt(i)] = i;
@@ -50,7 +58,7 @@
   function replacer(key, v) {
     if (v instanceof Uint8Array) return { $bytes: b64encode(v) };
     if (v instanceof ArrayBuffer) return { $bytes: b64encode(new Uint8Array(v)) };
-    if (typeof v === "number" && !Number.isFinite(v)) throw new TypeError("cannot return a non-finite number: " + v);
+    if (typeof v === "number" && !finite(v)) throw new TypeError("cannot return a non-finite number: " + v);
     if (typeof v === "bigint") throw new TypeError("cannot return a BigInt");
     return v;
   }
@@ -68,12 +76,28 @@
     return v;
   }
 
-  const encode = (v) => JSON.stringify(v === undefined ? null : v, replacer);
-  const decode = (text) => JSON.parse(text, reviver);
+  const encode = (v) => stringify(v === undefined ? null : v, replacer);
+  const decode = (text) => parse(text, reviver);
+
+  // A function's result must be a Cloudburst value: JSON would drop a function or a Symbol
+  // silently (or make {} of a Map), so those are refused by name; a Set becomes a list.
+  class NotAValue {
+    constructor(type) {
+      this.type = type;
+    }
+  }
+
+  function resultReplacer(key, v) {
+    const t = typeof v;
+    if (t === "function" || t === "symbol" || t === "bigint") throw new NotAValue(t === "bigint" ? "BigInt" : t === "symbol" ? "Symbol" : "function");
+    if (v instanceof SetType) return arrayFrom(v);
+    if (v instanceof MapType) throw new NotAValue("Map");
+    return replacer(key, v);
+  }
 
   function reply(text) {
     if (text.startsWith('{"$error"')) {
-      const e = JSON.parse(text).$error;
+      const e = parse(text).$error;
       throw new CloudburstError(e.code, e.message);
     }
     return decode(text);
@@ -92,7 +116,7 @@
       },
       put: (key, value) => {
         const t = typeof value;
-        const r = t === "string" || t === "boolean" || (t === "number" && Number.isFinite(value))
+        const r = t === "string" || t === "boolean" || (t === "number" && finite(value))
           ? host.putPlain(String(key), value)
           : host.put(String(key), encode(value));
         if (r !== true) reply(r[0]);
@@ -115,8 +139,13 @@
     const r = fn(lib, ...args);
     if (r === undefined || r === null) return null;
     const t = typeof r;
-    if (t === "string" || t === "boolean" || (t === "number" && Number.isFinite(r))) return r;
-    return [encode(r)];
+    if (t === "string" || t === "boolean" || (t === "number" && finite(r))) return r;
+    try {
+      return [stringify(r, resultReplacer)];
+    } catch (e) {
+      if (e instanceof NotAValue) return [null, e.type];
+      throw e;
+    }
   }
 
   function format(e) {

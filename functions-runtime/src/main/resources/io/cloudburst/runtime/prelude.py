@@ -6,7 +6,47 @@ import base64 as _b64
 import json as _json
 from math import isfinite as _isfinite
 import pickle as _pickle
+import time as _time
 import traceback as _tb
+
+
+def _sliced(allocate_lock, clock, sleep_doc):
+    # GraalPy's own time.sleep can be kept from ever seeing its context's cancel (once any context
+    # of the engine imported urllib.request, it retries its interrupted host sleep for good, and
+    # its worker spins a core). This sleep waits on a lock instead, which sees the cancel, in
+    # slices of at most 20 ms with a safepoint between them. The original is not kept anywhere
+    # user code could reach it (re-importing or reloading time gives this module back).
+    def sleep(secs):
+        t = type(secs)
+        if t is not int and t is not float and t is not bool:
+            if not hasattr(t, "__float__") and not hasattr(t, "__index__"):
+                raise TypeError("'" + t.__name__ + "' object cannot be interpreted as an integer or float")
+            secs = float(secs)
+        if secs != secs:
+            raise ValueError("Invalid value NaN (not a number)")
+        if secs < 0:
+            raise ValueError("sleep length must be non-negative")
+        never = allocate_lock()
+        never.acquire()
+        end = clock() + secs
+        while True:
+            left = end - clock()
+            if left <= 0:
+                return None
+            never.acquire(True, 0.02 if left > 0.02 else left)
+
+    sleep.__doc__ = sleep_doc
+    return sleep
+
+
+def _patch_sleep():
+    import _thread
+
+    _time.sleep = _sliced(_thread.allocate_lock, _time.monotonic, _time.sleep.__doc__)
+
+
+_patch_sleep()
+del _sliced, _patch_sleep
 
 
 class CloudburstError(Exception):
@@ -113,17 +153,73 @@ _MIN_LONG = -9223372036854775808
 _MAX_LONG = 9223372036854775807
 
 
-def _run(fn, lib, *args):
-    r = fn(lib, *args)
-    t = type(r)
-    if r is None or t is str or t is bool or (t is int and _MIN_LONG <= r <= _MAX_LONG):
-        return r
-    return [_encode(r)]
+def _results(dumps, b64encode, min_long, max_long):
+    # What a function returns must be a Cloudburst value (unlike what it puts, which may be any
+    # picklable object, private to Python functions). Built once at load: the helpers it uses are
+    # held in this closure, so user code that rebinds json.dumps or the prelude's names in
+    # __main__ cannot change how results are encoded.
+    class NotAValue(Exception):
+        pass
+
+    def value(v):
+        t = type(v)
+        if v is None or t is bool or t is str or t is int or t is float:
+            return v
+        if t is list or t is tuple:
+            return [value(x) for x in v]
+        if t is dict:
+            out = {}
+            for k, x in v.items():
+                if type(k) is not str:
+                    raise NotAValue("dict with a key of type " + type(k).__name__)
+                out[k] = value(x)
+            return out
+        if t is set or t is frozenset:
+            items = [value(x) for x in v]
+            try:
+                items.sort()
+            except TypeError:
+                pass  # mixed types keep the set's order
+            return items
+        if t is bytes or t is bytearray or t is memoryview:
+            return {"$bytes": b64encode(bytes(v)).decode("ascii")}
+        # Subclasses of the value types (IntEnum, OrderedDict, defaultdict, a namedtuple) are values too.
+        if isinstance(v, int):
+            return bool(v) if isinstance(v, bool) else int(v)
+        if isinstance(v, float):
+            return float(v)
+        if isinstance(v, str):
+            return str(v)
+        if isinstance(v, (bytes, bytearray)):
+            return {"$bytes": b64encode(bytes(v)).decode("ascii")}
+        if isinstance(v, (list, tuple)):
+            return value(list(v))
+        if isinstance(v, dict):
+            return value(dict(v))
+        if isinstance(v, (set, frozenset)):
+            return value(set(v))
+        raise NotAValue(t.__name__)
+
+    def run(fn, lib, *args):
+        r = fn(lib, *args)
+        t = type(r)
+        if r is None or t is str or t is bool or (t is int and min_long <= r <= max_long):
+            return r
+        try:
+            return [dumps(value(r))]
+        except NotAValue as e:
+            return [None, e.args[0]]
+
+    return run
+
+
+_run = _results(_json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode, _b64.b64encode, _MIN_LONG, _MAX_LONG)
+del _results
 
 
 def _format(exc):
     tb = exc.__traceback__
-    if tb is not None and tb.tb_frame.f_code is _run.__code__:
+    if tb is not None and tb.tb_frame.f_code.co_name == "run" and tb.tb_frame.f_code.co_filename == "<cloudburst>":
         tb = tb.tb_next
     return "".join(_tb.format_exception(type(exc), exc, tb))
 

@@ -21,6 +21,8 @@ final class ExecutorHarness {
 
   final Vertx vertx;
   final String address;
+  /** The executors deployed, by index. */
+  final java.util.Map<Integer, ExecutorVerticle> executors = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ExecutorHarness(Vertx vertx, String address) {
     this.vertx = vertx;
@@ -39,7 +41,9 @@ final class ExecutorHarness {
   String deployExecutor(int index, JsonObject extra) throws Exception {
     JsonObject config = new JsonObject().put("nodeId", NODE).put("index", index).put("threads", 2).put("maxContexts", 8)
         .put("pythonSpares", 1).put("jsSpares", 1).mergeIn(extra);
-    vertx.deployVerticle(new ExecutorVerticle(), new DeploymentOptions().setConfig(config)).await(120, TimeUnit.SECONDS);
+    ExecutorVerticle v = new ExecutorVerticle();
+    vertx.deployVerticle(v, new DeploymentOptions().setConfig(config)).await(120, TimeUnit.SECONDS);
+    executors.put(index, v);
     return Addresses.executor(NODE, index);
   }
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The executor's share of DAG calls: starts the steps placed here once their upstream results
@@ -42,8 +44,11 @@ public final class DagSteps {
     /** Sends a message (a trigger or a step's completion) without waiting for an answer. */
     void send(String address, Object message);
 
-    /** Runs one function on the current worker thread; failures are results. */
-    CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv);
+    /**
+     * Runs one function on the current worker thread; failures are results. A call cancelled for
+     * its time is also given to {@code cancelled} at once (from another thread; must not block).
+     */
+    CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv, Consumer<CallResult> cancelled);
 
     /** Keeps the versions a session read on this node until {@code expiresAt}. */
     void pin(String session, Map<String, Lattice> versions, long expiresAt);
@@ -129,14 +134,18 @@ public final class DagSteps {
             s.callId(), s.consistency() == Consistency.CAUSAL, nodeId)
         : null;
     Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
-    boolean queued = port.submit(() -> {
-      CallResult r = inv.remainingMs() == 0
-          ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
-          : port.run(s.callId(), f, args, inv);
-      // The messages leave from the executor's context: a send from a thread without a Vert.x
-      // context to another node first makes a context of its own (about a millisecond a hop).
-      port.onContext(() -> route(run, fn, r, session));
-    });
+    // A cancelled step is routed from the cancel, at its deadline; the worker's late result is dropped.
+    AtomicBoolean routed = new AtomicBoolean();
+    Consumer<CallResult> done = r -> {
+      if (routed.compareAndSet(false, true)) {
+        // The messages leave from the executor's context: a send from a thread without a Vert.x
+        // context to another node first makes a context of its own (about a millisecond a hop).
+        port.onContext(() -> route(run, fn, r, session));
+      }
+    };
+    boolean queued = port.submit(() -> done.accept(inv.remainingMs() == 0
+        ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
+        : port.run(s.callId(), f, args, inv, done)));
     if (!queued) {
       route(run, fn, CallResult.failed(s.callId(), fn, CloudburstException.noResources("executor " + address + " is overloaded"), null, address, 0), session);
     }

@@ -33,6 +33,17 @@ import org.graalvm.polyglot.io.IOAccess;
  */
 public final class Engines implements AutoCloseable {
   private static final System.Logger log = System.getLogger(Engines.class.getName());
+  /**
+   * Guest frames a call may have on its stack (CPython's default recursion limit). Deeper, the
+   * sandbox cancels the context. Why a sandbox limit and not GraalPy's own RecursionError: that
+   * one comes from a host StackOverflowError, and a guest that catches it and recurses again
+   * (a "recursion bomb") keeps the host stack so full that the watchdog's cancel is lost in a
+   * second overflow: the call could never be stopped. Workers get stacks deep enough
+   * ({@link GuestContexts#WORKER_STACK_BYTES}) for this limit to come first.
+   */
+  static final int MAX_STACK_FRAMES = 1000;
+  private static final String FRAMES_OPTION = "sandbox.MaxStackFrames";
+  private static final String CPU_OPTION = "sandbox.MaxCPUTime";
   private static final String PY = "python";
   private static final String JS = "js";
   /** Leased engine pairs by (mode, CPU limit); guarded by its own lock, held while a pair is built. */
@@ -57,6 +68,7 @@ public final class Engines implements AutoCloseable {
     final RuntimeMode mode;
     final long cpuLimitMs;
     volatile boolean cpuLimitSupported;
+    volatile boolean frameLimitSupported = true;
     final Source pyPrelude;
     final Source jsPrelude;
 
@@ -175,22 +187,37 @@ public final class Engines implements AutoCloseable {
     return Languages.PYTHON.equals(language) ? core.pyPrelude : core.jsPrelude;
   }
 
-  /** Builds a fresh sandboxed context; its guest output goes to {@code out}. */
+  /**
+   * Builds a fresh sandboxed context; its guest output goes to {@code out}. Where the sandbox
+   * offers them, it carries the CPU-time backstop and the {@link #MAX_STACK_FRAMES} call-depth
+   * limit; a sandbox limit this runtime refuses is dropped (logged once) and the watchdog remains.
+   */
   Context newContext(String language, OutputStream out) {
     String id = languageId(language);
-    if (core.cpuLimitSupported) {
+    while (true) {
+      Context.Builder b = builder(id, out);
+      if (core.frameLimitSupported) {
+        b.option(FRAMES_OPTION, String.valueOf(MAX_STACK_FRAMES));
+      }
+      if (core.cpuLimitSupported) {
+        b.option(CPU_OPTION, core.cpuLimitMs + "ms").option("sandbox.MaxCPUTimeCheckInterval", "50ms");
+      }
       try {
-        return builder(id, out)
-            .option("sandbox.MaxCPUTime", core.cpuLimitMs + "ms")
-            .option("sandbox.MaxCPUTimeCheckInterval", "50ms")
-            .build();
+        return b.build();
       } catch (IllegalArgumentException e) {
-        core.cpuLimitSupported = false;
-        log.log(System.Logger.Level.INFO, "sandbox CPU-time limit not available here (" + e.getMessage()
-            + "); time limits rest on the watchdog");
+        String m = String.valueOf(e.getMessage());
+        if (core.frameLimitSupported && (m.contains(FRAMES_OPTION) || !core.cpuLimitSupported)) {
+          core.frameLimitSupported = false;
+          log.log(System.Logger.Level.INFO, "sandbox call-depth limit not available here (" + m + "); a recursion bomb is stopped only by"
+              + " the watchdog, which it may defeat");
+        } else if (core.cpuLimitSupported) {
+          core.cpuLimitSupported = false;
+          log.log(System.Logger.Level.INFO, "sandbox CPU-time limit not available here (" + m + "); time limits rest on the watchdog");
+        } else {
+          throw e;
+        }
       }
     }
-    return builder(id, out).build();
   }
 
   /** The sandbox CPU-time budget of a context between resets. */

@@ -4,8 +4,8 @@ import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.Languages;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.value.Values;
-import java.math.BigInteger;
 import java.util.List;
+import java.util.function.Consumer;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
@@ -117,12 +117,13 @@ public final class GuestContext implements ContextPool.Pooled {
   /**
    * Loads a function version into this blank context: evaluates its module and finds its
    * entrypoint. Fails BAD_REQUEST for a syntax error (with its line), a module that raises, or a
-   * missing entrypoint; TIMEOUT when the module does not finish loading in time.
+   * missing entrypoint; TIMEOUT when the module does not finish loading in time, which is also
+   * told to {@code onCancel} at once, from the cancel (the worker may come back late or never).
    */
-  void load(FunctionInfo f, Watchdog watchdog, long timeoutMs) {
+  void load(FunctionInfo f, Watchdog watchdog, long timeoutMs, Consumer<CloudburstException> onCancel) {
     String fileName = f.name() + (Languages.PYTHON.equals(language) ? ".py" : ".js");
     Source src = Source.newBuilder(Engines.languageId(language), f.source(), fileName).buildLiteral();
-    Watchdog.Ticket t = watchdog.arm(this, timeoutMs);
+    Watchdog.Ticket t = watchdog.arm(this, timeoutMs, memory -> onCancel.accept(loadTimeout(f)));
     try {
       context.eval(src);
       Value candidate = Languages.PYTHON.equals(language)
@@ -152,7 +153,7 @@ public final class GuestContext implements ContextPool.Pooled {
   private CloudburstException loadFailure(FunctionInfo f, PolyglotException e) {
     markDead();
     if (wasTimedOut() || e.isCancelled() || e.isResourceExhausted()) {
-      return CloudburstException.timeout("loading function '" + f.name() + "' did not finish in time");
+      return loadTimeout(f);
     }
     if (e.isSyntaxError()) {
       SourceSection at = e.getSourceLocation();
@@ -165,29 +166,34 @@ public final class GuestContext implements ContextPool.Pooled {
     return CloudburstException.badRequest("cannot load function '" + f.name() + "': " + e.getMessage());
   }
 
+  private static CloudburstException loadTimeout(FunctionInfo f) {
+    return CloudburstException.timeout("loading function '" + f.name() + "' did not finish in time");
+  }
+
   /** The outcome of one invocation. */
   public record Outcome(Object value, CloudburstException error, String logs) {}
 
   /**
    * Runs the loaded function with model-value arguments. Never throws for guest failures: a
    * raise becomes EXECUTION_ERROR with the traceback or stack, an overrun TIMEOUT (and the
-   * context dies).
+   * context dies). A cancel is also told to {@code onCancel} at once, from the cancel: the
+   * worker may come back late or never.
    */
-  Outcome invoke(List<Object> args, Invocation inv, Watchdog watchdog, long timeoutMs) {
+  Outcome invoke(List<Object> args, Invocation inv, Watchdog watchdog, long timeoutMs, Consumer<CloudburstException> onCancel) {
     Object[] guestArgs = new Object[args.size() + 2];
     guestArgs[0] = entry;
     guestArgs[1] = guestLib;
     host.bind(inv);
     output.reset();
     long started = System.nanoTime();
-    Watchdog.Ticket t = watchdog.arm(this, timeoutMs);
+    Watchdog.Ticket t = watchdog.arm(this, timeoutMs, memory -> onCancel.accept(memory ? memoryError() : timeoutError(timeoutMs)));
     Object value = null;
     CloudburstException error = null;
     try {
       for (int i = 0; i < args.size(); i++) {
         guestArgs[i + 2] = toGuest(args.get(i));
       }
-      value = fromGuest(run.execute(guestArgs));
+      value = GuestResults.fromGuest(run.execute(guestArgs));
     } catch (PolyglotException e) {
       error = invokeFailure(e, timeoutMs);
     } catch (CloudburstException e) {
@@ -228,15 +234,24 @@ public final class GuestContext implements ContextPool.Pooled {
   private CloudburstException timeoutError(long timeoutMs) {
     synchronized (this) {
       if (outOfMemory) {
-        return CloudburstException.executionError("MemoryError: function '" + (function == null ? "?" : function.name())
-            + "' was stopped because the node's heap was nearly full of live data while it ran");
+        return memoryError();
       }
     }
     return CloudburstException.timeout("function '" + (function == null ? "?" : function.name())
         + "' did not finish within " + timeoutMs + " ms and was cancelled");
   }
 
+  private CloudburstException memoryError() {
+    return CloudburstException.executionError("MemoryError: function '" + (function == null ? "?" : function.name())
+        + "' was stopped because the node's heap was nearly full of live data while it ran");
+  }
+
   private CloudburstException invokeFailure(PolyglotException e, long timeoutMs) {
+    if (!wasTimedOut() && e.isResourceExhausted() && tooDeep(e)) {
+      markDead();
+      return CloudburstException.executionError("RecursionError: maximum recursion depth exceeded (" + Engines.MAX_STACK_FRAMES
+          + " frames); the function was stopped");
+    }
     if (wasTimedOut() || e.isCancelled() || e.isResourceExhausted() || e.isInterrupted()) {
       markDead();
       return timeoutError(timeoutMs);
@@ -251,6 +266,21 @@ public final class GuestContext implements ContextPool.Pooled {
       markDead();
     }
     return CloudburstException.executionError(e.getMessage());
+  }
+
+  /** Whether the sandbox stopped the call for its depth (its message is often empty: counted on its stack). */
+  private static boolean tooDeep(PolyglotException e) {
+    String m = e.getMessage();
+    if (m != null && m.contains("frame limit")) {
+      return true;
+    }
+    int guestFrames = 0;
+    for (PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
+      if (f.isGuestFrame() && ++guestFrames >= Engines.MAX_STACK_FRAMES / 2) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The guest's own rendering of an exception: Python traceback or JS stack. */
@@ -276,44 +306,22 @@ public final class GuestContext implements ContextPool.Pooled {
     return decode.execute(Values.encode(v));
   }
 
-  private static Object fromGuest(Value r) {
-    if (r.isNull()) {
-      return null;
-    }
-    if (r.isBoolean()) {
-      return r.asBoolean();
-    }
-    if (r.isString()) {
-      return r.asString();
-    }
-    if (r.isNumber()) {
-      if (r.fitsInLong()) {
-        return r.asLong();
-      }
-      if (r.fitsInDouble()) {
-        return r.asDouble();
-      }
-      return r.as(BigInteger.class);
-    }
-    // The prelude encodes everything else as [jsonText].
-    return Values.decode(r.getArrayElement(0).asString());
-  }
-
   /**
    * Called by the watchdog on the deadline, or by its heap guard ({@code memory}): marks a call
    * still running as cancelled and its context dead. Never blocks: the close that stops the guest
-   * is handed to {@code reaper}.
+   * is handed to {@code reaper}. False when the call had already ended.
    */
-  void cancel(Watchdog.Ticket t, boolean memory, Reaper reaper) {
+  boolean cancel(Watchdog.Ticket t, boolean memory, Reaper reaper) {
     synchronized (this) {
       if (!running || t.done) {
-        return;
+        return false;
       }
       timedOut = true;
       outOfMemory = memory;
       dead = true;
     }
     reaper.close(() -> context.close(true));
+    return true;
   }
 
   synchronized void started() {
@@ -328,6 +336,7 @@ public final class GuestContext implements ContextPool.Pooled {
     synchronized (this) {
       running = false;
       t.done = true;
+      t.returned = true;
       return timedOut;
     }
   }

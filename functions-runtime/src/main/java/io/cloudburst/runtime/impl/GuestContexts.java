@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The executor's machinery for guest code: the worker threads that run it, the pool of warm
@@ -26,6 +27,12 @@ public final class GuestContexts implements AutoCloseable {
   private static final System.Logger log = System.getLogger(GuestContexts.class.getName());
   /** Calls that may wait for a worker before the executor answers NO_RESOURCES. */
   static final int MAX_QUEUED = 10_000;
+  /**
+   * Stack of a worker thread: deep enough for {@link Engines#MAX_STACK_FRAMES} guest frames
+   * (about 4 KB of host stack each when interpreted), so the sandbox's depth limit, which always
+   * stops the call, comes before a host stack overflow, which a guest can catch.
+   */
+  static final long WORKER_STACK_BYTES = 16L << 20;
   /** The longest shutdown waits for its contexts to close. */
   static final long CLOSE_WAIT_MS = 5_000;
 
@@ -33,7 +40,7 @@ public final class GuestContexts implements AutoCloseable {
   private final ContextPool<GuestContext> pool;
   private final ExecutorOptions options;
   private final LibraryBackend backend;
-  private final Watchdog watchdog = new Watchdog();
+  private final Watchdog watchdog;
   private final WorkerPool workers;
   private final ExecutorService warmer;
   private final AtomicInteger busy = new AtomicInteger();
@@ -49,7 +56,9 @@ public final class GuestContexts implements AutoCloseable {
     this.options = options;
     this.backend = backend;
     this.workers = new WorkerPool("cloudburst-exec-" + options.nodeId() + "-" + options.index(), options.threads(), MAX_QUEUED,
-        TimeUnit.MICROSECONDS.toNanos(options.spinMicros()));
+        TimeUnit.MICROSECONDS.toNanos(options.spinMicros()), WORKER_STACK_BYTES);
+    // Stuck calls at once: at most every worker and as many replaced ones (WorkerPool#replace), plus the closes in flight.
+    this.watchdog = new Watchdog(workers::replace, 2 * options.threads() + Reaper.MAX_CLOSING);
     this.warmer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cloudburst-warmer-" + options.nodeId() + "-" + options.index());
       t.setDaemon(true);
@@ -105,32 +114,59 @@ public final class GuestContexts implements AutoCloseable {
     return pool.warmVersions();
   }
 
-  /** Loads a function version to check it, keeping the context warm for its first calls. */
-  public void validate(FunctionInfo f) {
-    GuestContext c = acquire(f, options.loadTimeoutMs());
+  /** Calls cancelled so far by the watchdog or the heap guard. */
+  public long cancelled() {
+    return watchdog.cancelled();
+  }
+
+  /** Spare contexts being made in the background (seconds of CPU each for Python). */
+  public int warming() {
+    return sparesInFlight.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  /** Closes of cancelled contexts still running. */
+  public int closing() {
+    return watchdog.closing();
+  }
+
+  /** Workers that did not come back from a cancelled call in time (each was replaced). */
+  public long stuckWorkers() {
+    return watchdog.stuck();
+  }
+
+  /**
+   * Loads a function version to check it, keeping the context warm for its first calls. A load
+   * that overruns its time is told to {@code onCancel} at once, before this returns (if ever).
+   */
+  public void validate(FunctionInfo f, Consumer<CloudburstException> onCancel) {
+    GuestContext c = acquire(f, options.loadTimeoutMs(), onCancel);
     giveBack(c);
   }
 
-  /** Runs a function version on the current (worker) thread. */
-  public GuestContext.Outcome invoke(FunctionInfo f, List<Object> args, Invocation inv) {
+  /**
+   * Runs a function version on the current (worker) thread. A call cancelled for its time (or
+   * by the heap guard) is told to {@code onCancel} at once, from the cancel: the worker may come
+   * back from the guest late, or never.
+   */
+  public GuestContext.Outcome invoke(FunctionInfo f, List<Object> args, Invocation inv, Consumer<CloudburstException> onCancel) {
     long remaining = inv.remainingMs();
     if (remaining <= 0) {
       throw CloudburstException.timeout("the call's deadline passed before it could start");
     }
-    GuestContext c = acquire(f, Math.min(remaining, options.loadTimeoutMs()));
+    GuestContext c = acquire(f, Math.min(remaining, options.loadTimeoutMs()), onCancel);
     try {
       long left = inv.remainingMs();
       if (left <= 0) {
         throw CloudburstException.timeout("the call's deadline passed while its function was loading");
       }
-      return c.invoke(args, inv, watchdog, left);
+      return c.invoke(args, inv, watchdog, left, onCancel);
     } finally {
       giveBack(c);
     }
   }
 
-  private GuestContext acquire(FunctionInfo f, long loadTimeoutMs) {
-    GuestContext c = borrow(f, loadTimeoutMs);
+  private GuestContext acquire(FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
+    GuestContext c = borrow(f, loadTimeoutMs, onCancel);
     inUse.add(c);
     if (closed) { // closing raced with this borrow: the close may have missed it
       giveBack(c);
@@ -139,7 +175,7 @@ public final class GuestContexts implements AutoCloseable {
     return c;
   }
 
-  private GuestContext borrow(FunctionInfo f, long loadTimeoutMs) {
+  private GuestContext borrow(FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
     GuestContext c = pool.borrowWarm(f.contextKey());
     if (c != null) {
       return c;
@@ -151,7 +187,7 @@ public final class GuestContexts implements AutoCloseable {
       c = createBorrowed(f.language());
     }
     try {
-      c.load(f, watchdog, loadTimeoutMs);
+      c.load(f, watchdog, loadTimeoutMs, onCancel);
     } catch (RuntimeException e) {
       release(c);
       throw e;

@@ -3,6 +3,7 @@ package io.cloudburst.runtime.impl;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,6 +17,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path),
  * at the price of up to one tick of lateness. The same thread enforces the {@link HeapGuard}.
  *
+ * <p>Cancelling never waits for the guest: whoever waits for the call is answered from the
+ * cancel itself (the ticket's {@code onCancel}), and a worker that has not come back from a
+ * cancelled call within {@link #STUCK_MS} is reported to {@code onStuck} (the worker pool
+ * replaces it, so the executor keeps its capacity) and counted.
+ *
  * <p>The thread ticks only while calls run and for {@link #LINGER_MS} after the last one was
  * armed; then it sleeps until the next call is armed, which wakes it. An idle executor so costs
  * no wake-ups, and calls that follow each other closely never pay for waking the watchdog.
@@ -24,37 +30,71 @@ public final class Watchdog implements AutoCloseable {
   static final long TICK_MS = 5;
   /** How long the thread keeps ticking after the last call was armed, before it sleeps. */
   static final long LINGER_MS = 2_000;
+  /** How long a worker may take to come back from a cancelled call before it counts as stuck. */
+  static final long STUCK_MS = 1_000;
+  /** Frames of a stuck worker's stack that are logged. */
+  private static final int STACK_LOGGED = 40;
+  private static final System.Logger log = System.getLogger(Watchdog.class.getName());
 
   private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
-  private final Reaper reaper = new Reaper("cloudburst-reaper");
+  /** Cancelled calls whose worker has not come back yet (only touched by the watchdog thread). */
+  private final Set<Ticket> cancelled = new java.util.HashSet<>();
+  private final java.util.function.Predicate<Thread> onStuck;
+  private final AtomicLong stuck = new AtomicLong();
+  private final AtomicLong cancels = new AtomicLong();
+  private final Reaper reaper;
   private final Thread thread;
   private volatile boolean closed;
   /** True while the thread sleeps until a call is armed. */
   private volatile boolean asleep;
   private volatile long lastArmedNanos = System.nanoTime();
 
+  /** A watchdog that only counts stuck workers. */
   public Watchdog() {
+    this(w -> false, Reaper.MAX_CLOSING);
+  }
+
+  /**
+   * @param onStuck told (on the watchdog thread; must not block) of each worker stuck in a
+   *     cancelled call; answers whether the worker was replaced
+   * @param maxClosing how many cancelled contexts may be closing at once (a close waits for its
+   *     guest to leave): at least as many calls as can be stuck at once
+   */
+  public Watchdog(java.util.function.Predicate<Thread> onStuck, int maxClosing) {
+    this.onStuck = onStuck;
+    this.reaper = new Reaper("cloudburst-reaper", maxClosing);
     thread = new Thread(this::loop, "cloudburst-watchdog");
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** One armed deadline. {@code done} is guarded by the context's lock. */
+  /** What a cancel tells the caller: whether it was the heap guard's (else the deadline's). */
+  interface OnCancel {
+    void cancelled(boolean memory);
+  }
+
+  /** One armed deadline, armed on the worker thread that runs the call. {@code done} is guarded by the context's lock. */
   static final class Ticket {
     final GuestContext context;
     final long deadlineNanos;
     final long armedNanos = System.nanoTime();
+    final Thread worker = Thread.currentThread();
+    final OnCancel onCancel;
     boolean done;
+    /** Set by the worker when it is back from the call (after {@code done}). */
+    volatile boolean returned;
+    long cancelledNanos;
 
-    Ticket(GuestContext context, long deadlineNanos) {
+    Ticket(GuestContext context, long deadlineNanos, OnCancel onCancel) {
       this.context = context;
       this.deadlineNanos = deadlineNanos;
+      this.onCancel = onCancel;
     }
   }
 
-  Ticket arm(GuestContext c, long timeoutMs) {
+  Ticket arm(GuestContext c, long timeoutMs, OnCancel onCancel) {
     c.started();
-    Ticket t = new Ticket(c, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs)));
+    Ticket t = new Ticket(c, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs)), onCancel);
     armed.add(t);
     lastArmedNanos = t.armedNanos;
     if (asleep) {
@@ -67,9 +107,51 @@ public final class Watchdog implements AutoCloseable {
     armed.remove(t);
   }
 
+  private void cancel(Ticket t, boolean memory, long now) {
+    if (t.context.cancel(t, memory, reaper)) {
+      cancels.incrementAndGet();
+      t.cancelledNanos = now;
+      cancelled.add(t);
+      try {
+        t.onCancel.cancelled(memory);
+      } catch (RuntimeException e) {
+        log.log(System.Logger.Level.ERROR, "answering a cancelled call failed", e);
+      }
+    }
+  }
+
+  /** Reports the workers that have not come back from a cancelled call within {@link #STUCK_MS}. */
+  private void lookForStuck(long now) {
+    for (var it = cancelled.iterator(); it.hasNext(); ) {
+      Ticket t = it.next();
+      if (t.returned) {
+        it.remove();
+      } else if (now - t.cancelledNanos > TimeUnit.MILLISECONDS.toNanos(STUCK_MS)) {
+        it.remove();
+        long n = stuck.incrementAndGet();
+        var f = t.context.function();
+        StringBuilder where = new StringBuilder();
+        StackTraceElement[] stack = t.worker.getStackTrace();
+        for (int i = 0; i < Math.min(STACK_LOGGED, stack.length); i++) {
+          where.append("\n\tat ").append(stack[i]);
+        }
+        boolean replaced = false;
+        try {
+          replaced = onStuck.test(t.worker);
+        } catch (RuntimeException e) {
+          log.log(System.Logger.Level.ERROR, "replacing a stuck worker failed", e);
+        }
+        log.log(System.Logger.Level.WARNING, "worker " + t.worker.getName() + " has not come back " + STUCK_MS
+            + " ms after its call of '" + (f == null ? "?" : f.name()) + "' was cancelled; "
+            + (replaced ? "it is replaced" : "it is not replaced (too many stuck: the executor has fewer workers until they end)")
+            + " (" + n + " stuck so far)" + where);
+      }
+    }
+  }
+
   private void loop() {
     while (!closed) {
-      if (armed.isEmpty() && System.nanoTime() - lastArmedNanos > TimeUnit.MILLISECONDS.toNanos(LINGER_MS)) {
+      if (armed.isEmpty() && cancelled.isEmpty() && System.nanoTime() - lastArmedNanos > TimeUnit.MILLISECONDS.toNanos(LINGER_MS)) {
         asleep = true;
         // A call armed after the look above but before asleep was set would not unpark: look again.
         if (armed.isEmpty() && !closed) {
@@ -82,9 +164,10 @@ public final class Watchdog implements AutoCloseable {
       long now = System.nanoTime();
       for (Ticket t : armed) {
         if (now - t.deadlineNanos >= 0 && armed.remove(t)) {
-          t.context.cancel(t, false, reaper);
+          cancel(t, false, now);
         }
       }
+      lookForStuck(now);
       if (!armed.isEmpty() && HeapGuard.INSTANCE.shouldStopOne()) {
         Ticket oldest = null;
         for (Ticket t : armed) {
@@ -93,10 +176,20 @@ public final class Watchdog implements AutoCloseable {
           }
         }
         if (oldest != null && armed.remove(oldest)) {
-          oldest.context.cancel(oldest, true, reaper); // the heap is nearly full of live data: stop the longest-running call
+          cancel(oldest, true, now); // the heap is nearly full of live data: stop the longest-running call
         }
       }
     }
+  }
+
+  /** Calls cancelled so far (deadline or heap guard). */
+  public long cancelled() {
+    return cancels.get();
+  }
+
+  /** Workers that did not come back within {@link #STUCK_MS} of their call's cancel. */
+  public long stuck() {
+    return stuck.get();
   }
 
   /** Closes of cancelled contexts still running (stuck ones included). */

@@ -21,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Thread#onSpinWait} and yields the processor every few hundred polls, so other runnable
  * threads are not kept from running.
  *
+ * <p>A thread stuck in a task (guest code that ignores its cancel) can be {@link #replace}d: a new
+ * thread takes its place at once, and the stuck one ends when its task does.
+ *
  * <p>Tasks do not wait behind a spinner: a submit wakes a parked thread unless the one spinning
  * thread will take the task, and a thread that takes a task while more are queued wakes another.
  */
@@ -35,6 +38,12 @@ public final class WorkerPool implements AutoCloseable {
   /** 1 while a thread spins for work. */
   private final AtomicInteger spinning = new AtomicInteger();
   private final List<Thread> threads = new ArrayList<>();
+  /** Threads replaced while stuck in a task: each ends when its task does. */
+  private final java.util.Set<Thread> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final String name;
+  private final java.util.concurrent.atomic.AtomicInteger replacements = new java.util.concurrent.atomic.AtomicInteger();
+  private final long stackBytes;
+  private final int size;
   private final int maxQueued;
   private final long spinNanos;
   private volatile boolean closed;
@@ -46,17 +55,28 @@ public final class WorkerPool implements AutoCloseable {
    * @param spinNanos how long a thread that ran out of work polls for more before it parks (0: never)
    */
   public WorkerPool(String name, int size, int maxQueued, long spinNanos) {
+    this(name, size, maxQueued, spinNanos, 0);
+  }
+
+  /**
+   * As {@link #WorkerPool(String, int, int, long)}, with threads of {@code stackBytes} of stack
+   * (0: the JVM's default).
+   */
+  public WorkerPool(String name, int size, int maxQueued, long spinNanos, long stackBytes) {
     if (size < 1 || maxQueued < 1 || spinNanos < 0) {
       throw new IllegalArgumentException("size and maxQueued must be positive, spinNanos not negative");
     }
+    this.name = name;
+    this.size = size;
+    this.stackBytes = stackBytes;
     this.maxQueued = maxQueued;
     this.spinNanos = spinNanos;
     for (int i = 1; i <= size; i++) {
-      Thread t = new Thread(this::work, name + "-" + i);
+      Thread t = new Thread(null, this::work, name + "-" + i, stackBytes);
       t.setDaemon(true);
       threads.add(t);
     }
-    threads.forEach(Thread::start);
+    new ArrayList<>(threads).forEach(Thread::start);
   }
 
   /** Queues a task; false when the queue is full or the pool closed. */
@@ -74,6 +94,39 @@ public final class WorkerPool implements AutoCloseable {
       wakeOne();
     }
     return true;
+  }
+
+  /**
+   * Starts a new thread in place of {@code stuck}, one of this pool's threads that is running a
+   * task it does not come back from; {@code stuck} ends when that task does. The stuck thread's
+   * priority is lowered (a hint only: most Linux JVMs ignore priorities). False when {@code stuck}
+   * is not a working thread of this pool (already replaced, or the pool closed), or when as many
+   * replaced threads as the pool's size are still stuck: a stuck thread may spin a core, and
+   * replacing without bound would let guests take every core of the node; past that point the
+   * pool loses capacity instead.
+   */
+  public boolean replace(Thread stuck) {
+    Thread t;
+    synchronized (threads) {
+      if (closed || retired.size() >= size || !threads.contains(stuck)) {
+        return false;
+      }
+      threads.remove(stuck);
+      retired.add(stuck);
+      t = new Thread(null, this::work, name + "-r" + replacements.incrementAndGet(), stackBytes);
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    stuck.setPriority(Thread.MIN_PRIORITY);
+    t.start();
+    return true;
+  }
+
+  /** Threads currently taking tasks (replaced stuck threads not counted). */
+  public int size() {
+    synchronized (threads) {
+      return threads.size();
+    }
   }
 
   /** Tasks waiting for a thread. */
@@ -123,6 +176,9 @@ public final class WorkerPool implements AutoCloseable {
         System.getLogger(WorkerPool.class.getName()).log(System.Logger.Level.ERROR, "worker task failed", e);
       }
       Thread.interrupted(); // an interrupt meant for the task that ended (a cancelled call) must not reach the next
+      if (retired.remove(self)) {
+        return; // replaced while stuck in that task
+      }
     }
   }
 
@@ -158,8 +214,12 @@ public final class WorkerPool implements AutoCloseable {
   /** Stops taking tasks; interrupts the threads (running guest code is cancelled by closing its context). */
   @Override
   public void close() {
-    closed = true;
-    for (Thread t : threads) {
+    List<Thread> all;
+    synchronized (threads) {
+      closed = true;
+      all = new ArrayList<>(threads);
+    }
+    for (Thread t : all) {
       t.interrupt();
       LockSupport.unpark(t);
     }

@@ -29,6 +29,8 @@ class DagStepsTest {
     final List<String> ended = new ArrayList<>();
     final List<Runnable> timers = new ArrayList<>();
     Function<String, CallResult> results = fn -> CallResult.done("c", fn, fn + "!", null, "here", 1);
+    /** Steps the watchdog "cancels": their cancel result is handed over before the worker's (late) result. */
+    final java.util.Set<String> cancelledSteps = new java.util.HashSet<>();
     boolean overloaded;
 
     @Override
@@ -56,9 +58,13 @@ class DagStepsTest {
     }
 
     @Override
-    public CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv) {
+    public CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv,
+        java.util.function.Consumer<CallResult> cancelled) {
       ran.add(inv.function());
       argsSeen.add(args);
+      if (cancelledSteps.contains(inv.function())) {
+        cancelled.accept(CallResult.failed(resultId, inv.function(), CloudburstException.timeout("cancelled"), null, "here", 1));
+      }
       return results.apply(inv.function());
     }
 
@@ -97,6 +103,20 @@ class DagStepsTest {
         Map.of("a", List.of("b"), "b", List.of("c")),
         Map.of("a", List.of(1L)), List.of("b", "c"), "done", System.currentTimeMillis() + 60_000, 0,
         io.cloudburst.bus.Consistency.NORMAL);
+  }
+
+  @Test
+  void aCancelledStepIsReportedFromTheCancelAndItsLateResultIsDropped() {
+    FakePort port = new FakePort();
+    port.cancelledSteps.add("a");
+    DagSteps steps = new DagSteps("here", "n1", port);
+    steps.run(chain("call#9"));
+    assertThat(port.ran).containsExactly("a");
+    assertThat(port.messagesTo("here")).isEmpty(); // the worker's late "a!" never goes downstream
+    assertThat(port.messagesTo("done")).hasSize(1);
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.function()).isEqualTo("a");
+    assertThat(done.result().code()).isEqualTo(ErrorCode.TIMEOUT);
   }
 
   @Test

@@ -140,4 +140,68 @@ class WorkerPoolTest {
       Thread.onSpinWait();
     }
   }
+
+  /** A thread stuck in a task is replaced: the pool keeps its capacity, and the stuck thread ends when its task does. */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 200_000})
+  void aReplacedStuckThreadKeepsThePoolsCapacityAndEndsWithItsTask(long spinNanos) throws Exception {
+    try (WorkerPool pool = new WorkerPool("t", 1, 100, spinNanos)) {
+      CountDownLatch stuckIn = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Thread[] stuck = new Thread[1];
+      pool.submit(() -> {
+        stuck[0] = Thread.currentThread();
+        stuckIn.countDown();
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(stuckIn.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(pool.replace(stuck[0])).isTrue();
+      assertThat(pool.replace(stuck[0])).as("replaced once only").isFalse();
+      assertThat(pool.replace(Thread.currentThread())).as("not a thread of the pool").isFalse();
+      assertThat(pool.size()).isEqualTo(1);
+      CountDownLatch ran = new CountDownLatch(1);
+      Set<String> by = ConcurrentHashMap.newKeySet();
+      pool.submit(() -> {
+        by.add(Thread.currentThread().getName());
+        ran.countDown();
+      });
+      assertThat(ran.await(10, TimeUnit.SECONDS)).as("the replacement takes work while the old thread is stuck").isTrue();
+      assertThat(by).containsExactly("t-r1");
+      release.countDown();
+      stuck[0].join(10_000);
+      assertThat(stuck[0].isAlive()).as("the stuck thread ends once its task returns").isFalse();
+    }
+  }
+
+  /** Replacements stop once as many replaced threads as the pool's size are still stuck (each may spin a core). */
+  @org.junit.jupiter.api.Test
+  void replacementsAreBoundedByThePoolsSize() throws Exception {
+    try (WorkerPool pool = new WorkerPool("b", 1, 100, 0)) {
+      CountDownLatch release = new CountDownLatch(1);
+      java.util.concurrent.BlockingQueue<Thread> started = new java.util.concurrent.LinkedBlockingQueue<>();
+      Runnable stuckTask = () -> {
+        started.add(Thread.currentThread());
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      };
+      pool.submit(stuckTask);
+      Thread first = started.poll(10, TimeUnit.SECONDS);
+      assertThat(pool.replace(first)).isTrue();
+      pool.submit(stuckTask);
+      Thread second = started.poll(10, TimeUnit.SECONDS);
+      assertThat(second).isNotSameAs(first);
+      assertThat(pool.replace(second)).as("one replaced thread is still stuck in a pool of one").isFalse();
+      release.countDown();
+      first.join(10_000);
+      second.join(100);
+      assertThat(first.isAlive()).isFalse();
+    }
+  }
 }
