@@ -13,7 +13,7 @@ import tempfile
 import unittest
 
 import cloudburst
-from cloudburst import CloudburstConnection, Pickled, from_wire
+from cloudburst import CloudburstConnection, CloudburstError, Pickled, from_wire
 from tests.support import FEATURES, connect, unique
 from tests.test_transport import ScriptedServer
 
@@ -110,17 +110,33 @@ class PickledValuesLiveTest(unittest.TestCase):
             self.assertEqual(value.data, pickle.dumps(Exploit(marker)))
             self.assertFalse(os.path.exists(marker))
 
-    def test_a_python_object_a_function_returns_comes_back_pickled_and_goes_back_as_itself(self):
-        def make_set(cloudburst, n):
-            return set(range(n))
+    def test_a_python_object_a_function_stores_comes_back_pickled_and_goes_back_as_itself(self):
+        def store_set(cloudburst, key, n):
+            cloudburst.put(key, set(range(n)))
+            return n
 
         def size(cloudburst, s):
             return [type(s).__name__, len(s)]
 
-        made = self.cloud.register(make_set, unique("make_set"))(3).get(timeout=60)
+        key = unique("stored_set")
+        self.assertEqual(self.cloud.register(store_set, unique("store_set"))(key, 3).get(timeout=60), 3)
+        made = self.cloud.get_object(key)
         self.assertIsInstance(made, Pickled)
         sized = self.cloud.register(size, unique("set_size"))
         self.assertEqual(sized(made).get(timeout=60), ["set", 3])
+
+    def test_a_result_outside_the_value_model_is_an_execution_error_and_a_set_a_list(self):
+        def make_object(cloudburst):
+            return object()
+
+        def make_set(cloudburst, n):
+            return set(range(n))
+
+        with self.assertRaises(CloudburstError) as caught:
+            self.cloud.register(make_object, unique("make_object"))().get(timeout=60)
+        self.assertEqual(caught.exception.code, "EXECUTION_ERROR")
+        self.assertIn("not a Cloudburst value", str(caught.exception))
+        self.assertEqual(self.cloud.register(make_set, unique("make_set"))(3).get(timeout=60), [0, 1, 2])
 
 
 if __name__ == "__main__":
