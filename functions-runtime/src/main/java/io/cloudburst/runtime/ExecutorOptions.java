@@ -16,9 +16,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxLogBytes captured stdout/stderr kept per call; the rest is cut
  * @param statusIntervalMs how often the executor reports its load to the scheduler
  * @param idleRetireMs a context unused this long is closed
- * @param cpuLimitMs interpreted mode only: the sandbox CPU-time backstop behind the watchdog (0: none); a
- *     context is cancelled once it used this much CPU since its last reset, and is reset whenever its
- *     calls have taken half of it
+ * @param cpuLimitMs interpreted mode only: the sandbox CPU-time backstop behind the watchdog (0:
+ *     none); a context is cancelled once it used this much CPU since its last reset, and is reset
+ *     whenever its calls have taken half of it
  * @param spinMicros how long a worker thread that ran out of work keeps polling for more before it
  *     parks (one thread at a time; 0: never), which spares the next call a thread wake-up
  */
@@ -37,7 +37,8 @@ public record ExecutorOptions(
     long cpuLimitMs,
     long spinMicros) {
 
-  public static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_THREADS =
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MAX_CONTEXTS = 32;
   public static final int DEFAULT_PYTHON_SPARES = 1;
   public static final int DEFAULT_JS_SPARES = 1;
@@ -47,7 +48,10 @@ public record ExecutorOptions(
   public static final long DEFAULT_STATUS_INTERVAL_MS = 1_000;
   public static final long DEFAULT_IDLE_RETIRE_MS = 10 * 60_000;
   public static final long DEFAULT_CPU_LIMIT_MS = 600_000;
-  /** Default of {@code spinMicros}: the system property {@code cloudburst.spinMicros}, else this. */
+
+  /**
+   * Default of {@code spinMicros}: the system property {@code cloudburst.spinMicros}, else this.
+   */
   public static final long DEFAULT_SPIN_MICROS = Long.getLong("cloudburst.spinMicros", 200);
 
   public ExecutorOptions {
@@ -55,7 +59,9 @@ public record ExecutorOptions(
     require(index >= 0, "index");
     require(threads >= 1, "threads");
     require(maxContexts > threads, "maxContexts (must exceed threads)");
-    require(pythonSpares >= 0 && jsSpares >= 0 && pythonSpares + jsSpares < maxContexts - threads + 1, "pythonSpares/jsSpares");
+    require(
+        pythonSpares >= 0 && jsSpares >= 0 && pythonSpares + jsSpares < maxContexts - threads + 1,
+        "pythonSpares/jsSpares");
     require(defaultTimeoutMs > 0, "defaultTimeoutMs");
     require(loadTimeoutMs > 0, "loadTimeoutMs");
     require(maxLogBytes >= 0, "maxLogBytes");

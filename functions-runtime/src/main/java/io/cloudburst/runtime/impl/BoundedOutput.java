@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A context's stdout and stderr: keeps the first {@code limit} bytes of what one invocation
- * printed and counts the rest. Reset before each invocation; written only by the thread that
- * has the context entered, read by that same thread afterwards.
+ * A context's stdout and stderr: keeps the first {@code limit} bytes of what one invocation printed
+ * and counts the rest. Reset before each invocation; written only by the thread that has the
+ * context entered, read by that same thread afterwards.
  */
 final class BoundedOutput extends OutputStream {
   private final int limit;

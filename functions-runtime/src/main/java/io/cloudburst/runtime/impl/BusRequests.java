@@ -33,7 +33,10 @@ public final class BusRequests implements CacheAccess, NestedCalls.Scheduler, Ma
   private final PinnedVersions pinned;
   private final Touches touches;
 
-  /** @param touches where cache-view hits are counted (drained by the executor into the cache's reports) */
+  /**
+   * @param touches where cache-view hits are counted (drained by the executor into the cache's
+   *     reports)
+   */
   public BusRequests(Vertx vertx, String nodeId, Touches touches) {
     this.vertx = vertx;
     this.nodeId = nodeId;
@@ -68,43 +71,76 @@ public final class BusRequests implements CacheAccess, NestedCalls.Scheduler, Ma
     if (budget <= 0) {
       throw CloudburstException.timeout("the call's deadline passed");
     }
-    var f = vertx.eventBus().<KvsReply>request(Addresses.cache(node), request, new DeliveryOptions().setSendTimeout(budget));
+    var f =
+        vertx
+            .eventBus()
+            .<KvsReply>request(
+                Addresses.cache(node), request, new DeliveryOptions().setSendTimeout(budget));
     return awaitBody(f, budget, node.equals(nodeId) ? "the cache" : "the cache of node " + node);
   }
 
   @Override
   public CallResult invoke(SchedulerRequest request, long budgetMs) {
-    var f = vertx.eventBus().<SchedulerReply>request(Addresses.SCHEDULER, request, new DeliveryOptions().setSendTimeout(budgetMs));
+    var f =
+        vertx
+            .eventBus()
+            .<SchedulerReply>request(
+                Addresses.SCHEDULER, request, new DeliveryOptions().setSendTimeout(budgetMs));
     return (CallResult) awaitBody(f, budgetMs, "the nested call");
   }
 
   @Override
   public void direct(String address, Direct message, long budgetMs) {
-    awaitBody(vertx.eventBus().request(address, message, new DeliveryOptions().setSendTimeout(budgetMs)), budgetMs,
+    awaitBody(
+        vertx.eventBus().request(address, message, new DeliveryOptions().setSendTimeout(budgetMs)),
+        budgetMs,
         "the destination's executor");
   }
 
   @Override
   public void storePut(String key, Lattice state, long budgetMs) {
-    awaitBody(vertx.eventBus().request(Addresses.KVS, new KvsRequest.Put(key, state, null),
-        new DeliveryOptions().setSendTimeout(budgetMs)), budgetMs, "the store");
+    awaitBody(
+        vertx
+            .eventBus()
+            .request(
+                Addresses.KVS,
+                new KvsRequest.Put(key, state, null),
+                new DeliveryOptions().setSendTimeout(budgetMs)),
+        budgetMs,
+        "the store");
   }
 
   @Override
   public KvsReply.Found storeGet(String key, long budgetMs) {
-    return (KvsReply.Found) awaitBody(vertx.eventBus().<KvsReply>request(Addresses.KVS, new KvsRequest.Get(key, null),
-        new DeliveryOptions().setSendTimeout(budgetMs)), budgetMs, "the store");
+    return (KvsReply.Found)
+        awaitBody(
+            vertx
+                .eventBus()
+                .<KvsReply>request(
+                    Addresses.KVS,
+                    new KvsRequest.Get(key, null),
+                    new DeliveryOptions().setSendTimeout(budgetMs)),
+            budgetMs,
+            "the store");
   }
 
   @Override
   public void storeDelete(String key) {
-    vertx.eventBus().request(Addresses.KVS, new KvsRequest.Delete(key), new DeliveryOptions().setSendTimeout(Deadlines.STATE_MS));
+    vertx
+        .eventBus()
+        .request(
+            Addresses.KVS,
+            new KvsRequest.Delete(key),
+            new DeliveryOptions().setSendTimeout(Deadlines.STATE_MS));
   }
 
   /** Blocks a worker thread (never an event loop) for a bus reply, at most {@code budgetMs}. */
   private static <T> T awaitBody(Future<Message<T>> f, long budgetMs, String what) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(budgetMs, TimeUnit.MILLISECONDS).body();
+      return f.toCompletionStage()
+          .toCompletableFuture()
+          .get(budgetMs, TimeUnit.MILLISECONDS)
+          .body();
     } catch (ExecutionException e) {
       throw CloudburstException.from(e.getCause());
     } catch (TimeoutException e) {

@@ -11,9 +11,9 @@ import java.util.TreeSet;
 
 /**
  * The executor's contexts: idle contexts per function version (most recently used last), blank
- * spares per language, and a bound on all live contexts (idle, spare, borrowed, and being
- * created). Thread-safe: workers borrow and return, the warmer adds spares, the sweeper retires.
- * Closing a context happens outside the lock; methods hand back the contexts to close.
+ * spares per language, and a bound on all live contexts (idle, spare, borrowed, and being created).
+ * Thread-safe: workers borrow and return, the warmer adds spares, the sweeper retires. Closing a
+ * context happens outside the lock; methods hand back the contexts to close.
  */
 public final class ContextPool<C extends ContextPool.Pooled> {
   /** What the pool needs of a context. */
@@ -35,7 +35,8 @@ public final class ContextPool<C extends ContextPool.Pooled> {
   private final Map<String, ArrayDeque<C>> idle = new HashMap<>();
   private final Map<String, ArrayDeque<C>> spares = new HashMap<>();
   private int live;
-  private final java.util.Set<C> borrowed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final java.util.Set<C> borrowed =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   public ContextPool(int maxContexts) {
     this.maxContexts = maxContexts;
@@ -65,9 +66,9 @@ public final class ContextPool<C extends ContextPool.Pooled> {
   }
 
   /**
-   * Reserves room for one new context. When the pool is full, the least recently used idle
-   * context (of any function; a spare only if nothing else is idle) is evicted to make room and
-   * returned in {@code evicted} for the caller to close.
+   * Reserves room for one new context. When the pool is full, the least recently used idle context
+   * (of any function; a spare only if nothing else is idle) is evicted to make room and returned in
+   * {@code evicted} for the caller to close.
    *
    * @return true when room was reserved (the caller must then {@link #added} or {@link #unreserve})
    */
@@ -131,7 +132,9 @@ public final class ContextPool<C extends ContextPool.Pooled> {
     spares.computeIfAbsent(c.language(), k -> new ArrayDeque<>()).addLast(c);
   }
 
-  /** Returns a borrowed context: pooled as idle when it holds a function and is alive, else dropped. */
+  /**
+   * Returns a borrowed context: pooled as idle when it holds a function and is alive, else dropped.
+   */
   public synchronized boolean release(C c) {
     borrowed.remove(c);
     if (c.isDead() || c.versionKey() == null) {
@@ -176,7 +179,9 @@ public final class ContextPool<C extends ContextPool.Pooled> {
     return out;
   }
 
-  /** The function versions with an idle or busy warm context here ({@code name@version}), sorted. */
+  /**
+   * The function versions with an idle or busy warm context here ({@code name@version}), sorted.
+   */
   public synchronized List<String> warmVersions() {
     TreeSet<String> warm = new TreeSet<>(idle.keySet());
     for (C c : borrowed) {

@@ -19,19 +19,25 @@ public final class DagRun {
   private final DagSchedule schedule;
   private final Set<String> local;
   private final Map<String, Map<String, Object>> arrived = new HashMap<>();
+
   /** Repeatable read and causal: the session each upstream passed on, by function and upstream. */
-  private final Map<String, Map<String, io.cloudburst.bus.session.Session>> sessions = new HashMap<>();
+  private final Map<String, Map<String, io.cloudburst.bus.session.Session>> sessions =
+      new HashMap<>();
+
   private final Set<String> started = new HashSet<>();
   private final Set<String> finished = new HashSet<>();
 
   public DagRun(DagSchedule schedule, String address) {
     this.schedule = schedule;
     Set<String> mine = new LinkedHashSet<>();
-    schedule.placement().forEach((fn, where) -> {
-      if (where.equals(address)) {
-        mine.add(fn);
-      }
-    });
+    schedule
+        .placement()
+        .forEach(
+            (fn, where) -> {
+              if (where.equals(address)) {
+                mine.add(fn);
+              }
+            });
     this.local = Collections.unmodifiableSet(mine);
   }
 
@@ -67,8 +73,12 @@ public final class DagRun {
     return arrive(fn, from, value, null);
   }
 
-  /** As {@link #arrive(String, String, Object)}, keeping the session the upstream passed on (may be null). */
-  public boolean arrive(String fn, String from, Object value, io.cloudburst.bus.session.Session session) {
+  /**
+   * As {@link #arrive(String, String, Object)}, keeping the session the upstream passed on (may be
+   * null).
+   */
+  public boolean arrive(
+      String fn, String from, Object value, io.cloudburst.bus.session.Session session) {
     if (!local.contains(fn) || !upstreams(fn).contains(from)) {
       return false;
     }
@@ -86,8 +96,8 @@ public final class DagRun {
   }
 
   /**
-   * The arguments of {@code fn}: its explicit arguments, then its upstreams' results in the
-   * order of the DAG's connections.
+   * The arguments of {@code fn}: its explicit arguments, then its upstreams' results in the order
+   * of the DAG's connections.
    */
   public List<Object> argsFor(String fn) {
     List<Object> args = new ArrayList<>(schedule.args().getOrDefault(fn, List.of()));
@@ -98,7 +108,10 @@ public final class DagRun {
     return args;
   }
 
-  /** The sessions {@code fn}'s upstreams passed on, in connection order (empty for a source or in normal mode). */
+  /**
+   * The sessions {@code fn}'s upstreams passed on, in connection order (empty for a source or in
+   * normal mode).
+   */
   public List<io.cloudburst.bus.session.Session> sessionsFor(String fn) {
     Map<String, io.cloudburst.bus.session.Session> got = sessions.getOrDefault(fn, Map.of());
     List<io.cloudburst.bus.session.Session> out = new ArrayList<>();

@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The executor's share of DAG calls: starts the steps placed here once their upstream results
- * have arrived, runs them on workers, and passes each result on (triggers to downstream
- * executors; the sinks' results and any failure to the call's completion address). Keeps the
- * triggers that arrive before their schedule for {@link #EARLY_KEEP_MS}.
+ * The executor's share of DAG calls: starts the steps placed here once their upstream results have
+ * arrived, runs them on workers, and passes each result on (triggers to downstream executors; the
+ * sinks' results and any failure to the call's completion address). Keeps the triggers that arrive
+ * before their schedule for {@link #EARLY_KEEP_MS}.
  *
  * <p>Confined to the executor's event loop: every method is called there, and workers hand their
  * results back through {@link Port#onContext}.
@@ -38,8 +38,13 @@ public final class DagSteps {
     /** Runs {@code task} on the executor's event loop (from a worker). */
     void onContext(Runnable task);
 
-    /** Runs {@code task} on the executor's event loop after {@code delayMs}. */
-    void timer(long delayMs, Runnable task);
+    /**
+     * Runs {@code task} on the executor's event loop after {@code delayMs}; returns the timer's id.
+     */
+    long timer(long delayMs, Runnable task);
+
+    /** Cancels a timer of {@link #timer} that has not fired. */
+    void cancelTimer(long id);
 
     /** Sends a message (a trigger or a step's completion) without waiting for an answer. */
     void send(String address, Object message);
@@ -48,7 +53,12 @@ public final class DagSteps {
      * Runs one function on the current worker thread; failures are results. A call cancelled for
      * its time is also given to {@code cancelled} at once (from another thread; must not block).
      */
-    CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv, Consumer<CallResult> cancelled);
+    CallResult run(
+        String resultId,
+        FunctionInfo f,
+        List<Object> args,
+        Invocation inv,
+        Consumer<CallResult> cancelled);
 
     /** Keeps the versions a session read on this node until {@code expiresAt}. */
     void pin(String session, Map<String, Lattice> versions, long expiresAt);
@@ -61,6 +71,13 @@ public final class DagSteps {
   private final String nodeId;
   private final Port port;
   private final Map<String, DagRun> runs = new HashMap<>();
+
+  /**
+   * The deadline timer of each run here, cancelled when the run ends before it (no timer outlives
+   * its call).
+   */
+  private final Map<String, Long> deadlineTimers = new HashMap<>();
+
   private final Map<String, List<Trigger>> early = new HashMap<>();
   private final Map<String, Long> earlySeen = new HashMap<>();
 
@@ -79,14 +96,24 @@ public final class DagSteps {
     return runs.size();
   }
 
-  /** Starts this executor's share of a schedule (nothing when none is placed here, or it already runs). */
+  /**
+   * Starts this executor's share of a schedule (nothing when none is placed here, or it already
+   * runs).
+   */
   public void run(DagSchedule s) {
     DagRun run = new DagRun(s, address);
     if (run.local().isEmpty() || runs.containsKey(s.callId())) {
       return;
     }
     runs.put(s.callId(), run);
-    port.timer(Math.max(1, s.remainingMs(System.currentTimeMillis())) + Deadlines.EXECUTOR_MARGIN_MS, () -> end(s.callId()));
+    long timer =
+        port.timer(
+            Math.max(1, s.remainingMs(System.currentTimeMillis())) + Deadlines.EXECUTOR_MARGIN_MS,
+            () -> {
+              deadlineTimers.remove(s.callId());
+              end(s.callId());
+            });
+    deadlineTimers.put(s.callId(), timer);
     for (String fn : run.sources()) {
       startStep(run, fn);
     }
@@ -97,7 +124,10 @@ public final class DagSteps {
     }
   }
 
-  /** An upstream result for one of the steps here; kept for later when its schedule has not arrived yet. */
+  /**
+   * An upstream result for one of the steps here; kept for later when its schedule has not arrived
+   * yet.
+   */
   public void trigger(Trigger t) {
     DagRun run = runs.get(t.callId());
     if (run == null) {
@@ -110,15 +140,20 @@ public final class DagSteps {
     }
   }
 
-  /** Drops early triggers kept longer than {@link #EARLY_KEEP_MS} before {@code now} (epoch millis). */
+  /**
+   * Drops early triggers kept longer than {@link #EARLY_KEEP_MS} before {@code now} (epoch millis).
+   */
   public void expireEarly(long now) {
-    earlySeen.entrySet().removeIf(e -> {
-      if (now - e.getValue() > EARLY_KEEP_MS) {
-        early.remove(e.getKey());
-        return true;
-      }
-      return false;
-    });
+    earlySeen
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (now - e.getValue() > EARLY_KEEP_MS) {
+                early.remove(e.getKey());
+                return true;
+              }
+              return false;
+            });
   }
 
   private void startStep(DagRun run, String fn) {
@@ -128,30 +163,64 @@ public final class DagSteps {
     DagSchedule s = run.schedule();
     FunctionInfo f = s.functions().get(fn);
     List<Object> args = run.argsFor(fn);
-    // Repeatable read and causal: the call's session so far, from the upstream triggers; normal mode keeps none.
-    SessionState session = s.consistency().tracksReads()
-        ? new SessionState(run.sessionsFor(fn).isEmpty() && s.clientSession() != null ? List.of(s.clientSession()) : run.sessionsFor(fn),
-            s.callId(), s.consistency() == Consistency.CAUSAL, nodeId)
-        : null;
-    Invocation inv = new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
-    // A cancelled step is routed from the cancel, at its deadline; the worker's late result is dropped.
+    // Repeatable read and causal: the call's session so far, from the upstream triggers; normal
+    // mode keeps none.
+    SessionState session =
+        s.consistency().tracksReads()
+            ? new SessionState(
+                run.sessionsFor(fn).isEmpty() && s.clientSession() != null
+                    ? List.of(s.clientSession())
+                    : run.sessionsFor(fn),
+                s.callId(),
+                s.consistency() == Consistency.CAUSAL,
+                nodeId)
+            : null;
+    Invocation inv =
+        new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
+    // A cancelled step is routed from the cancel, at its deadline; the worker's late result is
+    // dropped.
     AtomicBoolean routed = new AtomicBoolean();
-    Consumer<CallResult> done = r -> {
-      if (routed.compareAndSet(false, true)) {
-        // The messages leave from the executor's context: a send from a thread without a Vert.x
-        // context to another node first makes a context of its own (about a millisecond a hop).
-        port.onContext(() -> route(run, fn, r, session));
-      }
-    };
-    boolean queued = port.submit(() -> done.accept(inv.remainingMs() == 0
-        ? CallResult.failed(s.callId(), fn, CloudburstException.timeout("DAG call deadline passed before '" + fn + "' could start"), null, address, 0)
-        : port.run(s.callId(), f, args, inv, done)));
+    Consumer<CallResult> done =
+        r -> {
+          if (routed.compareAndSet(false, true)) {
+            // The messages leave from the executor's context: a send from a thread without a Vert.x
+            // context to another node first makes a context of its own (about a millisecond a hop).
+            port.onContext(() -> route(run, fn, r, session));
+          }
+        };
+    boolean queued =
+        port.submit(
+            () ->
+                done.accept(
+                    inv.remainingMs() == 0
+                        ? CallResult.failed(
+                            s.callId(),
+                            fn,
+                            CloudburstException.timeout(
+                                "DAG call deadline passed before '" + fn + "' could start"),
+                            null,
+                            address,
+                            0)
+                        : port.run(s.callId(), f, args, inv, done)));
     if (!queued) {
-      route(run, fn, CallResult.failed(s.callId(), fn, CloudburstException.noResources("executor " + address + " is overloaded"), null, address, 0), session);
+      route(
+          run,
+          fn,
+          CallResult.failed(
+              s.callId(),
+              fn,
+              CloudburstException.noResources("executor " + address + " is overloaded"),
+              null,
+              address,
+              0),
+          session);
     }
   }
 
-  /** Passes a step's result on: to each downstream executor, and to the completion address for a sink or a failure. */
+  /**
+   * Passes a step's result on: to each downstream executor, and to the completion address for a
+   * sink or a failure.
+   */
   private void route(DagRun run, String fn, CallResult r, SessionState session) {
     DagSchedule s = run.schedule();
     if (r.status() == CallResult.Status.DONE) {
@@ -169,8 +238,12 @@ public final class DagSteps {
       }
     }
     if (r.status() != CallResult.Status.DONE || run.isSink(fn)) {
-      // A causal client session continues in the client's next call: the sinks report what it depends on.
-      Session carried = session != null && s.clientSession() != null && run.isSink(fn) ? session.snapshot() : null;
+      // A causal client session continues in the client's next call: the sinks report what it
+      // depends on.
+      Session carried =
+          session != null && s.clientSession() != null && run.isSink(fn)
+              ? session.snapshot()
+              : null;
       port.send(s.completionAddress(), new DagEvent.StepDone(s.callId(), fn, r, carried));
     }
     if (run.finish(fn)) {
@@ -179,6 +252,10 @@ public final class DagSteps {
   }
 
   private void end(String callId) {
+    Long timer = deadlineTimers.remove(callId);
+    if (timer != null) {
+      port.cancelTimer(timer);
+    }
     DagRun run = runs.remove(callId);
     if (run != null) {
       for (String fn : run.local()) {

@@ -20,33 +20,38 @@ import org.graalvm.polyglot.io.IOAccess;
 /**
  * The polyglot {@link Engine}s of guest code (one per language; shared code caches make every
  * context after the first cheap), and the one place where a sandboxed {@link Context} is
- * configured: constrained sandbox policy, no IO, no host class lookup, no threads, no processes,
- * no native access, no environment, output captured by the caller. Every context of an engine
- * uses the same {@link HostAccess} policy ({@code CONSTRAINED}: only {@code @HostAccess.Export}
- * members of the user library are reachable), which is what lets executors share an engine.
+ * configured: constrained sandbox policy, no IO, no host class lookup, no threads, no processes, no
+ * native access, no environment, output captured by the caller. Every context of an engine uses the
+ * same {@link HostAccess} policy ({@code CONSTRAINED}: only {@code @HostAccess.Export} members of
+ * the user library are reachable), which is what lets executors share an engine.
  *
- * <p>{@link #shared} hands out leases on one pair of engines per JVM and (runtime mode, CPU
- * limit): building the engines and their first contexts takes seconds, so an executor the
- * autoscaler adds under load must not pay that again while another executor of the node keeps
- * them alive. Contexts stay per executor. The engines are closed when the last lease is closed.
- * The public constructor makes a private pair, closed with it.
+ * <p>{@link #shared} hands out leases on one pair of engines per JVM and (runtime mode, CPU limit):
+ * building the engines and their first contexts takes seconds, so an executor the autoscaler adds
+ * under load must not pay that again while another executor of the node keeps them alive. Contexts
+ * stay per executor. The engines are closed when the last lease is closed. The public constructor
+ * makes a private pair, closed with it.
  */
 public final class Engines implements AutoCloseable {
   private static final System.Logger log = System.getLogger(Engines.class.getName());
+
   /**
    * Guest frames a call may have on its stack (CPython's default recursion limit). Deeper, the
-   * sandbox cancels the context. Why a sandbox limit and not GraalPy's own RecursionError: that
-   * one comes from a host StackOverflowError, and a guest that catches it and recurses again
-   * (a "recursion bomb") keeps the host stack so full that the watchdog's cancel is lost in a
-   * second overflow: the call could never be stopped. Workers get stacks deep enough
-   * ({@link GuestContexts#WORKER_STACK_BYTES}) for this limit to come first.
+   * sandbox cancels the context. Why a sandbox limit and not GraalPy's own RecursionError: that one
+   * comes from a host StackOverflowError, and a guest that catches it and recurses again (a
+   * "recursion bomb") keeps the host stack so full that the watchdog's cancel is lost in a second
+   * overflow: the call could never be stopped. Workers get stacks deep enough ({@link
+   * GuestContexts#WORKER_STACK_BYTES}) for this limit to come first.
    */
   static final int MAX_STACK_FRAMES = 1000;
+
   private static final String FRAMES_OPTION = "sandbox.MaxStackFrames";
   private static final String CPU_OPTION = "sandbox.MaxCPUTime";
   private static final String PY = "python";
   private static final String JS = "js";
-  /** Leased engine pairs by (mode, CPU limit); guarded by its own lock, held while a pair is built. */
+
+  /**
+   * Leased engine pairs by (mode, CPU limit); guarded by its own lock, held while a pair is built.
+   */
   private static final Map<Key, Shared> SHARED = new HashMap<>();
 
   private record Key(RuntimeMode mode, long cpuLimitMs) {}
@@ -77,10 +82,13 @@ public final class Engines implements AutoCloseable {
       this.cpuLimitMs = cpuLimitMs;
       this.cpuLimitSupported = mode == RuntimeMode.INTERPRETED && cpuLimitMs > 0;
       OutputStream sink = OutputStream.nullOutputStream();
-      this.python = Engine.newBuilder(PY).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
-      this.js = Engine.newBuilder(JS).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
+      this.python =
+          Engine.newBuilder(PY).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
+      this.js =
+          Engine.newBuilder(JS).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
       this.pyPrelude = Source.newBuilder(PY, resource("prelude.py"), "<cloudburst>").buildLiteral();
-      this.jsPrelude = Source.newBuilder(JS, resource("prelude.js"), "<cloudburst>.js").buildLiteral();
+      this.jsPrelude =
+          Source.newBuilder(JS, resource("prelude.js"), "<cloudburst>.js").buildLiteral();
     }
 
     void close() {
@@ -90,8 +98,10 @@ public final class Engines implements AutoCloseable {
   }
 
   private final Core core;
+
   /** Runs once, on the first {@link #close()}. */
   private final Runnable release;
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** A private pair of engines, closed with this object (not shared with any executor). */
@@ -106,9 +116,9 @@ public final class Engines implements AutoCloseable {
   }
 
   /**
-   * A lease on this JVM's engines for {@code mode} and {@code cpuLimitMs}, built on the first
-   * lease (seconds; call it off the event loop). Closing the lease gives it back; the last one
-   * closes the engines.
+   * A lease on this JVM's engines for {@code mode} and {@code cpuLimitMs}, built on the first lease
+   * (seconds; call it off the event loop). Closing the lease gives it back; the last one closes the
+   * engines.
    */
   public static Engines shared(RuntimeMode mode, long cpuLimitMs) {
     Key key = new Key(mode, cpuLimitMs);
@@ -126,18 +136,21 @@ public final class Engines implements AutoCloseable {
       s.leases++;
     }
     Shared leased = s;
-    Engines e = new Engines(leased.core, () -> {
-      boolean last;
-      synchronized (SHARED) {
-        last = --leased.leases == 0;
-        if (last) {
-          SHARED.remove(key);
-        }
-      }
-      if (last) {
-        leased.core.close();
-      }
-    });
+    Engines e =
+        new Engines(
+            leased.core,
+            () -> {
+              boolean last;
+              synchronized (SHARED) {
+                last = --leased.leases == 0;
+                if (last) {
+                  SHARED.remove(key);
+                }
+              }
+              if (last) {
+                leased.core.close();
+              }
+            });
     if (built) {
       e.logReady("shared");
     }
@@ -153,8 +166,16 @@ public final class Engines implements AutoCloseable {
   }
 
   private void logReady(String how) {
-    log.log(System.Logger.Level.INFO, "polyglot engines ready (" + how + "): " + core.python.getImplementationName()
-        + " (runtime mode " + core.mode.wire() + (compiled() ? ", compiled" : ", interpreter only") + ")");
+    log.log(
+        System.Logger.Level.INFO,
+        "polyglot engines ready ("
+            + how
+            + "): "
+            + core.python.getImplementationName()
+            + " (runtime mode "
+            + core.mode.wire()
+            + (compiled() ? ", compiled" : ", interpreter only")
+            + ")");
   }
 
   private static String resource(String name) {
@@ -174,7 +195,10 @@ public final class Engines implements AutoCloseable {
 
   /** True when guest code is compiled by the Graal compiler (JVMCI present and enabled). */
   public boolean compiled() {
-    return !core.python.getImplementationName().toLowerCase(java.util.Locale.ROOT).contains("interpreted");
+    return !core.python
+        .getImplementationName()
+        .toLowerCase(java.util.Locale.ROOT)
+        .contains("interpreted");
   }
 
   /** The polyglot language id of a project language name. */
@@ -200,7 +224,8 @@ public final class Engines implements AutoCloseable {
         b.option(FRAMES_OPTION, String.valueOf(MAX_STACK_FRAMES));
       }
       if (core.cpuLimitSupported) {
-        b.option(CPU_OPTION, core.cpuLimitMs + "ms").option("sandbox.MaxCPUTimeCheckInterval", "50ms");
+        b.option(CPU_OPTION, core.cpuLimitMs + "ms")
+            .option("sandbox.MaxCPUTimeCheckInterval", "50ms");
       }
       try {
         return b.build();
@@ -208,11 +233,19 @@ public final class Engines implements AutoCloseable {
         String m = String.valueOf(e.getMessage());
         if (core.frameLimitSupported && (m.contains(FRAMES_OPTION) || !core.cpuLimitSupported)) {
           core.frameLimitSupported = false;
-          log.log(System.Logger.Level.INFO, "sandbox call-depth limit not available here (" + m + "); a recursion bomb is stopped only by"
-              + " the watchdog, which it may defeat");
+          log.log(
+              System.Logger.Level.INFO,
+              "sandbox call-depth limit not available here ("
+                  + m
+                  + "); a recursion bomb is stopped only by"
+                  + " the watchdog, which it may defeat");
         } else if (core.cpuLimitSupported) {
           core.cpuLimitSupported = false;
-          log.log(System.Logger.Level.INFO, "sandbox CPU-time limit not available here (" + m + "); time limits rest on the watchdog");
+          log.log(
+              System.Logger.Level.INFO,
+              "sandbox CPU-time limit not available here ("
+                  + m
+                  + "); time limits rest on the watchdog");
         } else {
           throw e;
         }

@@ -3,7 +3,10 @@ package io.cloudburst.runtime.impl;
 import java.util.List;
 import java.util.Map;
 
-/** The user library's backend on an executor: state through {@link UserState}, calls through {@link NestedCalls}, messages through {@link Mailboxes}. */
+/**
+ * The user library's backend on an executor: state through {@link UserState}, calls through {@link
+ * NestedCalls}, messages through {@link Mailboxes}.
+ */
 public final class ExecutorLibrary implements LibraryBackend {
   private final UserState state;
   private final NestedCalls calls;

@@ -13,10 +13,10 @@ import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
 
 /**
- * One sandboxed polyglot context: blank (a spare, prelude loaded) or holding one function
- * version. Borrowed by one worker thread at a time, so a JavaScript context is never entered by
- * two threads. A call that overruns its deadline is cancelled by the {@link Watchdog} closing
- * the context (on a {@link Reaper} thread); such a context is dead and is never pooled again.
+ * One sandboxed polyglot context: blank (a spare, prelude loaded) or holding one function version.
+ * Borrowed by one worker thread at a time, so a JavaScript context is never entered by two threads.
+ * A call that overruns its deadline is cancelled by the {@link Watchdog} closing the context (on a
+ * {@link Reaper} thread); such a context is dead and is never pooled again.
  *
  * <p>State: BLANK, then LOADED (after {@link #load}), then DEAD (cancelled, failed to load, or
  * retired). The watchdog and the worker agree on DEAD under this object's lock.
@@ -34,17 +34,28 @@ public final class GuestContext implements ContextPool.Pooled {
   private volatile FunctionInfo function;
   private Value entry;
   private volatile long lastUsed;
+
   /** The sandbox CPU-time budget (0: none) and the wall time of calls since its last reset. */
   private final long cpuBudgetNanos;
+
   private long sinceReset;
+
   /** Set by the watchdog when it cancelled the running call. */
   private boolean timedOut;
+
   /** Set with {@link #timedOut} when the cancel was the heap guard's, not the deadline's. */
   private boolean outOfMemory;
+
   private boolean running;
   private boolean dead;
 
-  private GuestContext(String language, Context context, BoundedOutput output, UserLibrary host, Value prelude, long cpuBudgetNanos) {
+  private GuestContext(
+      String language,
+      Context context,
+      BoundedOutput output,
+      UserLibrary host,
+      Value prelude,
+      long cpuBudgetNanos) {
     this.language = language;
     this.cpuBudgetNanos = cpuBudgetNanos;
     this.context = context;
@@ -67,13 +78,18 @@ public final class GuestContext implements ContextPool.Pooled {
   }
 
   /** Creates a blank context with the prelude loaded (seconds for the first Python context). */
-  static GuestContext create(Engines engines, String language, int maxLogBytes, LibraryBackend backend) {
+  static GuestContext create(
+      Engines engines, String language, int maxLogBytes, LibraryBackend backend) {
     BoundedOutput out = new BoundedOutput(maxLogBytes);
     Context c = engines.newContext(language, out);
     try {
       Value prelude = c.eval(engines.prelude(language));
-      long budget = engines.cpuLimited() ? java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engines.cpuLimitMs()) : 0;
-      GuestContext g = new GuestContext(language, c, out, new UserLibrary(backend), prelude, budget);
+      long budget =
+          engines.cpuLimited()
+              ? java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engines.cpuLimitMs())
+              : 0;
+      GuestContext g =
+          new GuestContext(language, c, out, new UserLibrary(backend), prelude, budget);
       out.reset();
       c.resetLimits();
       return g;
@@ -117,20 +133,26 @@ public final class GuestContext implements ContextPool.Pooled {
   /**
    * Loads a function version into this blank context: evaluates its module and finds its
    * entrypoint. Fails BAD_REQUEST for a syntax error (with its line), a module that raises, or a
-   * missing entrypoint; TIMEOUT when the module does not finish loading in time, which is also
-   * told to {@code onCancel} at once, from the cancel (the worker may come back late or never).
+   * missing entrypoint; TIMEOUT when the module does not finish loading in time, which is also told
+   * to {@code onCancel} at once, from the cancel (the worker may come back late or never).
    */
-  void load(FunctionInfo f, Watchdog watchdog, long timeoutMs, Consumer<CloudburstException> onCancel) {
+  void load(
+      FunctionInfo f, Watchdog watchdog, long timeoutMs, Consumer<CloudburstException> onCancel) {
     String fileName = f.name() + (Languages.PYTHON.equals(language) ? ".py" : ".js");
-    Source src = Source.newBuilder(Engines.languageId(language), f.source(), fileName).buildLiteral();
+    Source src =
+        Source.newBuilder(Engines.languageId(language), f.source(), fileName).buildLiteral();
     Watchdog.Ticket t = watchdog.arm(this, timeoutMs, memory -> onCancel.accept(loadTimeout(f)));
     try {
       context.eval(src);
-      Value candidate = Languages.PYTHON.equals(language)
-          ? context.getBindings("python").getMember(f.entrypoint())
-          : lookupJs(f.entrypoint());
+      Value candidate =
+          Languages.PYTHON.equals(language)
+              ? context.getBindings("python").getMember(f.entrypoint())
+              : lookupJs(f.entrypoint());
       if (candidate == null || candidate.isNull() || !candidate.canExecute()) {
-        throw CloudburstException.badRequest("the source does not define a function named '" + f.entrypoint() + "' (its entrypoint)");
+        throw CloudburstException.badRequest(
+            "the source does not define a function named '"
+                + f.entrypoint()
+                + "' (its entrypoint)");
       }
       entry = candidate;
       function = f;
@@ -158,35 +180,48 @@ public final class GuestContext implements ContextPool.Pooled {
     if (e.isSyntaxError()) {
       SourceSection at = e.getSourceLocation();
       String line = at == null ? "" : " at line " + at.getStartLine();
-      return CloudburstException.badRequest("syntax error in function '" + f.name() + "'" + line + ": " + e.getMessage());
+      return CloudburstException.badRequest(
+          "syntax error in function '" + f.name() + "'" + line + ": " + e.getMessage());
     }
     if (e.isGuestException()) {
-      return CloudburstException.badRequest("loading function '" + f.name() + "' raised an error:\n" + describe(e));
+      return CloudburstException.badRequest(
+          "loading function '" + f.name() + "' raised an error:\n" + describe(e));
     }
-    return CloudburstException.badRequest("cannot load function '" + f.name() + "': " + e.getMessage());
+    return CloudburstException.badRequest(
+        "cannot load function '" + f.name() + "': " + e.getMessage());
   }
 
   private static CloudburstException loadTimeout(FunctionInfo f) {
-    return CloudburstException.timeout("loading function '" + f.name() + "' did not finish in time");
+    return CloudburstException.timeout(
+        "loading function '" + f.name() + "' did not finish in time");
   }
 
   /** The outcome of one invocation. */
   public record Outcome(Object value, CloudburstException error, String logs) {}
 
   /**
-   * Runs the loaded function with model-value arguments. Never throws for guest failures: a
-   * raise becomes EXECUTION_ERROR with the traceback or stack, an overrun TIMEOUT (and the
-   * context dies). A cancel is also told to {@code onCancel} at once, from the cancel: the
-   * worker may come back late or never.
+   * Runs the loaded function with model-value arguments. Never throws for guest failures: a raise
+   * becomes EXECUTION_ERROR with the traceback or stack, an overrun TIMEOUT (and the context dies).
+   * A cancel is also told to {@code onCancel} at once, from the cancel: the worker may come back
+   * late or never.
    */
-  Outcome invoke(List<Object> args, Invocation inv, Watchdog watchdog, long timeoutMs, Consumer<CloudburstException> onCancel) {
+  Outcome invoke(
+      List<Object> args,
+      Invocation inv,
+      Watchdog watchdog,
+      long timeoutMs,
+      Consumer<CloudburstException> onCancel) {
     Object[] guestArgs = new Object[args.size() + 2];
     guestArgs[0] = entry;
     guestArgs[1] = guestLib;
     host.bind(inv);
     output.reset();
     long started = System.nanoTime();
-    Watchdog.Ticket t = watchdog.arm(this, timeoutMs, memory -> onCancel.accept(memory ? memoryError() : timeoutError(timeoutMs)));
+    Watchdog.Ticket t =
+        watchdog.arm(
+            this,
+            timeoutMs,
+            memory -> onCancel.accept(memory ? memoryError() : timeoutError(timeoutMs)));
     Object value = null;
     CloudburstException error = null;
     try {
@@ -200,7 +235,10 @@ public final class GuestContext implements ContextPool.Pooled {
       error = e;
     } catch (IllegalStateException e) {
       // the context was closed under us (cancelled between statements)
-      error = wasTimedOut() ? timeoutError(timeoutMs) : CloudburstException.internal("context failed: " + e.getMessage());
+      error =
+          wasTimedOut()
+              ? timeoutError(timeoutMs)
+              : CloudburstException.internal("context failed: " + e.getMessage());
       markDead();
     } finally {
       host.bind(null);
@@ -237,20 +275,28 @@ public final class GuestContext implements ContextPool.Pooled {
         return memoryError();
       }
     }
-    return CloudburstException.timeout("function '" + (function == null ? "?" : function.name())
-        + "' did not finish within " + timeoutMs + " ms and was cancelled");
+    return CloudburstException.timeout(
+        "function '"
+            + (function == null ? "?" : function.name())
+            + "' did not finish within "
+            + timeoutMs
+            + " ms and was cancelled");
   }
 
   private CloudburstException memoryError() {
-    return CloudburstException.executionError("MemoryError: function '" + (function == null ? "?" : function.name())
-        + "' was stopped because the node's heap was nearly full of live data while it ran");
+    return CloudburstException.executionError(
+        "MemoryError: function '"
+            + (function == null ? "?" : function.name())
+            + "' was stopped because the node's heap was nearly full of live data while it ran");
   }
 
   private CloudburstException invokeFailure(PolyglotException e, long timeoutMs) {
     if (!wasTimedOut() && e.isResourceExhausted() && tooDeep(e)) {
       markDead();
-      return CloudburstException.executionError("RecursionError: maximum recursion depth exceeded (" + Engines.MAX_STACK_FRAMES
-          + " frames); the function was stopped");
+      return CloudburstException.executionError(
+          "RecursionError: maximum recursion depth exceeded ("
+              + Engines.MAX_STACK_FRAMES
+              + " frames); the function was stopped");
     }
     if (wasTimedOut() || e.isCancelled() || e.isResourceExhausted() || e.isInterrupted()) {
       markDead();
@@ -268,7 +314,10 @@ public final class GuestContext implements ContextPool.Pooled {
     return CloudburstException.executionError(e.getMessage());
   }
 
-  /** Whether the sandbox stopped the call for its depth (its message is often empty: counted on its stack). */
+  /**
+   * Whether the sandbox stopped the call for its depth (its message is often empty: counted on its
+   * stack).
+   */
   private static boolean tooDeep(PolyglotException e) {
     String m = e.getMessage();
     if (m != null && m.contains("frame limit")) {
@@ -297,11 +346,16 @@ public final class GuestContext implements ContextPool.Pooled {
   }
 
   private Object toGuest(Object v) {
-    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double) {
+    if (v == null
+        || v instanceof String
+        || v instanceof Boolean
+        || v instanceof Long
+        || v instanceof Double) {
       return v;
     }
     if (Languages.JAVASCRIPT.equals(language) && Values.containsPickle(v)) {
-      throw CloudburstException.badRequest("a Python-private (pickled) value cannot be passed to a JavaScript function");
+      throw CloudburstException.badRequest(
+          "a Python-private (pickled) value cannot be passed to a JavaScript function");
     }
     return decode.execute(Values.encode(v));
   }

@@ -16,23 +16,26 @@ import java.util.function.Consumer;
 /**
  * The executor's machinery for guest code: the worker threads that run it, the pool of warm
  * contexts, the spare-context warmer, and the watchdog. A call borrows the context warm for its
- * function version, else a blank spare (and loads the function into it, sub-millisecond), else
- * a new context; it gives the context back afterwards unless the call killed it.
+ * function version, else a blank spare (and loads the function into it, sub-millisecond), else a
+ * new context; it gives the context back afterwards unless the call killed it.
  *
- * <p>The engines may be shared with the node's other executors ({@link Engines#shared}), so
- * closing this does not close them (it gives its lease back): it closes its own contexts, the
- * borrowed ones too, which cancels guest code still running on its workers.
+ * <p>The engines may be shared with the node's other executors ({@link Engines#shared}), so closing
+ * this does not close them (it gives its lease back): it closes its own contexts, the borrowed ones
+ * too, which cancels guest code still running on its workers.
  */
 public final class GuestContexts implements AutoCloseable {
   private static final System.Logger log = System.getLogger(GuestContexts.class.getName());
+
   /** Calls that may wait for a worker before the executor answers NO_RESOURCES. */
   static final int MAX_QUEUED = 10_000;
+
   /**
-   * Stack of a worker thread: deep enough for {@link Engines#MAX_STACK_FRAMES} guest frames
-   * (about 4 KB of host stack each when interpreted), so the sandbox's depth limit, which always
-   * stops the call, comes before a host stack overflow, which a guest can catch.
+   * Stack of a worker thread: deep enough for {@link Engines#MAX_STACK_FRAMES} guest frames (about
+   * 4 KB of host stack each when interpreted), so the sandbox's depth limit, which always stops the
+   * call, comes before a host stack overflow, which a guest can catch.
    */
   static final long WORKER_STACK_BYTES = 16L << 20;
+
   /** The longest shutdown waits for its contexts to close. */
   static final long CLOSE_WAIT_MS = 5_000;
 
@@ -44,30 +47,50 @@ public final class GuestContexts implements AutoCloseable {
   private final WorkerPool workers;
   private final ExecutorService warmer;
   private final AtomicInteger busy = new AtomicInteger();
-  /** Contexts borrowed by running calls, closed (cancelled) on {@link #close()}. */
-  private final java.util.Set<GuestContext> inUse = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
-  private final java.util.Map<String, AtomicInteger> sparesInFlight = java.util.Map.of(
-      Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
 
-  public GuestContexts(Engines engines, ContextPool<GuestContext> pool, ExecutorOptions options, LibraryBackend backend) {
+  /** Contexts borrowed by running calls, closed (cancelled) on {@link #close()}. */
+  private final java.util.Set<GuestContext> inUse =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private volatile boolean closed;
+  private final java.util.Map<String, AtomicInteger> sparesInFlight =
+      java.util.Map.of(
+          Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
+
+  public GuestContexts(
+      Engines engines,
+      ContextPool<GuestContext> pool,
+      ExecutorOptions options,
+      LibraryBackend backend) {
     this.engines = engines;
     this.pool = pool;
     this.options = options;
     this.backend = backend;
-    this.workers = new WorkerPool("cloudburst-exec-" + options.nodeId() + "-" + options.index(), options.threads(), MAX_QUEUED,
-        TimeUnit.MICROSECONDS.toNanos(options.spinMicros()), WORKER_STACK_BYTES);
-    // Stuck calls at once: at most every worker and as many replaced ones (WorkerPool#replace), plus the closes in flight.
+    this.workers =
+        new WorkerPool(
+            "cloudburst-exec-" + options.nodeId() + "-" + options.index(),
+            options.threads(),
+            MAX_QUEUED,
+            TimeUnit.MICROSECONDS.toNanos(options.spinMicros()),
+            WORKER_STACK_BYTES);
+    // Stuck calls at once: at most every worker and as many replaced ones (WorkerPool#replace),
+    // plus the closes in flight.
     this.watchdog = new Watchdog(workers::replace, 2 * options.threads() + Reaper.MAX_CLOSING);
-    this.warmer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "cloudburst-warmer-" + options.nodeId() + "-" + options.index());
-      t.setDaemon(true);
-      t.setPriority(Thread.MIN_PRIORITY);
-      return t;
-    });
+    this.warmer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t =
+                  new Thread(r, "cloudburst-warmer-" + options.nodeId() + "-" + options.index());
+              t.setDaemon(true);
+              t.setPriority(Thread.MIN_PRIORITY);
+              return t;
+            });
   }
 
-  /** Creates the first spare of each language now (seconds for Python) and the rest in the background. */
+  /**
+   * Creates the first spare of each language now (seconds for Python) and the rest in the
+   * background.
+   */
   public void prewarm() {
     long t0 = System.nanoTime();
     if (options.pythonSpares() > 0) {
@@ -76,7 +99,9 @@ public final class GuestContexts implements AutoCloseable {
     if (options.jsSpares() > 0) {
       addSpare(Languages.JAVASCRIPT);
     }
-    log.log(System.Logger.Level.INFO, String.format("first spare contexts ready in %.1f s", (System.nanoTime() - t0) / 1e9));
+    log.log(
+        System.Logger.Level.INFO,
+        String.format("first spare contexts ready in %.1f s", (System.nanoTime() - t0) / 1e9));
     refill();
   }
 
@@ -90,16 +115,17 @@ public final class GuestContexts implements AutoCloseable {
 
   /** Queues work for a worker thread; false when the queue is full. */
   public boolean submit(Runnable work) {
-    return workers.submit(() -> {
-      busy.incrementAndGet();
-      try {
-        work.run();
-      } catch (RuntimeException e) {
-        log.log(System.Logger.Level.ERROR, "executor task failed", e);
-      } finally {
-        busy.decrementAndGet();
-      }
-    });
+    return workers.submit(
+        () -> {
+          busy.incrementAndGet();
+          try {
+            work.run();
+          } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "executor task failed", e);
+          } finally {
+            busy.decrementAndGet();
+          }
+        });
   }
 
   public int busy() {
@@ -135,8 +161,8 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   /**
-   * Loads a function version to check it, keeping the context warm for its first calls. A load
-   * that overruns its time is told to {@code onCancel} at once, before this returns (if ever).
+   * Loads a function version to check it, keeping the context warm for its first calls. A load that
+   * overruns its time is told to {@code onCancel} at once, before this returns (if ever).
    */
   public void validate(FunctionInfo f, Consumer<CloudburstException> onCancel) {
     GuestContext c = acquire(f, options.loadTimeoutMs(), onCancel);
@@ -144,11 +170,12 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   /**
-   * Runs a function version on the current (worker) thread. A call cancelled for its time (or
-   * by the heap guard) is told to {@code onCancel} at once, from the cancel: the worker may come
-   * back from the guest late, or never.
+   * Runs a function version on the current (worker) thread. A call cancelled for its time (or by
+   * the heap guard) is told to {@code onCancel} at once, from the cancel: the worker may come back
+   * from the guest late, or never.
    */
-  public GuestContext.Outcome invoke(FunctionInfo f, List<Object> args, Invocation inv, Consumer<CloudburstException> onCancel) {
+  public GuestContext.Outcome invoke(
+      FunctionInfo f, List<Object> args, Invocation inv, Consumer<CloudburstException> onCancel) {
     long remaining = inv.remainingMs();
     if (remaining <= 0) {
       throw CloudburstException.timeout("the call's deadline passed before it could start");
@@ -157,7 +184,8 @@ public final class GuestContexts implements AutoCloseable {
     try {
       long left = inv.remainingMs();
       if (left <= 0) {
-        throw CloudburstException.timeout("the call's deadline passed while its function was loading");
+        throw CloudburstException.timeout(
+            "the call's deadline passed while its function was loading");
       }
       return c.invoke(args, inv, watchdog, left, onCancel);
     } finally {
@@ -165,7 +193,8 @@ public final class GuestContexts implements AutoCloseable {
     }
   }
 
-  private GuestContext acquire(FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
+  private GuestContext acquire(
+      FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
     GuestContext c = borrow(f, loadTimeoutMs, onCancel);
     inUse.add(c);
     if (closed) { // closing raced with this borrow: the close may have missed it
@@ -175,7 +204,8 @@ public final class GuestContexts implements AutoCloseable {
     return c;
   }
 
-  private GuestContext borrow(FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
+  private GuestContext borrow(
+      FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
     GuestContext c = pool.borrowWarm(f.contextKey());
     if (c != null) {
       return c;
@@ -198,7 +228,8 @@ public final class GuestContexts implements AutoCloseable {
   private GuestContext createBorrowed(String language) {
     List<GuestContext> evicted = new ArrayList<>(1);
     if (!pool.reserve(evicted)) {
-      throw CloudburstException.noResources("every one of the executor's " + options.maxContexts() + " contexts is busy");
+      throw CloudburstException.noResources(
+          "every one of the executor's " + options.maxContexts() + " contexts is busy");
     }
     evicted.forEach(GuestContext::close);
     try {
@@ -207,7 +238,8 @@ public final class GuestContexts implements AutoCloseable {
       return c;
     } catch (RuntimeException e) {
       pool.unreserve();
-      throw CloudburstException.internal("cannot create a " + language + " context: " + e.getMessage());
+      throw CloudburstException.internal(
+          "cannot create a " + language + " context: " + e.getMessage());
     }
   }
 
@@ -226,24 +258,27 @@ public final class GuestContexts implements AutoCloseable {
     return Languages.PYTHON.equals(language) ? options.pythonSpares() : options.jsSpares();
   }
 
-  /** Tops the spares up in the background, one context at a time per language, on the warmer thread. */
+  /**
+   * Tops the spares up in the background, one context at a time per language, on the warmer thread.
+   */
   private void refill() {
     for (String language : List.of(Languages.PYTHON, Languages.JAVASCRIPT)) {
       AtomicInteger inFlight = sparesInFlight.get(language);
       if (pool.spareCount(language) + inFlight.get() < spareTarget(language)) {
         inFlight.incrementAndGet();
         try {
-          warmer.execute(() -> {
-            boolean added = false;
-            try {
-              added = pool.spareCount(language) < spareTarget(language) && addSpare(language);
-            } finally {
-              inFlight.decrementAndGet();
-            }
-            if (added) {
-              refill(); // more may be wanted
-            }
-          });
+          warmer.execute(
+              () -> {
+                boolean added = false;
+                try {
+                  added = pool.spareCount(language) < spareTarget(language) && addSpare(language);
+                } finally {
+                  inFlight.decrementAndGet();
+                }
+                if (added) {
+                  refill(); // more may be wanted
+                }
+              });
         } catch (RejectedExecutionException e) {
           inFlight.decrementAndGet();
           return;
@@ -275,7 +310,8 @@ public final class GuestContexts implements AutoCloseable {
 
   /** Closes contexts idle longer than the retirement time. */
   public void retireIdle() {
-    List<GuestContext> old = pool.retireIdle(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(options.idleRetireMs()));
+    List<GuestContext> old =
+        pool.retireIdle(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(options.idleRetireMs()));
     if (!old.isEmpty()) {
       warmer.execute(() -> old.forEach(GuestContext::close));
       refill();
@@ -283,8 +319,8 @@ public final class GuestContexts implements AutoCloseable {
   }
 
   /**
-   * Closes every context and gives the engines back, waiting at most {@link #CLOSE_WAIT_MS} for
-   * the contexts: a guest that keeps its context from closing must not hang the node's shutdown.
+   * Closes every context and gives the engines back, waiting at most {@link #CLOSE_WAIT_MS} for the
+   * contexts: a guest that keeps its context from closing must not hang the node's shutdown.
    */
   @Override
   public void close() {
@@ -296,7 +332,9 @@ public final class GuestContexts implements AutoCloseable {
     inUse.forEach(c -> closes.add(c::close));
     watchdog.close();
     if (!Reaper.closeAll("cloudburst-closer", closes, CLOSE_WAIT_MS)) {
-      log.log(System.Logger.Level.WARNING, "some contexts did not close within " + CLOSE_WAIT_MS + " ms; left behind");
+      log.log(
+          System.Logger.Level.WARNING,
+          "some contexts did not close within " + CLOSE_WAIT_MS + " ms; left behind");
       // Giving the engines back may close them, which waits for those contexts too: not here.
       Thread t = new Thread(engines::close, "cloudburst-closer");
       t.setDaemon(true);

@@ -12,8 +12,8 @@ final class GuestResults {
   private GuestResults() {}
 
   /**
-   * The model value of what the prelude's {@code run} returned. Throws EXECUTION_ERROR for a
-   * result outside the value model or one whose encoding the guest broke; a cancel passes through.
+   * The model value of what the prelude's {@code run} returned. Throws EXECUTION_ERROR for a result
+   * outside the value model or one whose encoding the guest broke; a cancel passes through.
    */
   static Object fromGuest(Value r) {
     if (r.isNull()) {
@@ -40,7 +40,8 @@ final class GuestResults {
     try {
       long n = r.hasArrayElements() ? r.getArraySize() : 0;
       if (n == 2 && r.getArrayElement(0).isNull() && r.getArrayElement(1).isString()) {
-        throw CloudburstException.executionError("the result is not a Cloudburst value: " + r.getArrayElement(1).asString());
+        throw CloudburstException.executionError(
+            "the result is not a Cloudburst value: " + r.getArrayElement(1).asString());
       }
       Value text = n == 1 ? r.getArrayElement(0) : null;
       if (text == null || !text.isString()) {
@@ -60,6 +61,7 @@ final class GuestResults {
   }
 
   private static CloudburstException notEncoded(String why) {
-    return CloudburstException.executionError("the function's result could not be encoded" + (why == null ? "" : ": " + why));
+    return CloudburstException.executionError(
+        "the function's result could not be encoded" + (why == null ? "" : ": " + why));
   }
 }

@@ -1,8 +1,8 @@
 package io.cloudburst.runtime.impl;
 
 /**
- * What a running function knows about itself: its call, its address for {@code send} (its
- * {@code id()}), its nesting depth for calls it makes, and its deadline.
+ * What a running function knows about itself: its call, its address for {@code send} (its {@code
+ * id()}), its nesting depth for calls it makes, and its deadline.
  *
  * @param callId the call (for a DAG: the schedule id of the current attempt)
  * @param function the function's name
@@ -12,10 +12,17 @@ package io.cloudburst.runtime.impl;
  * @param dag the DAG call this invocation belongs to, or null for a single-function call
  * @param session the DAG call's session in repeatable-read or causal mode, else null
  */
-public record Invocation(String callId, String function, String invocationId, int depth, long deadline, DagRun dag,
+public record Invocation(
+    String callId,
+    String function,
+    String invocationId,
+    int depth,
+    long deadline,
+    DagRun dag,
     SessionState session) {
   /** An invocation in normal consistency. */
-  public Invocation(String callId, String function, String invocationId, int depth, long deadline, DagRun dag) {
+  public Invocation(
+      String callId, String function, String invocationId, int depth, long deadline, DagRun dag) {
     this(callId, function, invocationId, depth, deadline, dag, null);
   }
 

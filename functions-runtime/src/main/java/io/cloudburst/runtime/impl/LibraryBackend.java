@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the user library needs from the node, called on the worker thread that runs the guest
- * (so these may block, bounded by the invocation's deadline). Values are model values
- * ({@link io.cloudburst.bus.value.Values}); failures are {@link io.cloudburst.bus.CloudburstException}s.
+ * What the user library needs from the node, called on the worker thread that runs the guest (so
+ * these may block, bounded by the invocation's deadline). Values are model values ({@link
+ * io.cloudburst.bus.value.Values}); failures are {@link io.cloudburst.bus.CloudburstException}s.
  */
 public interface LibraryBackend {
   Object get(Invocation inv, String key);

@@ -31,12 +31,15 @@ import java.util.concurrent.TimeUnit;
 public final class Mailboxes {
   /** How long recv() waits for a message when there is none. */
   static final long RECV_WAIT_MS = 1;
+
   /** How often recv() looks in the store mailbox of an invocation, at most. */
   static final long MAILBOX_POLL_MS = 50;
 
   /** The executors and the store as a worker reaches them; failures are CloudburstExceptions. */
   public interface Port {
-    /** Hands {@code message} to the executor at {@code address}, blocking at most {@code budgetMs}. */
+    /**
+     * Hands {@code message} to the executor at {@code address}, blocking at most {@code budgetMs}.
+     */
     void direct(String address, Direct message, long budgetMs);
 
     /** Merges {@code state} into the store key, blocking at most {@code budgetMs}. */
@@ -72,14 +75,16 @@ public final class Mailboxes {
   public void send(Invocation inv, String dest, byte[] data) {
     DagRun run = inv.dag();
     if (run == null) {
-      throw CloudburstException.badRequest("send works only between functions of the same DAG call; this is a single-function call");
+      throw CloudburstException.badRequest(
+          "send works only between functions of the same DAG call; this is a single-function call");
     }
     DagSchedule s = run.schedule();
     String prefix = s.callId() + "/";
     String fn = dest != null && dest.startsWith(prefix) ? dest.substring(prefix.length()) : null;
     String where = fn == null ? null : s.placement().get(fn);
     if (where == null) {
-      throw CloudburstException.badRequest("send: '" + dest + "' is not an invocation of this DAG call");
+      throw CloudburstException.badRequest(
+          "send: '" + dest + "' is not an invocation of this DAG call");
     }
     long budget = Math.min(Deadlines.DIRECT_MS, inv.remainingMs());
     if (budget <= 0) {
@@ -94,15 +99,26 @@ public final class Mailboxes {
       letter.put("from", inv.invocationId());
       letter.put("data", new Bytes(data));
       letter.put("nonce", UUID.randomUUID().toString());
-      Lattice l = Lattices.write(null, LatticeKind.SET, Collections.unmodifiableMap(letter), nodeId, System.currentTimeMillis());
-      port.storePut(storeKey(dest), l, Math.min(Deadlines.STATE_MS, Math.max(1, inv.remainingMs())));
+      Lattice l =
+          Lattices.write(
+              null,
+              LatticeKind.SET,
+              Collections.unmodifiableMap(letter),
+              nodeId,
+              System.currentTimeMillis());
+      port.storePut(
+          storeKey(dest), l, Math.min(Deadlines.STATE_MS, Math.max(1, inv.remainingMs())));
     }
   }
 
-  /** The messages received so far, drained: {@code [[from, bytes], ...]}; waits a moment when there are none. */
+  /**
+   * The messages received so far, drained: {@code [[from, bytes], ...]}; waits a moment when there
+   * are none.
+   */
   public List<Object> recv(Invocation inv) {
     if (inv.dag() == null) {
-      throw CloudburstException.badRequest("recv works only inside a DAG call; this is a single-function call");
+      throw CloudburstException.badRequest(
+          "recv works only inside a DAG call; this is a single-function call");
     }
     LinkedBlockingQueue<List<Object>> q = queue(inv.invocationId());
     List<Object> out = new ArrayList<>();
@@ -125,7 +141,8 @@ public final class Mailboxes {
 
   /**
    * Drops an invocation's mailbox when its run ends; its store mailbox too (best effort) when it
-   * received letters through the store. Most invocations never get one, and are spared a store write.
+   * received letters through the store. Most invocations never get one, and are spared a store
+   * write.
    */
   public void forget(String invocationId) {
     queues.remove(invocationId);

@@ -13,20 +13,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code call()} from guest code: a function (or, when no function has the name, a DAG) called
  * through the scheduler one level deeper, on the worker thread of the caller, bounded by the
- * caller's deadline. Refuses a call that would leave every worker of the executor waiting on
- * nested calls.
+ * caller's deadline. Refuses a call that would leave every worker of the executor waiting on nested
+ * calls.
  */
 public final class NestedCalls {
   /** The scheduler as a worker reaches it. */
   @FunctionalInterface
   public interface Scheduler {
-    /** Sends an invocation and blocks at most {@code budgetMs} for its result; a failure is a CloudburstException. */
+    /**
+     * Sends an invocation and blocks at most {@code budgetMs} for its result; a failure is a
+     * CloudburstException.
+     */
     CallResult invoke(SchedulerRequest request, long budgetMs);
   }
 
   private final Scheduler scheduler;
   private final int threads;
   private final String address;
+
   /** Workers blocked in a nested call right now. */
   private final AtomicInteger waiting = new AtomicInteger();
 
@@ -56,14 +60,26 @@ public final class NestedCalls {
     // deep for this pool) that would hold the pool until the deadline. Refuse it at once instead.
     if (waiting.incrementAndGet() >= threads) {
       waiting.decrementAndGet();
-      throw CloudburstException.noResources("nested call of '" + name + "' refused: all " + threads
-          + " worker threads of executor " + address + " would be waiting on nested calls (a call cycle, or nesting"
-          + " deeper than this executor's threads)");
+      throw CloudburstException.noResources(
+          "nested call of '"
+              + name
+              + "' refused: all "
+              + threads
+              + " worker threads of executor "
+              + address
+              + " would be waiting on nested calls (a call cycle, or nesting"
+              + " deeper than this executor's threads)");
     }
     CallResult r;
     try {
-      r = scheduler.invoke(SchedulerRequest.InvokeFunction.builder(name).args(args).timeoutMs(remaining)
-          .caller(inv.callId(), inv.depth() + 1).build(), remaining + Deadlines.EXECUTOR_MARGIN_MS);
+      r =
+          scheduler.invoke(
+              SchedulerRequest.InvokeFunction.builder(name)
+                  .args(args)
+                  .timeoutMs(remaining)
+                  .caller(inv.callId(), inv.depth() + 1)
+                  .build(),
+              remaining + Deadlines.EXECUTOR_MARGIN_MS);
     } catch (CloudburstException e) {
       if (e.code() != ErrorCode.FUNC_NOT_FOUND) {
         throw e;
@@ -84,19 +100,27 @@ public final class NestedCalls {
     if (args.size() == 1 && args.get(0) instanceof Map<?, ?> m) {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getValue() instanceof List<?> l)) {
-          throw CloudburstException.badRequest("to call DAG '" + name + "', pass one dict of argument lists by function name");
+          throw CloudburstException.badRequest(
+              "to call DAG '" + name + "', pass one dict of argument lists by function name");
         }
         argMap.put(String.valueOf(e.getKey()), (List<Object>) l);
       }
     } else if (!args.isEmpty()) {
-      throw CloudburstException.badRequest("to call DAG '" + name + "', pass one dict of argument lists by function name");
+      throw CloudburstException.badRequest(
+          "to call DAG '" + name + "', pass one dict of argument lists by function name");
     }
     try {
-      return scheduler.invoke(SchedulerRequest.InvokeDag.builder(name).args(argMap).timeoutMs(remaining)
-          .caller(inv.callId(), inv.depth() + 1).build(), remaining + Deadlines.EXECUTOR_MARGIN_MS);
+      return scheduler.invoke(
+          SchedulerRequest.InvokeDag.builder(name)
+              .args(argMap)
+              .timeoutMs(remaining)
+              .caller(inv.callId(), inv.depth() + 1)
+              .build(),
+          remaining + Deadlines.EXECUTOR_MARGIN_MS);
     } catch (CloudburstException e) {
       if (e.code() == ErrorCode.DAG_NOT_FOUND) {
-        throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function or DAG named '" + name + "'");
+        throw CloudburstException.notFound(
+            ErrorCode.FUNC_NOT_FOUND, "no function or DAG named '" + name + "'");
       }
       throw e;
     }

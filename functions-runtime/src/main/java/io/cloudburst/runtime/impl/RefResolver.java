@@ -13,9 +13,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Replaces every {@code {"$ref": key}} in a call's arguments by the key's value. A missing key
- * resolves to null, or, with an await time above 0, is looked up again (backing off from 5 to
- * 100 ms) until it appears; still missing after the await time (or the call's deadline, if
- * sooner), the call fails with TIMEOUT. Runs on a worker thread.
+ * resolves to null, or, with an await time above 0, is looked up again (backing off from 5 to 100
+ * ms) until it appears; still missing after the await time (or the call's deadline, if sooner), the
+ * call fails with TIMEOUT. Runs on a worker thread.
  */
 public final class RefResolver {
   /** The states of those of {@code keys} that are present (see {@link UserState#lookup}). */
@@ -39,7 +39,8 @@ public final class RefResolver {
       return args;
     }
     Map<String, Lattice> found = new HashMap<>(lookup.lookup(inv, refs));
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(awaitMs, inv.remainingMs()));
+    long until =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(awaitMs, inv.remainingMs()));
     int distinct = new HashSet<>(refs).size();
     for (long pause = 5; awaitMs > 0 && found.size() < distinct; pause = Math.min(100, pause * 2)) {
       List<String> absent = new ArrayList<>();
@@ -50,7 +51,8 @@ public final class RefResolver {
       }
       long left = until - System.nanoTime();
       if (left <= 0) {
-        throw CloudburstException.timeout("referenced key(s) " + absent + " did not appear within " + awaitMs + " ms");
+        throw CloudburstException.timeout(
+            "referenced key(s) " + absent + " did not appear within " + awaitMs + " ms");
       }
       LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pause)));
       found.putAll(lookup.lookup(inv, absent));

@@ -29,11 +29,15 @@ public final class SessionState {
   private final String node;
   private final Map<String, Session.Read> reads;
   private final Map<String, VectorClock> dependencies;
+
   /** States this invocation read or wrote (no bus trip to read them again). */
   private final Map<String, Lattice> held = new HashMap<>();
+
   private final Map<String, Lattice> toPin = new LinkedHashMap<>();
+
   /** The last state whose version was computed (a read asks up to three times about one state). */
   private Lattice memoState;
+
   private Version memoVersion;
 
   /**
@@ -59,7 +63,9 @@ public final class SessionState {
     return causal;
   }
 
-  /** The version and pinning node the call fixed for {@code key}, or null when it has not read it. */
+  /**
+   * The version and pinning node the call fixed for {@code key}, or null when it has not read it.
+   */
   public Session.Read fixed(String key) {
     return reads.get(key);
   }
@@ -108,7 +114,8 @@ public final class SessionState {
 
   /**
    * Records that this invocation returned {@code state} (null: absent) for {@code key}: fixes it
-   * when it is new to the call (to be pinned in this node's cache), and in causal mode adds its clock and dependencies to what later reads require.
+   * when it is new to the call (to be pinned in this node's cache), and in causal mode adds its
+   * clock and dependencies to what later reads require.
    */
   public void saw(String key, Lattice state) {
     if (state != null) {
@@ -135,7 +142,10 @@ public final class SessionState {
     }
   }
 
-  /** The join of two clocks, without a new clock when one already dominates the other (the usual case). */
+  /**
+   * The join of two clocks, without a new clock when one already dominates the other (the usual
+   * case).
+   */
   private static VectorClock join(VectorClock a, VectorClock b) {
     return a.dominates(b) ? a : b.dominates(a) ? b : a.merge(b);
   }

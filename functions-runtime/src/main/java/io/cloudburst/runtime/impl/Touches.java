@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The keys workers served from the cache view since the last report, and how many hits that
- * was; drained periodically into one {@link CacheRequest.Touch} for the cache.
+ * The keys workers served from the cache view since the last report, and how many hits that was;
+ * drained periodically into one {@link CacheRequest.Touch} for the cache.
  */
 public final class Touches {
   /** Distinct keys kept per report at most; the hit count stays exact beyond it. */

@@ -12,9 +12,10 @@ import org.graalvm.polyglot.proxy.ProxyArray;
 
 /**
  * The host side of the user library, one per context. Only its {@code @Export} methods are
- * reachable from guest code; they take and give strings, numbers, booleans and JSON text (the
- * guest prelude converts), so no host object ever enters a guest. A failure is answered as {@code {"$error": {code, message}}},
- * which the prelude raises as the guest's own {@code CloudburstError}.
+ * reachable from guest code; they take and give strings, numbers, booleans and JSON text (the guest
+ * prelude converts), so no host object ever enters a guest. A failure is answered as {@code
+ * {"$error": {code, message}}}, which the prelude raises as the guest's own {@code
+ * CloudburstError}.
  *
  * <p>The context is borrowed by one worker thread at a time, which sets {@link #current} around
  * each invocation.
@@ -33,7 +34,8 @@ public final class UserLibrary {
 
   private Invocation inv() {
     if (current == null) {
-      throw CloudburstException.badRequest("the cloudburst library is usable only while the function runs");
+      throw CloudburstException.badRequest(
+          "the cloudburst library is usable only while the function runs");
     }
     return current;
   }
@@ -45,8 +47,8 @@ public final class UserLibrary {
 
   /**
    * A string, number or boolean comes back as itself (no JSON on the hot path of a cache hit);
-   * anything else, null included, as a one-element array holding its JSON text, as does a
-   * failure ({@code {"$error": ...}}).
+   * anything else, null included, as a one-element array holding its JSON text, as does a failure
+   * ({@code {"$error": ...}}).
    */
   @HostAccess.Export
   public Object get(String key) {
@@ -63,20 +65,21 @@ public final class UserLibrary {
 
   @HostAccess.Export
   public String getMany(String keysJson) {
-    return answer(() -> {
-      List<String> keys = new ArrayList<>();
-      if (!(Values.decode(keysJson) instanceof List<?> l)) {
-        throw CloudburstException.badRequest("get: keys must be a list of strings");
-      }
-      for (Object k : l) {
-        if (!(k instanceof String s)) {
-          throw CloudburstException.badRequest("get: keys must be strings");
-        }
-        keys.add(s);
-      }
-      Map<String, Object> values = backend.getMany(inv(), keys);
-      return Values.encode(values);
-    });
+    return answer(
+        () -> {
+          List<String> keys = new ArrayList<>();
+          if (!(Values.decode(keysJson) instanceof List<?> l)) {
+            throw CloudburstException.badRequest("get: keys must be a list of strings");
+          }
+          for (Object k : l) {
+            if (!(k instanceof String s)) {
+              throw CloudburstException.badRequest("get: keys must be strings");
+            }
+            keys.add(s);
+          }
+          Map<String, Object> values = backend.getMany(inv(), keys);
+          return Values.encode(values);
+        });
   }
 
   /** Stores a value given as JSON text. Answers true, or a one-element array with the failure. */
@@ -94,17 +97,18 @@ public final class UserLibrary {
   @HostAccess.Export
   public Object putPlain(String key, Object value) {
     try {
-      Object v = switch (value) {
-        case Integer i -> (long) i;
-        case Short i -> (long) i;
-        case Byte i -> (long) i;
-        case Float f -> (double) f;
-        case Long l -> l;
-        case Double d -> d;
-        case String str -> str;
-        case Boolean b -> b;
-        default -> throw CloudburstException.badRequest("put: not a plain value: " + value);
-      };
+      Object v =
+          switch (value) {
+            case Integer i -> (long) i;
+            case Short i -> (long) i;
+            case Byte i -> (long) i;
+            case Float f -> (double) f;
+            case Long l -> l;
+            case Double d -> d;
+            case String str -> str;
+            case Boolean b -> b;
+            default -> throw CloudburstException.badRequest("put: not a plain value: " + value);
+          };
       backend.put(inv(), key, v);
       return Boolean.TRUE;
     } catch (RuntimeException e) {
@@ -114,32 +118,33 @@ public final class UserLibrary {
 
   @HostAccess.Export
   public String call(String name, String argsJson) {
-    return answer(() -> {
-      if (!(Values.decode(argsJson) instanceof List<?> args)) {
-        throw CloudburstException.badRequest("call: arguments must be a list");
-      }
-      @SuppressWarnings("unchecked")
-      List<Object> a = (List<Object>) args;
-      return Values.encode(backend.call(inv(), name, a));
-    });
+    return answer(
+        () -> {
+          if (!(Values.decode(argsJson) instanceof List<?> args)) {
+            throw CloudburstException.badRequest("call: arguments must be a list");
+          }
+          @SuppressWarnings("unchecked")
+          List<Object> a = (List<Object>) args;
+          return Values.encode(backend.call(inv(), name, a));
+        });
   }
 
   @HostAccess.Export
   public String send(String dest, String dataJson) {
-    return answer(() -> {
-      if (!(Values.decode(dataJson) instanceof Bytes b)) {
-        throw CloudburstException.badRequest("send: the message must be bytes");
-      }
-      backend.send(inv(), dest, b.data());
-      return "null";
-    });
+    return answer(
+        () -> {
+          if (!(Values.decode(dataJson) instanceof Bytes b)) {
+            throw CloudburstException.badRequest("send: the message must be bytes");
+          }
+          backend.send(inv(), dest, b.data());
+          return "null";
+        });
   }
 
   @HostAccess.Export
   public String recv() {
     return answer(() -> Values.encode(backend.recv(inv())));
   }
-
 
   private static String answer(java.util.function.Supplier<String> body) {
     try {

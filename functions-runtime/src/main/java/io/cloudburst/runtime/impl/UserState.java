@@ -21,7 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * versions the session's rules allow (see {@link SessionState}).
  */
 public final class UserState {
-  /** A causal read waiting for a new enough version gives up this long before the call's deadline. */
+  /**
+   * A causal read waiting for a new enough version gives up this long before the call's deadline.
+   */
   static final long CAUSAL_GIVE_UP_MS = 250;
 
   private final CacheAccess cache;
@@ -55,7 +57,9 @@ public final class UserState {
     return out;
   }
 
-  /** The states of the keys that are present: cache-view hits first, the rest in one cache request. */
+  /**
+   * The states of the keys that are present: cache-view hits first, the rest in one cache request.
+   */
   public Map<String, Lattice> lookup(Invocation inv, List<String> keys) {
     Map<String, Lattice> out = new HashMap<>();
     if (inv.session() != null) {
@@ -89,9 +93,10 @@ public final class UserState {
     Keys.requireUserKey(key);
     SessionState ss = inv.session();
     if (ss != null) {
-      CacheRequest req = ss.causal()
-          ? new CacheRequest.PutCausal(key, value, ss.dependenciesFor(key))
-          : new CacheRequest.PutValue(key, null, value);
+      CacheRequest req =
+          ss.causal()
+              ? new CacheRequest.PutCausal(key, value, ss.dependenciesFor(key))
+              : new CacheRequest.PutValue(key, null, value);
       ss.wrote(key, ((KvsReply.Stored) local(req, inv)).lattice());
       return;
     }
@@ -122,16 +127,23 @@ public final class UserState {
       return viewed;
     }
     if (fixed != null && !fixed.version().equals(Version.ABSENT)) {
-      Lattice kept = fixed.node().equals(cache.nodeId())
-          ? cache.pinned(ss.id(), key)
-          : ((KvsReply.Found) cache.request(fixed.node(), new CacheRequest.GetPinned(ss.id(), key), inv)).lattice();
+      Lattice kept =
+          fixed.node().equals(cache.nodeId())
+              ? cache.pinned(ss.id(), key)
+              : ((KvsReply.Found)
+                      cache.request(fixed.node(), new CacheRequest.GetPinned(ss.id(), key), inv))
+                  .lattice();
       if (kept != null && ss.acceptable(key, kept)) {
         ss.saw(key, kept);
         return kept;
       }
       if (!ss.causal()) {
-        throw CloudburstException.internal("repeatable read: the cache of node " + fixed.node()
-            + " no longer holds the version of '" + key + "' this call read");
+        throw CloudburstException.internal(
+            "repeatable read: the cache of node "
+                + fixed.node()
+                + " no longer holds the version of '"
+                + key
+                + "' this call read");
       }
     }
     if (viewed != null && ss.acceptable(key, viewed)) {
@@ -144,8 +156,12 @@ public final class UserState {
       // Causal only: this cache has not received a version the session depends on yet. Give up a
       // little before the deadline so the call's failure names the key rather than the deadline.
       if (inv.remainingMs() <= pause + CAUSAL_GIVE_UP_MS) {
-        throw CloudburstException.timeout("causal read of '" + key + "': no version at least as new as " + ss.required(key)
-            + " arrived before the call's deadline");
+        throw CloudburstException.timeout(
+            "causal read of '"
+                + key
+                + "': no version at least as new as "
+                + ss.required(key)
+                + " arrived before the call's deadline");
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pause));
       got = ((KvsReply.Found) local(new CacheRequest.Get(key), inv)).lattice();

@@ -7,46 +7,54 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Enforces per-call time limits in both runtime modes: each running call is armed with a
- * deadline; a single thread looks at the armed calls every {@link #TICK_MS} ms and cancels an
- * overdue one by closing its context ({@code Context.close(true)} stops a runaway loop within
- * milliseconds). The context is then discarded, never pooled again. The close runs on a
- * {@link Reaper} thread, never on this one: a close waits for the guest to leave the context, and
- * one guest that does not must not disable the limits of all the others.
+ * Enforces per-call time limits in both runtime modes: each running call is armed with a deadline;
+ * a single thread looks at the armed calls every {@link #TICK_MS} ms and cancels an overdue one by
+ * closing its context ({@code Context.close(true)} stops a runaway loop within milliseconds). The
+ * context is then discarded, never pooled again. The close runs on a {@link Reaper} thread, never
+ * on this one: a close waits for the guest to leave the context, and one guest that does not must
+ * not disable the limits of all the others.
  *
- * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path),
- * at the price of up to one tick of lateness. The same thread enforces the {@link HeapGuard}.
+ * <p>Arming and disarming are a set insert and remove (no timer scheduling on the call path), at
+ * the price of up to one tick of lateness. The same thread enforces the {@link HeapGuard}.
  *
- * <p>Cancelling never waits for the guest: whoever waits for the call is answered from the
- * cancel itself (the ticket's {@code onCancel}), and a worker that has not come back from a
- * cancelled call within {@link #STUCK_MS} is reported to {@code onStuck} (the worker pool
- * replaces it, so the executor keeps its capacity) and counted.
+ * <p>Cancelling never waits for the guest: whoever waits for the call is answered from the cancel
+ * itself (the ticket's {@code onCancel}), and a worker that has not come back from a cancelled call
+ * within {@link #STUCK_MS} is reported to {@code onStuck} (the worker pool replaces it, so the
+ * executor keeps its capacity) and counted.
  *
- * <p>The thread ticks only while calls run and for {@link #LINGER_MS} after the last one was
- * armed; then it sleeps until the next call is armed, which wakes it. An idle executor so costs
- * no wake-ups, and calls that follow each other closely never pay for waking the watchdog.
+ * <p>The thread ticks only while calls run and for {@link #LINGER_MS} after the last one was armed;
+ * then it sleeps until the next call is armed, which wakes it. An idle executor so costs no
+ * wake-ups, and calls that follow each other closely never pay for waking the watchdog.
  */
 public final class Watchdog implements AutoCloseable {
   static final long TICK_MS = 5;
+
   /** How long the thread keeps ticking after the last call was armed, before it sleeps. */
   static final long LINGER_MS = 2_000;
+
   /** How long a worker may take to come back from a cancelled call before it counts as stuck. */
   static final long STUCK_MS = 1_000;
+
   /** Frames of a stuck worker's stack that are logged. */
   private static final int STACK_LOGGED = 40;
+
   private static final System.Logger log = System.getLogger(Watchdog.class.getName());
 
   private final Set<Ticket> armed = ConcurrentHashMap.newKeySet();
+
   /** Cancelled calls whose worker has not come back yet (only touched by the watchdog thread). */
   private final Set<Ticket> cancelled = new java.util.HashSet<>();
+
   private final java.util.function.Predicate<Thread> onStuck;
   private final AtomicLong stuck = new AtomicLong();
   private final AtomicLong cancels = new AtomicLong();
   private final Reaper reaper;
   private final Thread thread;
   private volatile boolean closed;
+
   /** True while the thread sleeps until a call is armed. */
   private volatile boolean asleep;
+
   private volatile long lastArmedNanos = System.nanoTime();
 
   /** A watchdog that only counts stuck workers. */
@@ -73,7 +81,10 @@ public final class Watchdog implements AutoCloseable {
     void cancelled(boolean memory);
   }
 
-  /** One armed deadline, armed on the worker thread that runs the call. {@code done} is guarded by the context's lock. */
+  /**
+   * One armed deadline, armed on the worker thread that runs the call. {@code done} is guarded by
+   * the context's lock.
+   */
   static final class Ticket {
     final GuestContext context;
     final long deadlineNanos;
@@ -81,8 +92,10 @@ public final class Watchdog implements AutoCloseable {
     final Thread worker = Thread.currentThread();
     final OnCancel onCancel;
     boolean done;
+
     /** Set by the worker when it is back from the call (after {@code done}). */
     volatile boolean returned;
+
     long cancelledNanos;
 
     Ticket(GuestContext context, long deadlineNanos, OnCancel onCancel) {
@@ -94,7 +107,9 @@ public final class Watchdog implements AutoCloseable {
 
   Ticket arm(GuestContext c, long timeoutMs, OnCancel onCancel) {
     c.started();
-    Ticket t = new Ticket(c, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs)), onCancel);
+    Ticket t =
+        new Ticket(
+            c, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs)), onCancel);
     armed.add(t);
     lastArmedNanos = t.armedNanos;
     if (asleep) {
@@ -141,17 +156,31 @@ public final class Watchdog implements AutoCloseable {
         } catch (RuntimeException e) {
           log.log(System.Logger.Level.ERROR, "replacing a stuck worker failed", e);
         }
-        log.log(System.Logger.Level.WARNING, "worker " + t.worker.getName() + " has not come back " + STUCK_MS
-            + " ms after its call of '" + (f == null ? "?" : f.name()) + "' was cancelled; "
-            + (replaced ? "it is replaced" : "it is not replaced (too many stuck: the executor has fewer workers until they end)")
-            + " (" + n + " stuck so far)" + where);
+        log.log(
+            System.Logger.Level.WARNING,
+            "worker "
+                + t.worker.getName()
+                + " has not come back "
+                + STUCK_MS
+                + " ms after its call of '"
+                + (f == null ? "?" : f.name())
+                + "' was cancelled; "
+                + (replaced
+                    ? "it is replaced"
+                    : "it is not replaced (too many stuck: the executor has fewer workers until they end)")
+                + " ("
+                + n
+                + " stuck so far)"
+                + where);
       }
     }
   }
 
   private void loop() {
     while (!closed) {
-      if (armed.isEmpty() && cancelled.isEmpty() && System.nanoTime() - lastArmedNanos > TimeUnit.MILLISECONDS.toNanos(LINGER_MS)) {
+      if (armed.isEmpty()
+          && cancelled.isEmpty()
+          && System.nanoTime() - lastArmedNanos > TimeUnit.MILLISECONDS.toNanos(LINGER_MS)) {
         asleep = true;
         // A call armed after the look above but before asleep was set would not unpark: look again.
         if (armed.isEmpty() && !closed) {
@@ -176,7 +205,9 @@ public final class Watchdog implements AutoCloseable {
           }
         }
         if (oldest != null && armed.remove(oldest)) {
-          cancel(oldest, true, now); // the heap is nearly full of live data: stop the longest-running call
+          cancel(
+              oldest, true,
+              now); // the heap is nearly full of live data: stop the longest-running call
         }
       }
     }

@@ -31,17 +31,24 @@ public final class WorkerPool implements AutoCloseable {
   private static final int POLLS_PER_YIELD = 256;
 
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
   /** Tasks queued and not yet taken (bounded by {@code maxQueued}). */
   private final AtomicInteger queued = new AtomicInteger();
+
   /** Threads that are parked and may be woken, most recently parked first. */
   private final ConcurrentLinkedDeque<Thread> parked = new ConcurrentLinkedDeque<>();
+
   /** 1 while a thread spins for work. */
   private final AtomicInteger spinning = new AtomicInteger();
+
   private final List<Thread> threads = new ArrayList<>();
+
   /** Threads replaced while stuck in a task: each ends when its task does. */
   private final java.util.Set<Thread> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final String name;
-  private final java.util.concurrent.atomic.AtomicInteger replacements = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger replacements =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final long stackBytes;
   private final int size;
   private final int maxQueued;
@@ -52,19 +59,21 @@ public final class WorkerPool implements AutoCloseable {
    * Starts {@code size} daemon threads named {@code name-1..size}.
    *
    * @param maxQueued tasks that may wait for a thread before {@link #submit} refuses more
-   * @param spinNanos how long a thread that ran out of work polls for more before it parks (0: never)
+   * @param spinNanos how long a thread that ran out of work polls for more before it parks (0:
+   *     never)
    */
   public WorkerPool(String name, int size, int maxQueued, long spinNanos) {
     this(name, size, maxQueued, spinNanos, 0);
   }
 
   /**
-   * As {@link #WorkerPool(String, int, int, long)}, with threads of {@code stackBytes} of stack
-   * (0: the JVM's default).
+   * As {@link #WorkerPool(String, int, int, long)}, with threads of {@code stackBytes} of stack (0:
+   * the JVM's default).
    */
   public WorkerPool(String name, int size, int maxQueued, long spinNanos, long stackBytes) {
     if (size < 1 || maxQueued < 1 || spinNanos < 0) {
-      throw new IllegalArgumentException("size and maxQueued must be positive, spinNanos not negative");
+      throw new IllegalArgumentException(
+          "size and maxQueued must be positive, spinNanos not negative");
     }
     this.name = name;
     this.size = size;
@@ -102,8 +111,8 @@ public final class WorkerPool implements AutoCloseable {
    * priority is lowered (a hint only: most Linux JVMs ignore priorities). False when {@code stuck}
    * is not a working thread of this pool (already replaced, or the pool closed), or when as many
    * replaced threads as the pool's size are still stuck: a stuck thread may spin a core, and
-   * replacing without bound would let guests take every core of the node; past that point the
-   * pool loses capacity instead.
+   * replacing without bound would let guests take every core of the node; past that point the pool
+   * loses capacity instead.
    */
   public boolean replace(Thread stuck) {
     Thread t;
@@ -173,9 +182,12 @@ public final class WorkerPool implements AutoCloseable {
         if (closed) {
           return;
         }
-        System.getLogger(WorkerPool.class.getName()).log(System.Logger.Level.ERROR, "worker task failed", e);
+        System.getLogger(WorkerPool.class.getName())
+            .log(System.Logger.Level.ERROR, "worker task failed", e);
       }
-      Thread.interrupted(); // an interrupt meant for the task that ended (a cancelled call) must not reach the next
+      Thread
+          .interrupted(); // an interrupt meant for the task that ended (a cancelled call) must not
+      // reach the next
       if (retired.remove(self)) {
         return; // replaced while stuck in that task
       }
@@ -211,7 +223,10 @@ public final class WorkerPool implements AutoCloseable {
     return null;
   }
 
-  /** Stops taking tasks; interrupts the threads (running guest code is cancelled by closing its context). */
+  /**
+   * Stops taking tasks; interrupts the threads (running guest code is cancelled by closing its
+   * context).
+   */
   @Override
   public void close() {
     List<Thread> all;

@@ -10,12 +10,19 @@ import org.junit.jupiter.api.Test;
 class DagRunTest {
   /** a -> c, b -> c with c's own argument first; a and c here, b elsewhere. */
   private static DagSchedule fanIn() {
-    return new DagSchedule("call#0", "d", Map.of(),
+    return new DagSchedule(
+        "call#0",
+        "d",
+        Map.of(),
         Map.of("a", "here", "b", "there", "c", "here"),
         Map.of("c", List.of("a", "b")),
         Map.of("a", List.of("c"), "b", List.of("c")),
         Map.of("a", List.of(1L), "c", List.of("own")),
-        List.of("c"), "done", Long.MAX_VALUE, 0, io.cloudburst.bus.Consistency.NORMAL);
+        List.of("c"),
+        "done",
+        Long.MAX_VALUE,
+        0,
+        io.cloudburst.bus.Consistency.NORMAL);
   }
 
   @Test

@@ -21,16 +21,26 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class DagStepsTest {
-  /** A fake executor: work runs inline, each step's result comes from {@code results}, messages are kept. */
+  /**
+   * A fake executor: work runs inline, each step's result comes from {@code results}, messages are
+   * kept.
+   */
   static final class FakePort implements DagSteps.Port {
     final List<Object[]> sent = new ArrayList<>();
     final List<String> ran = new ArrayList<>();
     final List<List<Object>> argsSeen = new ArrayList<>();
     final List<String> ended = new ArrayList<>();
     final List<Runnable> timers = new ArrayList<>();
-    Function<String, CallResult> results = fn -> CallResult.done("c", fn, fn + "!", null, "here", 1);
-    /** Steps the watchdog "cancels": their cancel result is handed over before the worker's (late) result. */
+    final java.util.Set<Long> cancelledTimers = new java.util.HashSet<>();
+    Function<String, CallResult> results =
+        fn -> CallResult.done("c", fn, fn + "!", null, "here", 1);
+
+    /**
+     * Steps the watchdog "cancels": their cancel result is handed over before the worker's (late)
+     * result.
+     */
     final java.util.Set<String> cancelledSteps = new java.util.HashSet<>();
+
     boolean overloaded;
 
     @Override
@@ -48,8 +58,14 @@ class DagStepsTest {
     }
 
     @Override
-    public void timer(long delayMs, Runnable task) {
+    public long timer(long delayMs, Runnable task) {
       timers.add(task);
+      return timers.size() - 1;
+    }
+
+    @Override
+    public void cancelTimer(long id) {
+      cancelledTimers.add(id);
     }
 
     @Override
@@ -58,12 +74,23 @@ class DagStepsTest {
     }
 
     @Override
-    public CallResult run(String resultId, FunctionInfo f, List<Object> args, Invocation inv,
+    public CallResult run(
+        String resultId,
+        FunctionInfo f,
+        List<Object> args,
+        Invocation inv,
         java.util.function.Consumer<CallResult> cancelled) {
       ran.add(inv.function());
       argsSeen.add(args);
       if (cancelledSteps.contains(inv.function())) {
-        cancelled.accept(CallResult.failed(resultId, inv.function(), CloudburstException.timeout("cancelled"), null, "here", 1));
+        cancelled.accept(
+            CallResult.failed(
+                resultId,
+                inv.function(),
+                CloudburstException.timeout("cancelled"),
+                null,
+                "here",
+                1));
       }
       return results.apply(inv.function());
     }
@@ -76,10 +103,15 @@ class DagStepsTest {
       ended.add(invocationId);
     }
 
-    /** Hands the triggers sent to {@code address} so far to {@code steps}, as the bus would, until none are left. */
+    /**
+     * Hands the triggers sent to {@code address} so far to {@code steps}, as the bus would, until
+     * none are left.
+     */
     void deliverTriggers(String address, DagSteps steps) {
       for (int i = 0; i < sent.size(); i++) {
-        if (sent.get(i)[0].equals(address) && sent.get(i)[1] instanceof Trigger t && delivered.add(i)) {
+        if (sent.get(i)[0].equals(address)
+            && sent.get(i)[1] instanceof Trigger t
+            && delivered.add(i)) {
           steps.trigger(t);
         }
       }
@@ -98,10 +130,18 @@ class DagStepsTest {
     placement.put("a", "here");
     placement.put("b", "here");
     placement.put("c", "there");
-    return new DagSchedule(callId, "d", Map.of(), placement,
+    return new DagSchedule(
+        callId,
+        "d",
+        Map.of(),
+        placement,
         Map.of("b", List.of("a"), "c", List.of("b")),
         Map.of("a", List.of("b"), "b", List.of("c")),
-        Map.of("a", List.of(1L)), List.of("b", "c"), "done", System.currentTimeMillis() + 60_000, 0,
+        Map.of("a", List.of(1L)),
+        List.of("b", "c"),
+        "done",
+        System.currentTimeMillis() + 60_000,
+        0,
         io.cloudburst.bus.Consistency.NORMAL);
   }
 
@@ -164,7 +204,10 @@ class DagStepsTest {
   @Test
   void aFailedStepIsReportedAndNothingGoesDownstream() {
     FakePort port = new FakePort();
-    port.results = fn -> CallResult.failed("c", fn, CloudburstException.executionError("boom in " + fn), null, "here", 1);
+    port.results =
+        fn ->
+            CallResult.failed(
+                "c", fn, CloudburstException.executionError("boom in " + fn), null, "here", 1);
     new DagSteps("here", "n1", port).run(chain("call#3"));
     assertThat(port.ran).containsExactly("a");
     DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
@@ -193,6 +236,18 @@ class DagStepsTest {
     there.run(chain("call#6"));
     there.run(chain("call#6"));
     assertThat(port.timers).hasSize(1);
+  }
+
+  @Test
+  void aRunThatEndsCancelsItsDeadlineTimerSoNoTimerOutlivesItsCall() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("there", "n2", port);
+    steps.run(chain("call#8"));
+    assertThat(port.timers).hasSize(1);
+    assertThat(port.cancelledTimers).isEmpty();
+    steps.trigger(new io.cloudburst.bus.msg.ExecutorRequest.Trigger("call#8", "c", "b", 2L));
+    assertThat(steps.running()).isZero(); // c ran inline and reported as a sink
+    assertThat(port.cancelledTimers).containsExactly(0L);
   }
 
   @Test

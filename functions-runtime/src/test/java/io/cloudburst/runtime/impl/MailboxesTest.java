@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MailboxesTest {
-  /** Fake executors and store: executors listed in {@code reachable} take direct messages; the store merges. */
+  /**
+   * Fake executors and store: executors listed in {@code reachable} take direct messages; the store
+   * merges.
+   */
   static final class FakePort implements Mailboxes.Port {
     final List<String> reachable = new ArrayList<>();
     final List<Direct> directs = new ArrayList<>();
@@ -54,12 +57,29 @@ class MailboxesTest {
     }
   }
 
-  private static final DagSchedule SCHEDULE = new DagSchedule("call#0", "d", Map.of(),
-      Map.of("a", "exec.here", "b", "exec.gone"), Map.of(), Map.of(), Map.of(), List.of("a", "b"), "done",
-      System.currentTimeMillis() + 60_000, 0, io.cloudburst.bus.Consistency.NORMAL);
+  private static final DagSchedule SCHEDULE =
+      new DagSchedule(
+          "call#0",
+          "d",
+          Map.of(),
+          Map.of("a", "exec.here", "b", "exec.gone"),
+          Map.of(),
+          Map.of(),
+          Map.of(),
+          List.of("a", "b"),
+          "done",
+          System.currentTimeMillis() + 60_000,
+          0,
+          io.cloudburst.bus.Consistency.NORMAL);
 
   private static Invocation inv(String fn) {
-    return new Invocation("call#0", fn, SCHEDULE.invocationId(fn), 0, SCHEDULE.deadline(), new DagRun(SCHEDULE, "exec.here"));
+    return new Invocation(
+        "call#0",
+        fn,
+        SCHEDULE.invocationId(fn),
+        0,
+        SCHEDULE.deadline(),
+        new DagRun(SCHEDULE, "exec.here"));
   }
 
   @Test
@@ -72,13 +92,15 @@ class MailboxesTest {
     assertThat(d.to()).isEqualTo("call#0/a");
     assertThat(d.from()).isEqualTo("call#0/b");
     boxes.deliver(d);
-    assertThat(boxes.recv(inv("a"))).containsExactly(List.of("call#0/b", new Bytes(new byte[] {7})));
+    assertThat(boxes.recv(inv("a")))
+        .containsExactly(List.of("call#0/b", new Bytes(new byte[] {7})));
     assertThat(boxes.recv(inv("a"))).as("drained").isEmpty();
     assertThat(port.store).isEmpty();
   }
 
   @Test
-  void aMessageToAnUnreachableExecutorWaitsInTheStoreMailboxAndIsReceivedOnceFromThere() throws Exception {
+  void aMessageToAnUnreachableExecutorWaitsInTheStoreMailboxAndIsReceivedOnceFromThere()
+      throws Exception {
     FakePort port = new FakePort();
     Mailboxes sender = new Mailboxes(port, "n1");
     Mailboxes receiver = new Mailboxes(port, "n2");
@@ -86,7 +108,10 @@ class MailboxesTest {
     sender.send(inv("a"), "call#0/b", "again".getBytes());
     assertThat(port.store).containsOnlyKeys(Mailboxes.storeKey("call#0/b"));
     List<Object> got = receiver.recv(inv("b"));
-    assertThat(got).containsExactlyInAnyOrder(List.of("call#0/a", new Bytes("hi".getBytes())), List.of("call#0/a", new Bytes("again".getBytes())));
+    assertThat(got)
+        .containsExactlyInAnyOrder(
+            List.of("call#0/a", new Bytes("hi".getBytes())),
+            List.of("call#0/a", new Bytes("again".getBytes())));
     // The store still holds the letters (a set): later looks must not deliver them again.
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     int reads = port.storeReads;
@@ -111,9 +136,11 @@ class MailboxesTest {
   void sendAndRecvOutsideADagCallOrToAStrangerAreBadRequests() {
     Mailboxes boxes = new Mailboxes(new FakePort(), "n1");
     Invocation single = new Invocation("c", "f", "c", 0, System.currentTimeMillis() + 1_000, null);
-    assertThatThrownBy(() -> boxes.send(single, "c/x", new byte[0])).hasMessageContaining("single-function call");
+    assertThatThrownBy(() -> boxes.send(single, "c/x", new byte[0]))
+        .hasMessageContaining("single-function call");
     assertThatThrownBy(() -> boxes.recv(single)).hasMessageContaining("single-function call");
     assertThatThrownBy(() -> boxes.send(inv("a"), "other#0/b", new byte[0]))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        .isInstanceOfSatisfying(
+            CloudburstException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class NestedCallsTest {
-  private static final Invocation INV = new Invocation("call-1", "outer", "call-1", 2, System.currentTimeMillis() + 60_000, null);
+  private static final Invocation INV =
+      new Invocation("call-1", "outer", "call-1", 2, System.currentTimeMillis() + 60_000, null);
 
   /** A fake scheduler answering each request with {@code answer}, keeping the requests. */
   static final class FakeScheduler implements NestedCalls.Scheduler {
@@ -48,17 +49,21 @@ class NestedCallsTest {
     assertThat(r.args()).containsExactly(5L);
     assertThat(r.depth()).isEqualTo(3);
     assertThat(r.timeoutMs()).isBetween(1L, 60_000L);
-    assertThat(s.budgets.get(0)).as("waits a margin beyond the nested deadline").isGreaterThan(r.timeoutMs());
+    assertThat(s.budgets.get(0))
+        .as("waits a margin beyond the nested deadline")
+        .isGreaterThan(r.timeoutMs());
   }
 
   @Test
   void withoutAFunctionOfTheNameADagOfTheNameIsCalledWithItsArgumentMap() {
-    FakeScheduler s = new FakeScheduler(r -> {
-      if (r instanceof SchedulerRequest.InvokeFunction) {
-        throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function");
-      }
-      return CallResult.done("n", "d", "dag result", null, null, 1);
-    });
+    FakeScheduler s =
+        new FakeScheduler(
+            r -> {
+              if (r instanceof SchedulerRequest.InvokeFunction) {
+                throw CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function");
+              }
+              return CallResult.done("n", "d", "dag result", null, null, 1);
+            });
     Object result = new NestedCalls(s, 4, "exec").call(INV, "d", List.of(Map.of("a", List.of(1L))));
     assertThat(result).isEqualTo("dag result");
     SchedulerRequest.InvokeDag dag = (SchedulerRequest.InvokeDag) s.requests.get(1);
@@ -68,51 +73,65 @@ class NestedCallsTest {
 
   @Test
   void neitherAFunctionNorADagIsFuncNotFound() {
-    FakeScheduler s = new FakeScheduler(r -> {
-      throw r instanceof SchedulerRequest.InvokeFunction
-          ? CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function")
-          : CloudburstException.notFound(ErrorCode.DAG_NOT_FOUND, "no dag");
-    });
+    FakeScheduler s =
+        new FakeScheduler(
+            r -> {
+              throw r instanceof SchedulerRequest.InvokeFunction
+                  ? CloudburstException.notFound(ErrorCode.FUNC_NOT_FOUND, "no function")
+                  : CloudburstException.notFound(ErrorCode.DAG_NOT_FOUND, "no dag");
+            });
     assertThatThrownBy(() -> new NestedCalls(s, 4, "exec").call(INV, "nothing", List.of()))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
-          assertThat(e.getMessage()).contains("no function or DAG named 'nothing'");
-        });
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.FUNC_NOT_FOUND);
+              assertThat(e.getMessage()).contains("no function or DAG named 'nothing'");
+            });
   }
 
   @Test
   void aFailedNestedCallIsThrownWithItsCode() {
-    FakeScheduler s = new FakeScheduler(r -> CallResult.failed("n", "bad", CloudburstException.executionError("boom"), null, null, 1));
+    FakeScheduler s =
+        new FakeScheduler(
+            r ->
+                CallResult.failed(
+                    "n", "bad", CloudburstException.executionError("boom"), null, null, 1));
     assertThatThrownBy(() -> new NestedCalls(s, 4, "exec").call(INV, "bad", List.of()))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.EXECUTION_ERROR);
-          assertThat(e.getMessage()).contains("call of 'bad' failed").contains("boom");
-        });
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.EXECUTION_ERROR);
+              assertThat(e.getMessage()).contains("call of 'bad' failed").contains("boom");
+            });
   }
 
   @Test
   void aCallThatWouldLeaveEveryWorkerWaitingIsRefusedAtOnce() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    FakeScheduler s = new FakeScheduler(r -> {
-      inside.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return CallResult.done("n", "f", 1L, null, null, 1);
-    });
+    FakeScheduler s =
+        new FakeScheduler(
+            r -> {
+              inside.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return CallResult.done("n", "f", 1L, null, null, 1);
+            });
     NestedCalls calls = new NestedCalls(s, 2, "exec");
     Thread first = new Thread(() -> calls.call(INV, "f", List.of()));
     first.start();
     assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(calls.waiting()).isEqualTo(1);
     assertThatThrownBy(() -> calls.call(INV, "f", List.of()))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.NO_RESOURCES);
-          assertThat(e.getMessage()).contains("all 2 worker threads");
-        });
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.NO_RESOURCES);
+              assertThat(e.getMessage()).contains("all 2 worker threads");
+            });
     release.countDown();
     first.join(5_000);
     assertThat(calls.waiting()).isZero();

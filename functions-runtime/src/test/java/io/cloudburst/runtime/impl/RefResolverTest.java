@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class RefResolverTest {
-  /** A fake cache: the keys it holds, the lookups asked of it, and keys that appear after some lookups. */
+  /**
+   * A fake cache: the keys it holds, the lookups asked of it, and keys that appear after some
+   * lookups.
+   */
   static final class FakeStore implements RefResolver.Lookup {
     final Map<String, Lattice> held = new HashMap<>();
     final List<List<String>> asked = new ArrayList<>();
@@ -32,11 +35,12 @@ class RefResolverTest {
     @Override
     public Map<String, Lattice> lookup(Invocation inv, List<String> keys) {
       asked.add(List.copyOf(keys));
-      appearAfter.forEach((k, n) -> {
-        if (asked.size() > n) {
-          put(k, "late " + k);
-        }
-      });
+      appearAfter.forEach(
+          (k, n) -> {
+            if (asked.size() > n) {
+              put(k, "late " + k);
+            }
+          });
       Map<String, Lattice> out = new HashMap<>();
       for (String k : keys) {
         if (held.containsKey(k)) {
@@ -63,7 +67,8 @@ class RefResolverTest {
   void nestedRefsAreReplacedByTheirValuesInOneLookupAndAMissingKeyBecomesNull() {
     FakeStore store = new FakeStore();
     store.put("k1", 41L);
-    List<Object> args = List.of(new Ref("k1"), Map.of("inner", List.of(new Ref("k1"), new Ref("gone"))));
+    List<Object> args =
+        List.of(new Ref("k1"), Map.of("inner", List.of(new Ref("k1"), new Ref("gone"))));
     List<Object> out = new RefResolver(store).resolve(args, inv(1_000), 0);
     assertThat(out.get(0)).isEqualTo(41L);
     assertThat(out.get(1)).isEqualTo(Map.of("inner", java.util.Arrays.asList(41L, null)));
@@ -75,21 +80,28 @@ class RefResolverTest {
     FakeStore store = new FakeStore();
     store.put("here", 1L);
     store.appearAfter.put("later", 2);
-    List<Object> out = new RefResolver(store).resolve(List.of(new Ref("here"), new Ref("later")), inv(5_000), 2_000);
+    List<Object> out =
+        new RefResolver(store)
+            .resolve(List.of(new Ref("here"), new Ref("later")), inv(5_000), 2_000);
     assertThat(out).containsExactly(1L, "late later");
     assertThat(store.asked).hasSize(3);
-    assertThat(store.asked.get(1)).as("only the absent key is asked again").containsExactly("later");
+    assertThat(store.asked.get(1))
+        .as("only the absent key is asked again")
+        .containsExactly("later");
   }
 
   @Test
   void aKeyThatNeverAppearsFailsWithTimeoutNamingIt() {
     FakeStore store = new FakeStore();
     long t0 = System.nanoTime();
-    assertThatThrownBy(() -> new RefResolver(store).resolve(List.of(new Ref("never")), inv(5_000), 150))
-        .isInstanceOfSatisfying(CloudburstException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
-          assertThat(e.getMessage()).contains("[never]").contains("150 ms");
-        });
+    assertThatThrownBy(
+            () -> new RefResolver(store).resolve(List.of(new Ref("never")), inv(5_000), 150))
+        .isInstanceOfSatisfying(
+            CloudburstException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+              assertThat(e.getMessage()).contains("[never]").contains("150 ms");
+            });
     assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(150L, 2_000L);
   }
 }

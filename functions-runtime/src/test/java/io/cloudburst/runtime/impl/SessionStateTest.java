@@ -72,19 +72,36 @@ class SessionStateTest {
     Lattice y = MultiKeyCausalLattice.of(VectorClock.of("n1", 7), Map.of("x", x2), "y");
     s.saw("y", y);
     assertThat(s.required("x")).isEqualTo(x2);
-    assertThat(s.acceptable("x", MultiKeyCausalLattice.of(VectorClock.of("n1", 1), Map.of(), "old"))).isFalse();
-    assertThat(s.acceptable("x", MultiKeyCausalLattice.of(VectorClock.of("n1", 2), Map.of(), "new"))).isTrue();
-    assertThat(s.acceptable("x", MultiKeyCausalLattice.of(new VectorClock(Map.of("n1", 2L, "n2", 1L)), Map.of(), "newer"))).isTrue();
-    assertThat(s.dependenciesFor("z")).containsEntry("x", x2).containsEntry("y", VectorClock.of("n1", 7));
+    assertThat(
+            s.acceptable("x", MultiKeyCausalLattice.of(VectorClock.of("n1", 1), Map.of(), "old")))
+        .isFalse();
+    assertThat(
+            s.acceptable("x", MultiKeyCausalLattice.of(VectorClock.of("n1", 2), Map.of(), "new")))
+        .isTrue();
+    assertThat(
+            s.acceptable(
+                "x",
+                MultiKeyCausalLattice.of(
+                    new VectorClock(Map.of("n1", 2L, "n2", 1L)), Map.of(), "newer")))
+        .isTrue();
+    assertThat(s.dependenciesFor("z"))
+        .containsEntry("x", x2)
+        .containsEntry("y", VectorClock.of("n1", 7));
     assertThat(s.dependenciesFor("y")).doesNotContainKey("y");
   }
 
   @Test
   void causalDependenciesTravelDownstream() {
     SessionState up = new SessionState(List.of(), "c#0", true, "n1");
-    up.saw("y", MultiKeyCausalLattice.of(VectorClock.of("n1", 7), Map.of("x", VectorClock.of("n1", 2)), "y"));
+    up.saw(
+        "y",
+        MultiKeyCausalLattice.of(
+            VectorClock.of("n1", 7), Map.of("x", VectorClock.of("n1", 2)), "y"));
     SessionState down = new SessionState(List.of(up.snapshot()), "c#0", true, "n2");
     assertThat(down.required("x")).isEqualTo(VectorClock.of("n1", 2));
-    assertThat(down.acceptable("y", MultiKeyCausalLattice.of(VectorClock.of("n1", 6), Map.of(), "older"))).isFalse();
+    assertThat(
+            down.acceptable(
+                "y", MultiKeyCausalLattice.of(VectorClock.of("n1", 6), Map.of(), "older")))
+        .isFalse();
   }
 }

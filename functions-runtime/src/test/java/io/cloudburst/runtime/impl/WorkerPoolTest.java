@@ -12,7 +12,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class WorkerPoolTest {
 
-  /** Every thread takes work: tasks that wait for each other all run at once (none waits behind a spinner). */
+  /**
+   * Every thread takes work: tasks that wait for each other all run at once (none waits behind a
+   * spinner).
+   */
   @ParameterizedTest
   @ValueSource(longs = {0, 200_000, 50_000_000})
   void tasksRunConcurrentlyOnAllThreads(long spinNanos) throws Exception {
@@ -22,19 +25,24 @@ class WorkerPoolTest {
         CountDownLatch done = new CountDownLatch(4);
         Set<String> threads = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < 4; i++) {
-          assertThat(pool.submit(() -> {
-            threads.add(Thread.currentThread().getName());
-            allStarted.countDown();
-            try {
-              if (allStarted.await(10, TimeUnit.SECONDS)) {
-                done.countDown();
-              }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          })).isTrue();
+          assertThat(
+                  pool.submit(
+                      () -> {
+                        threads.add(Thread.currentThread().getName());
+                        allStarted.countDown();
+                        try {
+                          if (allStarted.await(10, TimeUnit.SECONDS)) {
+                            done.countDown();
+                          }
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }))
+              .isTrue();
         }
-        assertThat(done.await(20, TimeUnit.SECONDS)).as("round %d: all 4 tasks ran at once", round).isTrue();
+        assertThat(done.await(20, TimeUnit.SECONDS))
+            .as("round %d: all 4 tasks ran at once", round)
+            .isTrue();
         assertThat(threads).hasSize(4);
       }
     }
@@ -51,16 +59,19 @@ class WorkerPoolTest {
     try (WorkerPool pool = new WorkerPool("t", 4, submitters * perSubmitter, spinNanos)) {
       Thread[] ts = new Thread[submitters];
       for (int s = 0; s < submitters; s++) {
-        ts[s] = new Thread(() -> {
-          for (int i = 0; i < perSubmitter; i++) {
-            if (!pool.submit(() -> {
-              ran.incrementAndGet();
-              done.countDown();
-            })) {
-              throw new AssertionError("refused below the bound");
-            }
-          }
-        });
+        ts[s] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < perSubmitter; i++) {
+                    if (!pool.submit(
+                        () -> {
+                          ran.incrementAndGet();
+                          done.countDown();
+                        })) {
+                      throw new AssertionError("refused below the bound");
+                    }
+                  }
+                });
         ts[s].start();
       }
       for (Thread t : ts) {
@@ -79,14 +90,17 @@ class WorkerPoolTest {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch running = new CountDownLatch(1);
     try (WorkerPool pool = new WorkerPool("t", 1, 2, spinNanos)) {
-      assertThat(pool.submit(() -> {
-        running.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      })).isTrue();
+      assertThat(
+              pool.submit(
+                  () -> {
+                    running.countDown();
+                    try {
+                      release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }))
+          .isTrue();
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(pool.submit(() -> {})).isTrue();
       assertThat(pool.submit(() -> {})).isTrue();
@@ -104,21 +118,26 @@ class WorkerPoolTest {
     }
   }
 
-  /** A task that fails does not take its thread down, and an interrupt left by a task does not reach the next. */
+  /**
+   * A task that fails does not take its thread down, and an interrupt left by a task does not reach
+   * the next.
+   */
   @ParameterizedTest
   @ValueSource(longs = {0, 200_000})
   void failuresAndInterruptsStayWithTheirTask(long spinNanos) throws Exception {
     try (WorkerPool pool = new WorkerPool("t", 1, 10, spinNanos)) {
-      pool.submit(() -> {
-        throw new IllegalStateException("boom (expected by the test)");
-      });
+      pool.submit(
+          () -> {
+            throw new IllegalStateException("boom (expected by the test)");
+          });
       pool.submit(() -> Thread.currentThread().interrupt());
       CountDownLatch ok = new CountDownLatch(1);
       AtomicInteger interrupted = new AtomicInteger(-1);
-      pool.submit(() -> {
-        interrupted.set(Thread.currentThread().isInterrupted() ? 1 : 0);
-        ok.countDown();
-      });
+      pool.submit(
+          () -> {
+            interrupted.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+            ok.countDown();
+          });
       assertThat(ok.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(interrupted.get()).isZero();
     }
@@ -135,29 +154,37 @@ class WorkerPoolTest {
     pool.close();
     assertThat(pool.submit(() -> {})).isFalse();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("closing-pool-"))) {
-      assertThat(System.nanoTime()).as("worker threads still alive 10 s after close").isLessThan(until);
+    while (Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().startsWith("closing-pool-"))) {
+      assertThat(System.nanoTime())
+          .as("worker threads still alive 10 s after close")
+          .isLessThan(until);
       Thread.onSpinWait();
     }
   }
 
-  /** A thread stuck in a task is replaced: the pool keeps its capacity, and the stuck thread ends when its task does. */
+  /**
+   * A thread stuck in a task is replaced: the pool keeps its capacity, and the stuck thread ends
+   * when its task does.
+   */
   @ParameterizedTest
   @ValueSource(longs = {0, 200_000})
-  void aReplacedStuckThreadKeepsThePoolsCapacityAndEndsWithItsTask(long spinNanos) throws Exception {
+  void aReplacedStuckThreadKeepsThePoolsCapacityAndEndsWithItsTask(long spinNanos)
+      throws Exception {
     try (WorkerPool pool = new WorkerPool("t", 1, 100, spinNanos)) {
       CountDownLatch stuckIn = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       Thread[] stuck = new Thread[1];
-      pool.submit(() -> {
-        stuck[0] = Thread.currentThread();
-        stuckIn.countDown();
-        try {
-          release.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      pool.submit(
+          () -> {
+            stuck[0] = Thread.currentThread();
+            stuckIn.countDown();
+            try {
+              release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       assertThat(stuckIn.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(pool.replace(stuck[0])).isTrue();
       assertThat(pool.replace(stuck[0])).as("replaced once only").isFalse();
@@ -165,11 +192,14 @@ class WorkerPoolTest {
       assertThat(pool.size()).isEqualTo(1);
       CountDownLatch ran = new CountDownLatch(1);
       Set<String> by = ConcurrentHashMap.newKeySet();
-      pool.submit(() -> {
-        by.add(Thread.currentThread().getName());
-        ran.countDown();
-      });
-      assertThat(ran.await(10, TimeUnit.SECONDS)).as("the replacement takes work while the old thread is stuck").isTrue();
+      pool.submit(
+          () -> {
+            by.add(Thread.currentThread().getName());
+            ran.countDown();
+          });
+      assertThat(ran.await(10, TimeUnit.SECONDS))
+          .as("the replacement takes work while the old thread is stuck")
+          .isTrue();
       assertThat(by).containsExactly("t-r1");
       release.countDown();
       stuck[0].join(10_000);
@@ -177,27 +207,34 @@ class WorkerPoolTest {
     }
   }
 
-  /** Replacements stop once as many replaced threads as the pool's size are still stuck (each may spin a core). */
+  /**
+   * Replacements stop once as many replaced threads as the pool's size are still stuck (each may
+   * spin a core).
+   */
   @org.junit.jupiter.api.Test
   void replacementsAreBoundedByThePoolsSize() throws Exception {
     try (WorkerPool pool = new WorkerPool("b", 1, 100, 0)) {
       CountDownLatch release = new CountDownLatch(1);
-      java.util.concurrent.BlockingQueue<Thread> started = new java.util.concurrent.LinkedBlockingQueue<>();
-      Runnable stuckTask = () -> {
-        started.add(Thread.currentThread());
-        try {
-          release.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      };
+      java.util.concurrent.BlockingQueue<Thread> started =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      Runnable stuckTask =
+          () -> {
+            started.add(Thread.currentThread());
+            try {
+              release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
       pool.submit(stuckTask);
       Thread first = started.poll(10, TimeUnit.SECONDS);
       assertThat(pool.replace(first)).isTrue();
       pool.submit(stuckTask);
       Thread second = started.poll(10, TimeUnit.SECONDS);
       assertThat(second).isNotSameAs(first);
-      assertThat(pool.replace(second)).as("one replaced thread is still stuck in a pool of one").isFalse();
+      assertThat(pool.replace(second))
+          .as("one replaced thread is still stuck in a pool of one")
+          .isFalse();
       release.countDown();
       first.join(10_000);
       second.join(100);
