@@ -157,15 +157,20 @@ class WebBridgesTest {
   void aSockJsMessageOverTheSizeLimitClosesThatSocketWith1009AndOthersGoOn() throws Exception {
     try (SockJsPeer big = new SockJsPeer();
         SockJsPeer other = new SockJsPeer()) {
-      java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Short> closed =
+          new java.util.concurrent.CompletableFuture<>();
       big.ws.closeHandler(v -> closed.complete(big.ws.closeStatusCode()));
       String huge = "x".repeat(2 << 20); // over the server's 1 MiB WebSocket message limit
       big.ws.writeTextMessage(
-          send("r-big", new JsonObject().put("function", "sq").put("args", new JsonArray().add(huge)))
+          send(
+                  "r-big",
+                  new JsonObject().put("function", "sq").put("args", new JsonArray().add(huge)))
               .encode());
       assertThat(closed.get(20, TimeUnit.SECONDS)).isEqualTo((short) 1009);
       other.send(
-          send("r-other", new JsonObject().put("function", "sq").put("args", new JsonArray().add(3))));
+          send(
+              "r-other",
+              new JsonObject().put("function", "sq").put("args", new JsonArray().add(3))));
       assertThat(other.next().getJsonObject("body").getLong("result")).isEqualTo(9L);
     }
   }

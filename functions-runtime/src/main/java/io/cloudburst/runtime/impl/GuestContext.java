@@ -1,3 +1,6 @@
+// Over 400 lines (as formatted): one sandboxed context's whole life (building it with every limit,
+// loading, invoking, converting values at the edge, turning guest failures into errors) in one
+// place.
 package io.cloudburst.runtime.impl;
 
 import io.cloudburst.bus.CloudburstException;

@@ -1,4 +1,5 @@
-// Over 400 lines (as formatted): a DAG call's whole life (plan, schedule, dispatch, retry, deadline,
+// Over 400 lines (as formatted): a DAG call's whole life (plan, schedule, dispatch, retry,
+// deadline,
 // output_key write, completion) is one state machine over RunningDag; its parts share that state.
 package io.cloudburst.scheduler.impl;
 

@@ -1,4 +1,5 @@
-// Over 400 lines (as formatted): register, restore and delete of functions and DAGs share the lanes,
+// Over 400 lines (as formatted): register, restore and delete of functions and DAGs share the
+// lanes,
 // the store's write order and the reload-on-notice logic; the pure parts are FunctionRegistry,
 // DagRegistry, DagPlan and RegistryCodec.
 package io.cloudburst.scheduler.impl;

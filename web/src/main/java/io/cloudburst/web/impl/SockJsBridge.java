@@ -84,7 +84,9 @@ final class SockJsBridge {
         // than leave it half-dead; the client reconnects.
         case SOCKET_ERROR -> {
           event.tryComplete(true);
-          socket.close(1009, "closed after an error: " + String.valueOf(raw == null ? "" : raw.getValue("body")));
+          socket.close(
+              1009,
+              "closed after an error: " + String.valueOf(raw == null ? "" : raw.getValue("body")));
         }
         default -> event.tryComplete(true);
       }
