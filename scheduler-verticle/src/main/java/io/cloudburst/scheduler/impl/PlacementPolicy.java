@@ -133,7 +133,7 @@ public final class PlacementPolicy {
           hits++;
         }
       }
-      score += 20.0 * hits / refKeys.size();
+      score += 40.0 * hits / refKeys.size();
     }
     return score - load; // spread: less loaded wins among equals
   }

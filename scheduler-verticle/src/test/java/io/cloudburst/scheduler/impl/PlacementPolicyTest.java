@@ -113,6 +113,7 @@ class PlacementPolicyTest {
     var localBusy = exec("n1", "local-busy", 2, 2, "sq@1");
     var remoteWarm = exec("n2", "remote-warm", 2, 0, "sq@1");
     var remoteHalf = exec("n2", "remote-half", 2, 1, "sq@1");
+    var remoteCold = exec("n2", "remote-cold", 2, 0);
     var otherWarm = exec("n3", "other-warm", 2, 0, "sq@1");
     List<Row> table =
         List.of(
@@ -151,6 +152,13 @@ class PlacementPolicyTest {
                 List.of("k"),
                 "n1",
                 "remote-warm"),
+            new Row(
+                "keys cached on n2 beat a warm executor on the preferred node (locality first)",
+                List.of(localWarm, remoteCold),
+                Set.of("k"),
+                List.of("k"),
+                "n1",
+                "remote-cold"),
             new Row(
                 "keys cached nowhere: stay local",
                 List.of(localWarm, remoteWarm),
