@@ -293,6 +293,15 @@ public final class LatticeStore implements AutoCloseable {
     }
   }
 
+  /** The key's stored bytes as they are, or null when it has no record. Blocking. */
+  public byte[] getRaw(String key) {
+    try {
+      return db.get(bytes(key));
+    } catch (RocksDBException e) {
+      throw CloudburstException.internal("cannot read '" + key + "': " + e.getMessage());
+    }
+  }
+
   /** Calls {@code each} with every key's stored bytes, in key order. Blocking. */
   public void forEachRaw(BiConsumer<String, byte[]> each) {
     try (RocksIterator it = db.newIterator()) {
