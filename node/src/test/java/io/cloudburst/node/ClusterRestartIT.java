@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +68,7 @@ class ClusterRestartIT {
 
   @Test
   @Order(1)
+  @SuppressWarnings("unchecked")
   void aCleanRestartKeepsEveryWriteTheDeletionAndTheFunctionsAndDags() throws Exception {
     NodeProcess a = nodes[0];
     NodeProcess b = nodes[1];
@@ -121,6 +124,7 @@ class ClusterRestartIT {
     AtomicInteger ackedIncrements = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<Void>> writers = new ArrayList<>();
+    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     for (int w = 0; w < 3; w++) {
       NodeProcess n = nodes[w];
       String prefix = "rk_" + names.get(w) + "_";
@@ -143,7 +147,8 @@ class ClusterRestartIT {
                     return; // the node is gone: what it acknowledged before counts
                   }
                 }
-              }));
+              },
+              threads));
     }
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Object lock = new Object();
@@ -160,6 +165,7 @@ class ClusterRestartIT {
     }
     stop.set(true);
     CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+    threads.close();
     Map<String, Integer> before = Map.copyOf(acked);
     int increments = ackedIncrements.get();
     assertThat(before).hasSizeGreaterThanOrEqualTo(20);
@@ -175,21 +181,23 @@ class ClusterRestartIT {
 
   // ---- helpers ----
 
+  /**
+   * Starts a, then b and c (joining a) as soon as a's member is up, and waits until all three
+   * serve.
+   */
   private void startAll() throws Exception {
     nodes[0] = node(0, null);
+    nodes[0].awaitLog(log(0), "node a joined cluster");
     String join = "127.0.0.1:" + memberPorts[0];
-    CompletableFuture<NodeProcess> fb = CompletableFuture.supplyAsync(() -> unchecked(1, join));
-    CompletableFuture<NodeProcess> fc = CompletableFuture.supplyAsync(() -> unchecked(2, join));
-    nodes[1] = fb.get(150, TimeUnit.SECONDS);
-    nodes[2] = fc.get(150, TimeUnit.SECONDS);
+    nodes[1] = node(1, join);
+    nodes[2] = node(2, join);
+    for (int i = 0; i < 3; i++) {
+      nodes[i].awaitUp(log(i));
+    }
   }
 
-  private NodeProcess unchecked(int i, String join) {
-    try {
-      return node(i, join);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+  private Path log(int i) {
+    return dir.resolve(names.get(i) + ".log");
   }
 
   private NodeProcess node(int i, String join) throws Exception {
@@ -209,11 +217,8 @@ class ClusterRestartIT {
     if (join != null) {
       opts.addAll(List.of("--join", join));
     }
-    return NodeProcess.start(
-        dir.resolve(name),
-        dir.resolve(name + ".log"),
-        List.of("-Dcloudburst.clusterName=" + clusterName),
-        opts);
+    return NodeProcess.launch(
+        dir.resolve(name), log(i), List.of("-Dcloudburst.clusterName=" + clusterName), opts);
   }
 
   private static String fn(String name, String expression) {
@@ -229,7 +234,6 @@ class ClusterRestartIT {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
   }
 
-  @SuppressWarnings("unchecked")
   private Object value(NodeProcess n, String key) throws Exception {
     Object v = json(send(n, "GET", "/v1/kvs/" + key, null)).getValue("value");
     return v instanceof JsonArray a ? a.getList() : v;
