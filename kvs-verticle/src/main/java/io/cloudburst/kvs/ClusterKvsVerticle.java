@@ -62,7 +62,7 @@ import java.util.function.Supplier;
  * <p><b>Deletes</b> follow the rules of {@link KvsVerticle}: a delete leaves a tombstone one
  * generation up ({@link DeleteProcessor}, on the owner like a put), and a put whose base generation
  * is below the key's is refused with {@link KvsReply.Stale} inside the {@link MergeProcessor}.
- * Tombstones stay in the map until their key is written again (there is no retention bound here:
+ * Tombstones stay in the map (and on disk) until their key is written again (no retention bound:
  * the map lives only as long as the cluster does); pushed updates carry the key's generation.
  *
  * <p><b>Acknowledged means replicated.</b> {@link #configure} gives the map one synchronous backup
@@ -72,8 +72,10 @@ import java.util.function.Supplier;
  * acknowledged write (the backup is promoted and a new backup made). The backup runs the same
  * deterministic, idempotent processor on its copy, so it reaches the same state. Reads go to the
  * owner ({@code readBackupData false}), so a node reads its own acknowledged writes. Values are
- * stored as {@link StoredValue} bytes ({@code BINARY}); there is no disk: the data lives as long as
- * enough members do (two simultaneous crashes can lose the keys whose owner and backup both died).
+ * stored as {@link StoredValue} bytes ({@code BINARY}). With {@link ClusterDiskStore} (as nodes
+ * run) the owner also writes each change through to its disk before the change is acknowledged, and
+ * a restarted cluster joins its members' disks back into the map; without it (this method alone)
+ * the data lives only as long as enough members do.
  *
  * <p><b>Pushed updates.</b> Caches subscribe exactly as with {@link KvsVerticle} (the {@code
  * subscriber} of Get, GetMany and Put, or Subscribe/Unsubscribe), to this node's store, which keeps

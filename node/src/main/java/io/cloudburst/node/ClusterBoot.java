@@ -10,6 +10,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.msg.NodeEvent;
+import io.cloudburst.kvs.ClusterDiskStore;
 import io.cloudburst.kvs.ClusterKvsVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -36,6 +37,10 @@ import java.util.concurrent.TimeUnit;
  * leaver's node name on {@link Addresses#NODE_LEFT} to its own verticles: the scheduler runs the
  * leaver's calls again elsewhere and stops placing by its cached keys. Its data is safe: every key
  * has a synchronous backup on another member ({@link ClusterKvsVerticle}).
+ *
+ * <p><b>Disk.</b> A storage member writes the keys it owns through to {@code <data>/cluster-kvs}
+ * and, once promoted and before it serves, joins that disk back into the map ({@link
+ * ClusterDiskStore}), so a restarted cluster has its acknowledged writes again.
  */
 public final class ClusterBoot {
   private static final System.Logger log = System.getLogger(ClusterBoot.class.getName());
@@ -58,21 +63,35 @@ public final class ClusterBoot {
 
   private ClusterBoot() {}
 
-  /** A joined node's Hazelcast member and clustered Vert.x. */
-  public record Joined(HazelcastInstance hazelcast, Vertx vertx) {
+  /**
+   * A joined node's Hazelcast member, clustered Vert.x, and the disk of a storage member (null for
+   * a compute-only one).
+   */
+  public record Joined(HazelcastInstance hazelcast, Vertx vertx, ClusterDiskStore disk) {
     /**
      * Closes Vert.x, then leaves the cluster gracefully (Hazelcast hands this member's partitions
-     * over first).
+     * over first), then closes the disk.
      */
     public void close(long timeoutSeconds) throws Exception {
       try {
         vertx.close().await(timeoutSeconds, TimeUnit.SECONDS);
       } finally {
-        if (hazelcast.getLifecycleService().isRunning()) {
-          hazelcast.shutdown();
+        try {
+          if (hazelcast.getLifecycleService().isRunning()) {
+            hazelcast.shutdown();
+          }
+        } finally {
+          if (disk != null) {
+            disk.close();
+          }
         }
       }
     }
+  }
+
+  /** The Hazelcast cluster name of this process ({@code -Dcloudburst.clusterName}). */
+  public static String clusterName() {
+    return System.getProperty("cloudburst.clusterName", CLUSTER_NAME);
   }
 
   static String wireVersion() {
@@ -86,7 +105,7 @@ public final class ClusterBoot {
   static Config hazelcastConfig(NodeOptions o) {
     NodeOptions.ClusterOptions c = o.cluster();
     Config hz = ConfigUtil.loadConfig();
-    hz.setClusterName(System.getProperty("cloudburst.clusterName", CLUSTER_NAME));
+    hz.setClusterName(clusterName());
     hz.setInstanceName("cloudburst-" + o.nodeId() + "-" + c.port());
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
@@ -128,10 +147,19 @@ public final class ClusterBoot {
    */
   public static Joined join(NodeOptions o, VertxOptions vertxOptions) throws Exception {
     NodeOptions.ClusterOptions c = o.cluster();
+    ClusterDiskStore disk = null;
     HazelcastInstance hz;
     try {
-      hz = Hazelcast.newHazelcastInstance(hazelcastConfig(o));
+      Config config = hazelcastConfig(o);
+      if (c.storage()) {
+        disk = ClusterDiskStore.open(o.dataDir().resolve(ClusterDiskStore.DIR));
+        disk.configure(config);
+      }
+      hz = Hazelcast.newHazelcastInstance(config);
     } catch (RuntimeException e) {
+      if (disk != null) {
+        disk.close();
+      }
       throw new IllegalStateException(
           "cannot start the cluster member on " + c.host() + ":" + c.port() + ": " + e.getMessage(),
           e);
@@ -140,6 +168,8 @@ public final class ClusterBoot {
       check(o, hz);
       if (c.storage()) {
         hz.getCluster().promoteLocalLiteMember();
+        // Before this node serves: its disk's states join the map (see ClusterDiskStore).
+        disk.restore(hz, ClusterKvsVerticle.DEFAULT_TIMEOUT_MS);
       }
       vertxOptions.setEventBusOptions(
           new EventBusOptions().setHost(c.host()).setPort(0).setClusterPublicHost(c.host()));
@@ -152,7 +182,7 @@ public final class ClusterBoot {
               .map(v -> CloudburstNode.remember(v, vertxOptions))
               .await(60, TimeUnit.SECONDS);
       hz.getCluster().addMembershipListener(new Leavers(vertx));
-      Joined joined = new Joined(hz, vertx);
+      Joined joined = new Joined(hz, vertx, disk);
       log.log(
           System.Logger.Level.INFO,
           "node "
@@ -172,6 +202,9 @@ public final class ClusterBoot {
       // Never held data (still lite) or holds only backups Hazelcast hands back: terminate is safe
       // here.
       hz.getLifecycleService().terminate();
+      if (disk != null) {
+        disk.close();
+      }
       throw e;
     }
   }

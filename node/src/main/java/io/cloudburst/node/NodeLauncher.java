@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * starts the node and stops it on SIGTERM/Ctrl-C.
  *
  * <p>Exit codes: 2 for a bad command line, 1 when the node cannot start (a port in use, its data
- * directory held by another node, a failed deployment), 3 when it cannot join its cluster.
+ * directory held by another node or, for a storage member, kept for another cluster, a failed
+ * deployment), 3 when it cannot join its cluster.
  */
 public final class NodeLauncher {
   private static final String LOG_FORMAT = "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n";
@@ -54,6 +55,17 @@ public final class NodeLauncher {
     } catch (java.io.IOException e) {
       exit(1, "cannot use data directory " + options.dataDir().toAbsolutePath() + ": " + e);
       return;
+    }
+    if (options.cluster().enabled() && options.cluster().storage()) {
+      try {
+        Preflight.claimForCluster(options.dataDir(), ClusterBoot.clusterName());
+      } catch (IllegalStateException e) {
+        exit(1, e.getMessage());
+        return;
+      } catch (java.io.IOException e) {
+        exit(1, "cannot use data directory " + options.dataDir().toAbsolutePath() + ": " + e);
+        return;
+      }
     }
     run(options);
   }

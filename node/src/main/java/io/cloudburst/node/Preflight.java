@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +18,15 @@ import java.util.Optional;
 /**
  * Checks a node process makes before its boot (seconds of engine and context start-up), so that a
  * port already taken or a data directory held by another node fails at once with a message that
- * names it, rather than after the boot with a raw bind or RocksDB error.
+ * names it, rather than after the boot with a raw bind or RocksDB error. The data directory's lock
+ * covers everything under it, the cluster store in {@code <data>/cluster-kvs} included.
  */
 public final class Preflight {
   /** The name of the lock file a node process holds in its data directory while it runs. */
   public static final String LOCK_FILE = "node.lock";
+
+  /** The file in a storage member's data directory naming the cluster whose data it keeps. */
+  public static final String CLUSTER_ID_FILE = "cluster-id";
 
   private Preflight() {}
 
@@ -105,6 +110,46 @@ public final class Preflight {
         0);
     ch.force(false);
     return ch;
+  }
+
+  /**
+   * Claims {@code dataDir} for the cluster {@code clusterName}: a storage member's data directory
+   * records, in {@link #CLUSTER_ID_FILE}, the cluster whose data it keeps. Written (synced) when
+   * absent; call it after {@link #lockDataDir} and before the member opens its store.
+   *
+   * @throws IllegalStateException naming both clusters when the directory keeps another cluster's
+   *     data (nothing in it is touched)
+   */
+  public static void claimForCluster(Path dataDir, String clusterName) throws IOException {
+    Path file = dataDir.resolve(CLUSTER_ID_FILE);
+    if (Files.exists(file)) {
+      String recorded = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (!recorded.equals(clusterName)) {
+        throw new IllegalStateException(
+            "data directory "
+                + dataDir.toAbsolutePath()
+                + " keeps the data of cluster '"
+                + recorded
+                + "', not of this node's cluster '"
+                + clusterName
+                + "'; choose another --data (or remove "
+                + CLUSTER_ID_FILE
+                + " and "
+                + "cluster-kvs to discard that data)");
+      }
+      return;
+    }
+    Path tmp = dataDir.resolve(CLUSTER_ID_FILE + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap((clusterName + "\n").getBytes(StandardCharsets.UTF_8)));
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static String readPid(FileChannel ch) throws IOException {

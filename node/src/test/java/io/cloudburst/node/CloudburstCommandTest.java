@@ -166,4 +166,38 @@ class CloudburstCommandTest {
       holder.waitFor(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void aClusterNodeOnAnotherClustersDataDirectoryExitsNamingBothAndTouchesNothing(@TempDir Path tmp)
+      throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Files.writeString(data.resolve(Preflight.CLUSTER_ID_FILE), "cloudburst-other\n");
+    Run r =
+        run(
+            tmp,
+            Map.of(),
+            NodeProcess.command(
+                List.of("-Dcloudburst.clusterName=cloudburst-mine"),
+                List.of(
+                    "--port",
+                    "0",
+                    "--data",
+                    data.toString(),
+                    "--cluster",
+                    "--cluster-port",
+                    String.valueOf(NodeProcess.freePort()))));
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err())
+        .contains(
+            "cloudburst: data directory "
+                + data
+                + " keeps the data of cluster 'cloudburst-other', not of this node's cluster"
+                + " 'cloudburst-mine'");
+    assertThat(r.out()).doesNotContain("up at");
+    try (var files = Files.list(data)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("no store opened")
+          .containsExactlyInAnyOrder(Preflight.CLUSTER_ID_FILE, Preflight.LOCK_FILE);
+    }
+  }
 }

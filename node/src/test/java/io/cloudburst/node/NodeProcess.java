@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +80,14 @@ final class NodeProcess implements AutoCloseable {
    */
   static NodeProcess start(Path data, Path log, List<String> jvmFlags, List<String> options)
       throws Exception {
+    NodeProcess node = launch(data, log, jvmFlags, options);
+    node.awaitUp(log);
+    return node;
+  }
+
+  /** Starts a node with extra JVM flags and options, without waiting for it. */
+  static NodeProcess launch(Path data, Path log, List<String> jvmFlags, List<String> options)
+      throws Exception {
     int port = freePort();
     List<String> args =
         new ArrayList<>(List.of("--port", String.valueOf(port), "--data", data.toString()));
@@ -88,7 +97,12 @@ final class NodeProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    NodeProcess node = new NodeProcess(p, port);
+    return new NodeProcess(p, port);
+  }
+
+  /** Waits (bounded) until the node's /health says up; {@code log} is named when it fails. */
+  void awaitUp(Path log) throws Exception {
+    Process p = process;
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < end) {
@@ -99,12 +113,12 @@ final class NodeProcess implements AutoCloseable {
       try {
         HttpResponse<String> r =
             http.send(
-                HttpRequest.newBuilder(URI.create(node.base + "/health"))
+                HttpRequest.newBuilder(URI.create(base + "/health"))
                     .timeout(Duration.ofSeconds(2))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
-          return node;
+          return;
         }
       } catch (IOException notYet) {
         // not listening yet
@@ -113,6 +127,25 @@ final class NodeProcess implements AutoCloseable {
     }
     p.destroyForcibly();
     throw new IllegalStateException("node did not come up within 120 s; see " + log);
+  }
+
+  /**
+   * Waits (bounded) until the node's log holds {@code line} (e.g. its cluster member is up, long
+   * before its HTTP server).
+   */
+  void awaitLog(Path log, String line) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < end) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "node process exited with " + process.exitValue() + "; see " + log);
+      }
+      if (Files.exists(log) && Files.readString(log).contains(line)) {
+        return;
+      }
+      process.waitFor(100, TimeUnit.MILLISECONDS);
+    }
+    throw new IllegalStateException("no '" + line + "' in " + log + " within 120 s");
   }
 
   /** SIGKILL, and wait for the process to be gone. */

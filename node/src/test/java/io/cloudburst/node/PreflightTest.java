@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checks before a node's boot: ports already taken and data directories held by another node.
+ * The checks before a node's boot: ports already taken, data directories held by another node or
+ * kept for another cluster.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PreflightTest {
@@ -53,6 +54,29 @@ class PreflightTest {
       assertThat(again.isOpen())
           .as("released with its channel, so a restarted node gets it")
           .isTrue();
+    }
+  }
+
+  @Test
+  void aDataDirectoryRecordsItsClusterOnceAndRefusesAnotherClusterUntouched(@TempDir Path dir)
+      throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Preflight.claimForCluster(data, "east");
+    assertThat(Files.readString(data.resolve(Preflight.CLUSTER_ID_FILE)).strip()).isEqualTo("east");
+    Preflight.claimForCluster(data, "east"); // the same cluster again: accepted
+    Path stored = Files.createDirectories(data.resolve("cluster-kvs")).resolve("CURRENT");
+    Files.writeString(stored, "kept");
+
+    assertThatThrownBy(() -> Preflight.claimForCluster(data, "west"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("data directory " + data.toAbsolutePath())
+        .hasMessageContaining("keeps the data of cluster 'east', not of this node's cluster 'west'")
+        .hasMessageContaining("choose another --data");
+    assertThat(Files.readString(data.resolve(Preflight.CLUSTER_ID_FILE)).strip()).isEqualTo("east");
+    assertThat(Files.readString(stored)).isEqualTo("kept");
+    try (var files = Files.list(data)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(Preflight.CLUSTER_ID_FILE, "cluster-kvs");
     }
   }
 

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -261,6 +263,54 @@ public final class LatticeStore implements AutoCloseable {
           "write failed, nothing of " + ops.size() + " writes stored: " + e.getMessage());
     }
     return outcomes;
+  }
+
+  /**
+   * Writes {@link StoredValue} bytes as they are (no merge) and deletes {@code removed}, as one
+   * atomic, synced write: for a store whose merging happens elsewhere (the cluster map's owner).
+   * Blocking; safe from several threads (RocksDB joins concurrent synced writes into one WAL sync).
+   *
+   * @throws CloudburstException INTERNAL when the write fails, in which case nothing is stored
+   */
+  public void writeRaw(Map<String, byte[]> values, Collection<String> removed) {
+    if (values.isEmpty() && removed.isEmpty()) {
+      return;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Map.Entry<String, byte[]> e : values.entrySet()) {
+        batch.put(bytes(e.getKey()), e.getValue());
+      }
+      for (String k : removed) {
+        batch.delete(bytes(k));
+      }
+      db.write(syncWrites, batch);
+    } catch (RocksDBException e) {
+      throw CloudburstException.internal(
+          "write failed, nothing of "
+              + (values.size() + removed.size())
+              + " writes stored: "
+              + e.getMessage());
+    }
+  }
+
+  /** The key's stored bytes as they are, or null when it has no record. Blocking. */
+  public byte[] getRaw(String key) {
+    try {
+      return db.get(bytes(key));
+    } catch (RocksDBException e) {
+      throw CloudburstException.internal("cannot read '" + key + "': " + e.getMessage());
+    }
+  }
+
+  /** Calls {@code each} with every key's stored bytes, in key order. Blocking. */
+  public void forEachRaw(BiConsumer<String, byte[]> each) {
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (!Arrays.equals(it.key(), FLOOR_KEY)) {
+          each.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
+        }
+      }
+    }
   }
 
   /** How many synced writes {@link #apply} has made (group-commit batches). */

@@ -111,6 +111,33 @@ public record StoredValue(Lattice lattice, long generation, long deletedAt) {
     return tombstone(current.generation() + 1, now);
   }
 
+  /**
+   * The join of two states of one key, as kept by different stores (e.g. two cluster members that
+   * owned the key at different times): the higher generation wins, since a delete raises it and
+   * everything at a lower generation was deleted; at the same generation a live value wins over a
+   * tombstone (a value at a tombstone's generation was written after it) and two live values merge
+   * their lattices. Commutative, associative and idempotent, so stores can be joined in any order,
+   * any number of times. No size limit: both states were accepted once.
+   *
+   * @throws CloudburstException CONFLICT for live values of different lattice kinds at one
+   *     generation (which puts never make: a put of another kind is refused)
+   */
+  public static StoredValue join(StoredValue a, StoredValue b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    if (a.generation() != b.generation()) {
+      return a.generation() > b.generation() ? a : b;
+    }
+    if (a.isTombstone() || b.isTombstone()) {
+      if (a.isTombstone() && b.isTombstone()) {
+        return a.deletedAt() >= b.deletedAt() ? a : b;
+      }
+      return a.isTombstone() ? b : a;
+    }
+    return live(a.lattice().merge(b.lattice()), a.generation());
+  }
+
   // ---- encoding ----
 
   /** The stored bytes of a live value whose lattice encodes to {@code latticeBytes}. */
