@@ -148,7 +148,7 @@ def main():
         cases["sq_wait"] = measure(lambda: cloud.exec_func(name, [2], direct_response=True).get(), 4,
                                    args.n, args.warmup)
         if args.kvs:
-            cases["kvs_put"] = measure(lambda: cloud.put_object(key, KVS_VALUE), None, args.n, args.warmup)
+            cases["kvs_put"] = measure(lambda: cloud.put_object(key, KVS_VALUE), True, args.n, args.warmup)
             cases["kvs_get"] = measure(lambda: cloud.get_object(key), KVS_VALUE, args.n, args.warmup)
             cloud.delete_object(key)
         # Last: each registration makes the node refill its spare contexts in the background (seconds
