@@ -25,6 +25,11 @@ public final class ContextPool<C extends ContextPool.Pooled> {
 
     boolean isDead();
 
+    /** Built on an engine that takes no new contexts: not worth keeping once idle. */
+    default boolean isStale() {
+      return false;
+    }
+
     /** {@link System#nanoTime()} of its last use. */
     long lastUsed();
 
@@ -137,7 +142,7 @@ public final class ContextPool<C extends ContextPool.Pooled> {
    */
   public synchronized boolean release(C c) {
     borrowed.remove(c);
-    if (c.isDead() || c.versionKey() == null) {
+    if (c.isDead() || c.versionKey() == null || c.isStale()) {
       live--;
       return false;
     }
@@ -163,6 +168,28 @@ public final class ContextPool<C extends ContextPool.Pooled> {
       }
       if (q.isEmpty()) {
         it.remove();
+      }
+    }
+    return out;
+  }
+
+  /** Removes idle and spare contexts built on retired engines; returns them for closing. */
+  public synchronized List<C> removeStale() {
+    List<C> out = new ArrayList<>();
+    for (Map<String, ArrayDeque<C>> from : List.of(idle, spares)) {
+      for (Iterator<ArrayDeque<C>> it = from.values().iterator(); it.hasNext(); ) {
+        ArrayDeque<C> q = it.next();
+        for (Iterator<C> ci = q.iterator(); ci.hasNext(); ) {
+          C c = ci.next();
+          if (c.isStale()) {
+            ci.remove();
+            out.add(c);
+            live--;
+          }
+        }
+        if (q.isEmpty()) {
+          it.remove();
+        }
       }
     }
     return out;

@@ -5,7 +5,9 @@ import io.cloudburst.runtime.RuntimeMode;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.graalvm.polyglot.Context;
@@ -66,10 +68,133 @@ public final class Engines implements AutoCloseable {
     }
   }
 
+  /**
+   * Python contexts one engine builds before new contexts go to a fresh engine. GraalPy keeps, for
+   * the engine's whole life, some code of every context it ever ran (part of each module a context
+   * imports is parsed again and cached in the language for good: about 2.7 MB per context that
+   * loads the prelude, measured on GraalPy 25.2). Pooled contexts are reused, so this only matters
+   * when contexts are made again and again, as when each runaway call's context is cancelled. A
+   * fresh engine's first context costs about 1 s of CPU more than a later one. Override with the
+   * system property {@code cloudburst.pythonEngineContexts}.
+   */
+  static final int PYTHON_CONTEXTS_PER_ENGINE =
+      Integer.getInteger("cloudburst.pythonEngineContexts", 64);
+
+  /**
+   * One language's engines: the current one takes new contexts; one that has built its share is
+   * retired and closed once its last context is closed (a context that never closes keeps it).
+   */
+  static final class EngineLine {
+    private final String language;
+    private final int contextsPerEngine;
+    private Generation current;
+    private final java.util.Set<Generation> retired = new java.util.HashSet<>();
+    private volatile long engines = 1;
+
+    EngineLine(String language, int contextsPerEngine) {
+      this.language = language;
+      this.contextsPerEngine = contextsPerEngine;
+      this.current = new Generation(newEngine(language));
+    }
+
+    private static Engine newEngine(String language) {
+      OutputStream sink = OutputStream.nullOutputStream();
+      return Engine.newBuilder(language)
+          .sandbox(SandboxPolicy.CONSTRAINED)
+          .out(sink)
+          .err(sink)
+          .build();
+    }
+
+    /** The engine new contexts go to now, counted as one more open context. */
+    synchronized Generation take() {
+      if (contextsPerEngine > 0 && current.built >= contextsPerEngine) {
+        Generation old = current;
+        old.retired = true;
+        current = new Generation(newEngine(language));
+        engines++;
+        log.log(
+            System.Logger.Level.INFO,
+            language
+                + " engine "
+                + engines
+                + " takes new contexts: the previous one built "
+                + old.built
+                + " (it closes with its last context, "
+                + old.open
+                + " open)");
+        retire(old);
+      }
+      current.built++;
+      current.open++;
+      return current;
+    }
+
+    private void retire(Generation g) {
+      if (g.open == 0) {
+        g.engine.close(true);
+      } else {
+        retired.add(g);
+      }
+    }
+
+    /** A context of {@code g} was closed (or never built). */
+    void closed(Generation g) {
+      boolean closeEngine;
+      synchronized (this) {
+        closeEngine = --g.open == 0 && retired.remove(g);
+      }
+      if (closeEngine) {
+        g.engine.close(true);
+      }
+    }
+
+    synchronized Engine engine() {
+      return current.engine;
+    }
+
+    /** Engines built so far on this line (1 until the first is retired). */
+    long engines() {
+      return engines;
+    }
+
+    /** Engines still open: the current one and retired ones with contexts left. */
+    synchronized int open() {
+      return 1 + retired.size();
+    }
+
+    void close() {
+      List<Generation> all;
+      synchronized (this) {
+        all = new ArrayList<>(retired);
+        all.add(current);
+        retired.clear();
+      }
+      all.forEach(g -> g.engine.close(true));
+    }
+  }
+
+  /** One engine and its context counts (guarded by its {@link EngineLine}). */
+  static final class Generation {
+    final Engine engine;
+    int built;
+    int open;
+
+    /** Set once new contexts go to a newer engine. */
+    volatile boolean retired;
+
+    Generation(Engine engine) {
+      this.engine = engine;
+    }
+  }
+
+  /** A context and what to call once it is closed (gives its place on the engine back). */
+  record Built(Context context, Generation generation, Runnable closed) {}
+
   /** The engines themselves and what every context built on them shares. */
   private static final class Core {
-    final Engine python;
-    final Engine js;
+    final EngineLine python;
+    final EngineLine js;
     final RuntimeMode mode;
     final long cpuLimitMs;
     volatile boolean cpuLimitSupported;
@@ -81,19 +206,17 @@ public final class Engines implements AutoCloseable {
       this.mode = mode;
       this.cpuLimitMs = cpuLimitMs;
       this.cpuLimitSupported = mode == RuntimeMode.INTERPRETED && cpuLimitMs > 0;
-      OutputStream sink = OutputStream.nullOutputStream();
-      this.python =
-          Engine.newBuilder(PY).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
-      this.js =
-          Engine.newBuilder(JS).sandbox(SandboxPolicy.CONSTRAINED).out(sink).err(sink).build();
+      this.python = new EngineLine(PY, PYTHON_CONTEXTS_PER_ENGINE);
+      // GraalJS keeps nothing per context (measured flat): one engine for good.
+      this.js = new EngineLine(JS, 0);
       this.pyPrelude = Source.newBuilder(PY, resource("prelude.py"), "<cloudburst>").buildLiteral();
       this.jsPrelude =
           Source.newBuilder(JS, resource("prelude.js"), "<cloudburst>.js").buildLiteral();
     }
 
     void close() {
-      python.close(true);
-      js.close(true);
+      python.close();
+      js.close();
     }
   }
 
@@ -171,7 +294,7 @@ public final class Engines implements AutoCloseable {
         "polyglot engines ready ("
             + how
             + "): "
-            + core.python.getImplementationName()
+            + core.python.engine().getImplementationName()
             + " (runtime mode "
             + core.mode.wire()
             + (compiled() ? ", compiled" : ", interpreter only")
@@ -196,6 +319,7 @@ public final class Engines implements AutoCloseable {
   /** True when guest code is compiled by the Graal compiler (JVMCI present and enabled). */
   public boolean compiled() {
     return !core.python
+        .engine()
         .getImplementationName()
         .toLowerCase(java.util.Locale.ROOT)
         .contains("interpreted");
@@ -216,10 +340,29 @@ public final class Engines implements AutoCloseable {
    * offers them, it carries the CPU-time backstop and the {@link #MAX_STACK_FRAMES} call-depth
    * limit; a sandbox limit this runtime refuses is dropped (logged once) and the watchdog remains.
    */
-  Context newContext(String language, OutputStream out) {
+  Built newContext(String language, OutputStream out) {
     String id = languageId(language);
+    EngineLine line = PY.equals(id) ? core.python : core.js;
+    Generation g = line.take();
+    java.util.concurrent.atomic.AtomicBoolean given =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable closed =
+        () -> {
+          if (given.compareAndSet(false, true)) {
+            line.closed(g);
+          }
+        };
+    try {
+      return new Built(build(id, g.engine, out), g, closed);
+    } catch (RuntimeException e) {
+      closed.run();
+      throw e;
+    }
+  }
+
+  private Context build(String id, Engine engine, OutputStream out) {
     while (true) {
-      Context.Builder b = builder(id, out);
+      Context.Builder b = builder(id, engine, out);
       if (core.frameLimitSupported) {
         b.option(FRAMES_OPTION, String.valueOf(MAX_STACK_FRAMES));
       }
@@ -263,9 +406,26 @@ public final class Engines implements AutoCloseable {
     return core.cpuLimitSupported;
   }
 
-  private Context.Builder builder(String id, OutputStream out) {
+  /** Python engines built so far by these engines' line (grows as old ones are retired). */
+  public long pythonEnginesBuilt() {
+    return core.python.engines();
+  }
+
+  /**
+   * Engines retired so far, all languages (a change means pooled contexts may have become stale).
+   */
+  public long retirements() {
+    return core.python.engines() - 1 + core.js.engines() - 1;
+  }
+
+  /** Python engines still open (the current one and retired ones with contexts left). */
+  public int pythonEnginesOpen() {
+    return core.python.open();
+  }
+
+  private Context.Builder builder(String id, Engine engine, OutputStream out) {
     return Context.newBuilder(id)
-        .engine(PY.equals(id) ? core.python : core.js)
+        .engine(engine)
         .sandbox(SandboxPolicy.CONSTRAINED)
         .out(out)
         .err(out)

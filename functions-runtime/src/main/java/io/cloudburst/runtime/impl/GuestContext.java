@@ -27,6 +27,12 @@ import org.graalvm.polyglot.Value;
 public final class GuestContext implements ContextPool.Pooled {
   private final String language;
   private final Context context;
+
+  /** Gives this context's place on its engine back; called once it is closed. */
+  private final Runnable closed;
+
+  private final Engines.Generation generation;
+
   private final BoundedOutput output;
   private final UserLibrary host;
   private final Value guestLib;
@@ -54,14 +60,16 @@ public final class GuestContext implements ContextPool.Pooled {
 
   private GuestContext(
       String language,
-      Context context,
+      Engines.Built built,
       BoundedOutput output,
       UserLibrary host,
       Value prelude,
       long cpuBudgetNanos) {
     this.language = language;
     this.cpuBudgetNanos = cpuBudgetNanos;
-    this.context = context;
+    this.context = built.context();
+    this.closed = built.closed();
+    this.generation = built.generation();
     this.output = output;
     this.host = host;
     this.prelude = prelude;
@@ -84,7 +92,8 @@ public final class GuestContext implements ContextPool.Pooled {
   static GuestContext create(
       Engines engines, String language, int maxLogBytes, LibraryBackend backend) {
     BoundedOutput out = new BoundedOutput(maxLogBytes);
-    Context c = engines.newContext(language, out);
+    Engines.Built built = engines.newContext(language, out);
+    Context c = built.context();
     try {
       Value prelude = c.eval(engines.prelude(language));
       long budget =
@@ -92,12 +101,16 @@ public final class GuestContext implements ContextPool.Pooled {
               ? java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engines.cpuLimitMs())
               : 0;
       GuestContext g =
-          new GuestContext(language, c, out, new UserLibrary(backend), prelude, budget);
+          new GuestContext(language, built, out, new UserLibrary(backend), prelude, budget);
       out.reset();
       c.resetLimits();
       return g;
     } catch (RuntimeException e) {
-      c.close(true);
+      try {
+        c.close(true);
+      } finally {
+        built.closed().run();
+      }
       throw e;
     }
   }
@@ -126,6 +139,11 @@ public final class GuestContext implements ContextPool.Pooled {
   @Override
   public void touch() {
     lastUsed = System.nanoTime();
+  }
+
+  @Override
+  public boolean isStale() {
+    return generation.retired;
   }
 
   @Override
@@ -377,7 +395,11 @@ public final class GuestContext implements ContextPool.Pooled {
       outOfMemory = memory;
       dead = true;
     }
-    reaper.close(() -> context.close(true));
+    reaper.close(
+        () -> {
+          context.close(true);
+          closed.run();
+        });
     return true;
   }
 
@@ -411,8 +433,9 @@ public final class GuestContext implements ContextPool.Pooled {
     markDead();
     try {
       context.close(true);
+      closed.run();
     } catch (RuntimeException ignored) {
-      // already closed or cancelled
+      // already closed or cancelled (by a reaper, which gives the place back)
     }
   }
 }

@@ -53,6 +53,10 @@ public final class GuestContexts implements AutoCloseable {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private volatile boolean closed;
+
+  /** {@link Engines#retirements()} when stale contexts were last swept (racy reads are fine). */
+  private volatile long seenRetirements;
+
   private final java.util.Map<String, AtomicInteger> sparesInFlight =
       java.util.Map.of(
           Languages.PYTHON, new AtomicInteger(), Languages.JAVASCRIPT, new AtomicInteger());
@@ -206,6 +210,7 @@ public final class GuestContexts implements AutoCloseable {
 
   private GuestContext borrow(
       FunctionInfo f, long loadTimeoutMs, Consumer<CloudburstException> onCancel) {
+    sweepStale();
     GuestContext c = pool.borrowWarm(f.contextKey());
     if (c != null) {
       return c;
@@ -308,8 +313,31 @@ public final class GuestContexts implements AutoCloseable {
     }
   }
 
+  /**
+   * Once an engine is retired, its idle and spare contexts are closed (a warm context in use is
+   * closed when it comes back) so that the engine can close; the spares are built again on the
+   * current engine.
+   */
+  private void sweepStale() {
+    long r = engines.retirements();
+    if (r == seenRetirements) {
+      return;
+    }
+    seenRetirements = r;
+    List<GuestContext> stale = pool.removeStale();
+    if (!stale.isEmpty()) {
+      try {
+        warmer.execute(() -> stale.forEach(GuestContext::close));
+      } catch (RejectedExecutionException e) {
+        stale.forEach(GuestContext::close);
+      }
+      refill();
+    }
+  }
+
   /** Closes contexts idle longer than the retirement time. */
   public void retireIdle() {
+    sweepStale();
     List<GuestContext> old =
         pool.retireIdle(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(options.idleRetireMs()));
     if (!old.isEmpty()) {

@@ -12,6 +12,7 @@ class ContextPoolTest {
     final String language;
     String versionKey;
     boolean dead;
+    boolean stale;
     long lastUsed;
 
     Fake(String language, String versionKey, long lastUsed) {
@@ -36,6 +37,11 @@ class ContextPoolTest {
     }
 
     @Override
+    public boolean isStale() {
+      return stale;
+    }
+
+    @Override
     public long lastUsed() {
       return lastUsed;
     }
@@ -52,6 +58,27 @@ class ContextPoolTest {
     Fake f = new Fake(lang, key, used);
     pool.addedBorrowed(f);
     return f;
+  }
+
+  @Test
+  void contextsOfARetiredEngineLeaveThePoolIdleOrOnReturn() {
+    ContextPool<Fake> pool = new ContextPool<>(4);
+    Fake idle = borrowNew(pool, "python", "sq@1", 1);
+    Fake busy = borrowNew(pool, "python", "sq@1", 2);
+    Fake fresh = borrowNew(pool, "python", "sq@1", 3);
+    assertThat(pool.release(idle)).isTrue();
+    assertThat(pool.release(fresh)).isTrue();
+    assertThat(pool.reserveFree()).isTrue();
+    Fake spare = new Fake("python", null, 4);
+    pool.addSpare(spare);
+    idle.stale = true;
+    busy.stale = true;
+    spare.stale = true;
+
+    assertThat(pool.removeStale()).containsExactlyInAnyOrder(idle, spare);
+    assertThat(pool.release(busy)).as("a stale context is not pooled again").isFalse();
+    assertThat(pool.borrowWarm("sq@1")).isSameAs(fresh);
+    assertThat(pool.counts()).containsEntry("live", 1).containsEntry("spare", 0);
   }
 
   @Test
