@@ -288,9 +288,7 @@ public final class ExecutorVerticle extends VerticleBase {
     CallResult r = runner.run(e.callId(), e.function(), e.args(), inv, e.awaitRefsMs(), cancelled);
     // An atomic call's writes go back with its result, for the scheduler to commit; a failed call
     // takes none (its buffer is simply dropped: the abort).
-    return inv.buffer() != null && r.status() == CallResult.Status.DONE
-        ? r.withWrites(inv.buffer().snapshot())
-        : r;
+    return r.withBuffer(inv.buffer());
   }
 
   /** The DAG steps' view of this verticle: its workers, its context, and the bus. */

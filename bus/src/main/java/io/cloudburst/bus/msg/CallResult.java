@@ -99,6 +99,21 @@ public record CallResult(
         id, Status.FAILED, null, e.code().name(), e.getMessage(), logs, function, executor, micros);
   }
 
+  /**
+   * This result, given an atomic call's buffer: a done result takes its writes; a failed one takes
+   * none (the abort); a buffer that overflowed fails the call with PAYLOAD_TOO_LARGE whatever the
+   * function did with that error (nothing is written).
+   */
+  public CallResult withBuffer(io.cloudburst.bus.txn.WriteBuffer buffer) {
+    if (buffer == null || status == Status.PENDING) {
+      return this;
+    }
+    if (buffer.overflow() != null) {
+      return failed(id, function, buffer.overflow(), logs, executor, durationMicros);
+    }
+    return status == Status.DONE ? withWrites(buffer.snapshot()) : this;
+  }
+
   public CallResult withId(String newId) {
     return new CallResult(
         newId,

@@ -22,6 +22,7 @@ public final class WriteBuffer {
   private final Map<String, Lattice> writes = new LinkedHashMap<>();
   private final Map<String, Integer> sizes = new HashMap<>();
   private long bytes;
+  private CloudburstException overflow;
 
   /** An empty buffer bounded by {@link #MAX_BYTES}. */
   public WriteBuffer() {
@@ -46,13 +47,17 @@ public final class WriteBuffer {
   public void put(String key, Lattice state) {
     int size = key.getBytes(StandardCharsets.UTF_8).length + state.encode().length;
     long next = bytes - sizes.getOrDefault(key, 0) + size;
+    if (overflow != null) {
+      throw overflow;
+    }
     if (next > maxBytes) {
-      throw CloudburstException.tooLarge(
-          "the atomic call's writes exceed "
-              + maxBytes
-              + " bytes (write of '"
-              + key
-              + "'); nothing is written");
+      throw overflow =
+          CloudburstException.tooLarge(
+              "the atomic call's writes exceed "
+                  + maxBytes
+                  + " bytes (write of '"
+                  + key
+                  + "'); nothing is written");
     }
     writes.put(key, state);
     sizes.put(key, size);
@@ -69,6 +74,15 @@ public final class WriteBuffer {
           Lattice mine = writes.get(k);
           put(k, mine == null ? l : mine.merge(l));
         });
+  }
+
+  /**
+   * The failure of the write that overflowed the buffer, or null: once set, the call fails with it
+   * whatever its code did with the exception (a caught overflow must not commit part of the
+   * writes).
+   */
+  public CloudburstException overflow() {
+    return overflow;
   }
 
   /** Encoded size in bytes. */

@@ -47,6 +47,12 @@ class WriteBufferTest {
             e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
     assertThat(b.snapshot()).containsOnlyKeys("k");
     assertThat(b.bytes()).isEqualTo(before);
+    // Caught or not, the overflow stays: the call must fail, never commit what fit.
+    assertThat(b.overflow()).isNotNull();
+    assertThatThrownBy(() -> b.put("tiny", LwwLattice.of(1L, 3, "n"))).isSameAs(b.overflow());
+    assertThat(
+            io.cloudburst.bus.msg.CallResult.done("c", "f", 1L, null, "x", 0).withBuffer(b).code())
+        .isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
   }
 
   @Test

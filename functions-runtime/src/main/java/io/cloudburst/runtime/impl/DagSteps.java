@@ -252,10 +252,10 @@ public final class DagSteps {
     DagSchedule s = run.schedule();
     // An atomic call's buffer goes downstream with the triggers and, from a sink, to the scheduler;
     // a failure carries none (the call aborts).
-    Map<String, Lattice> buffered =
-        inv != null && inv.buffer() != null && r.status() == CallResult.Status.DONE
-            ? inv.buffer().snapshot()
-            : null;
+    if (inv != null) {
+      r = r.withBuffer(inv.buffer());
+    }
+    Map<String, Lattice> buffered = r.writes();
     Map<String, Lattice> bounds = inv == null ? null : inv.reads().bounds();
     if (r.status() == CallResult.Status.DONE) {
       Session passed = null;
@@ -280,10 +280,7 @@ public final class DagSteps {
           session != null && s.clientSession() != null && run.isSink(fn)
               ? session.snapshot()
               : null;
-      port.send(
-          s.completionAddress(),
-          new DagEvent.StepDone(
-              s.callId(), fn, buffered == null ? r : r.withWrites(buffered), carried));
+      port.send(s.completionAddress(), new DagEvent.StepDone(s.callId(), fn, r, carried));
     }
     if (run.finish(fn)) {
       end(s.callId());
