@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The atomicity checker (issue 15): writer calls, {@code writers} at a time, each write the same
  * stamp (unique per call) to the keys {@code ak_0..ak_3} in order, pausing briefly between puts;
  * every fifth writer then fails. Meanwhile reader calls ({@code ak_r}, a single function, 4 at a
- * time) read the four keys in the same order. Afterwards it counts:
+ * time) read the four keys in the same order, at least until {@link #MIN_WRITERS} writers have
+ * started. Afterwards it counts:
  *
  * <ul>
  *   <li>fractured reads: a reader saw key {@code i} written by call T and a later key {@code j}
@@ -33,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AtomicChecker {
   static final int KEYS = 4;
+
+  /** Writer calls a run waits for at least (a fifth of them fail). */
+  static final int MIN_WRITERS = 20;
 
   static final String WRITER =
       """
@@ -124,7 +128,7 @@ public final class AtomicChecker {
     for (int i = 0; i < 4; i++) {
       Promise<Void> p = Promise.promise();
       readersDone.add(p.future());
-      vertx.runOnContext(v -> readLoop(readerCalls, next, seen, failedReads, p));
+      vertx.runOnContext(v -> readLoop(readerCalls, writerCalls, next, seen, failedReads, p));
     }
     try {
       Future.all(readersDone).await(600, TimeUnit.SECONDS);
@@ -210,8 +214,14 @@ public final class AtomicChecker {
   }
 
   private void readLoop(
-      int calls, AtomicLong next, List<List<?>> seen, int[] failed, Promise<Void> done) {
-    if (next.getAndIncrement() >= calls) {
+      int calls,
+      AtomicLong writers,
+      AtomicLong next,
+      List<List<?>> seen,
+      int[] failed,
+      Promise<Void> done) {
+    // Reads go on until there were enough writers to read between, whatever their speed.
+    if (next.getAndIncrement() >= calls && writers.get() >= MIN_WRITERS) {
       done.tryComplete();
       return;
     }
@@ -229,7 +239,7 @@ public final class AtomicChecker {
                   failed[0]++;
                 }
               }
-              readLoop(calls, next, seen, failed, done);
+              readLoop(calls, writers, next, seen, failed, done);
             });
   }
 }
