@@ -114,6 +114,18 @@ def table(mode, jvm, py):
         lines.append(row("consistency checker, %s" % level, None, None,
                          "%d calls, %d write pairs: %d repeatable-read and %d causal anomalies, %d failed"
                          % (f["calls"], f["writes"], f["repeatable_read_anomalies"], f["causal_anomalies"], f["failed"])))
+    at = jvm.get("atomic", {})
+    if at.get("atomic"):
+        n, a = at["normal"], at["atomic"]
+        lines.append(row("DAG of 3 functions x (2 gets + 1 put), not atomic", n["median_us"] / 1000.0, n["p99_us"] / 1000.0,
+                         "n=%s" % n["n"]))
+        lines.append(row("DAG of 3 functions x (2 gets + 1 put), atomic", a["median_us"] / 1000.0, a["p99_us"] / 1000.0,
+                         "n=%s; atomic / not: median %.2fx, p99 %.2fx" % (a["n"], a["median_ratio"], a["p99_ratio"])))
+    for mode, f in at.get("checker", {}).items():
+        lines.append(row("atomicity checker, %s writers" % mode, None, None,
+                         "%d reader calls, %d writer calls (%d failing): %d fractured reads, %d partial commits, %d failed reads"
+                         % (f["reader_calls"], f["writer_calls"], f["failing_writers"], f["fractured_reads"],
+                            f["partial_commits"], f["failed_reads"])))
     lines.append("")
     for who, w in (("in-JVM cases", jvm.get("warmup")), ("Python client cases", py.get("jit_warmup"))):
         if w:

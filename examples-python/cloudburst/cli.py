@@ -50,7 +50,8 @@ def deploy(cloud, a):
 
 def call(cloud, a):
     args = [_json_arg(x) for x in a.args]
-    _print(cloud.exec_func(a.name, args, timeout_ms=a.timeout_ms, direct_response=True).get())
+    _print(cloud.exec_func(a.name, args, timeout_ms=a.timeout_ms, direct_response=True,
+                           atomic=a.atomic, request_id=a.request_id).get())
 
 
 def list_functions(cloud, a):
@@ -93,7 +94,8 @@ def dag_call(cloud, a):
     arg_map = _json_arg(a.args) if a.args else {}
     if not isinstance(arg_map, dict):
         raise UsageError("--args takes a JSON object of argument lists by function name")
-    _print(cloud.call_dag(a.name, arg_map, consistency=a.consistency, direct_response=True, timeout_ms=a.timeout_ms).get())
+    _print(cloud.call_dag(a.name, arg_map, consistency=a.consistency, direct_response=True, timeout_ms=a.timeout_ms,
+                          atomic=a.atomic, request_id=a.request_id).get())
 
 
 def dag_delete(cloud, a):
@@ -152,6 +154,8 @@ def parser():
     c.add_argument("name")
     c.add_argument("args", nargs="*", help='arguments, e.g. 2 \'"text"\' \'{"$ref": "k"}\'')
     c.add_argument("--timeout-ms", type=int, dest="timeout_ms")
+    c.add_argument("--atomic", action="store_true", help="all of the call's writes or none")
+    c.add_argument("--request-id", dest="request_id", help="idempotency key: the call runs at most once per id")
     c.set_defaults(run=call)
 
     ls = sub.add_parser("list", help="list the registered functions",
@@ -176,6 +180,8 @@ def parser():
     gk.add_argument("--args", help='a JSON object of argument lists by function, e.g. \'{"incr": [3]}\'')
     gk.add_argument("--consistency", default="normal", choices=["normal", "repeatable_read", "causal"])
     gk.add_argument("--timeout-ms", type=int, dest="timeout_ms")
+    gk.add_argument("--atomic", action="store_true", help="all of the call's writes or none")
+    gk.add_argument("--request-id", dest="request_id", help="idempotency key: the call runs at most once per id")
     gk.set_defaults(run=dag_call)
     gd = gsub.add_parser("delete", help="delete a DAG", description="Deletes DAG NAME (its functions stay).")
     gd.add_argument("name")

@@ -37,6 +37,13 @@ class ExamplesTest(unittest.TestCase):
         self.assertAlmostEqual(out["mean"], 0.5)
         self.assertAlmostEqual(out["ensemble"], 0.46875)
 
+    def test_an_atomic_bank_transfer_moves_money_once_and_never_half(self):
+        out = load("bank_transfer").run(self.cloud, suffix="_" + RUN)
+        self.assertEqual(out["after_transfer"], {"alice": 70, "bob": 30, "carol": None})
+        self.assertEqual(out["after_retry"], {"alice": 70, "bob": 30, "carol": None})
+        self.assertEqual(out["refused"], "EXECUTION_ERROR")
+        self.assertEqual(out["after_refused"], {"alice": 70, "bob": 30, "carol": None})
+
 
 if __name__ == "__main__":
     unittest.main()

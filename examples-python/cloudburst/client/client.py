@@ -131,15 +131,22 @@ class CloudburstConnection:
         """Deletes function ``name``; raises :class:`CloudburstError` (``CONFLICT``) while a DAG uses it."""
         self._call("DELETE", "/v1/functions/" + _quote(name))
 
-    def exec_func(self, name, args, timeout_ms=None, direct_response=False):
+    def exec_func(self, name, args, timeout_ms=None, direct_response=False, atomic=False, request_id=None):
         """Calls function ``name`` with the argument list ``args`` and returns a :class:`CloudburstFuture`.
 
         With ``direct_response`` the node answers once the call has finished and the future is
         already resolved. Raises :class:`CloudburstError` when the node refuses the call
         (``FUNC_NOT_FOUND``, ``BAD_REQUEST``); a call that ran and failed raises from the
-        future's ``get``. A future among ``args`` is waited for and its result passed.
+        future's ``get``. A future among ``args`` is waited for and its result passed. With
+        ``atomic`` the call's writes become visible all together when it succeeds and never when
+        it fails; ``request_id`` makes it run at most once per id (an atomic call with one is run
+        again if it loses its executor, and commits exactly once).
         """
         body = {"args": _arg_list(args), "wait": bool(direct_response)}
+        if atomic:
+            body["atomic"] = True
+        if request_id is not None:
+            body["request_id"] = request_id
         path = self._invoke_paths.get(name)
         if path is None:
             path = "/v1/functions/" + _quote(name) + "/invoke"
@@ -180,7 +187,7 @@ class CloudburstConnection:
         return True, 0
 
     def call_dag(self, name, arg_map, direct_response=False, consistency="normal", output_key=None,
-                 client_id=None, timeout_ms=None):
+                 client_id=None, timeout_ms=None, atomic=False, request_id=None):
         """Calls DAG ``name`` and returns a :class:`CloudburstFuture`.
 
         ``arg_map`` maps a function of the DAG to its argument list (a single value that is not
@@ -189,7 +196,9 @@ class CloudburstConnection:
         call has finished and the future is already resolved. ``consistency`` is "normal",
         "repeatable_read" or "causal", or the original's ``NORMAL``/``SINGLE``/``MULTI``
         (``client_id`` names the causal session); ``output_key`` makes the node store the result under
-        that key before it reports the call done.
+        that key before it reports the call done. ``atomic`` and ``request_id`` as for
+        :meth:`exec_func`: every write of every function of an atomic call becomes visible
+        together when its sinks are done, or never.
         """
         args = {fn: _arg_list(a if isinstance(a, (list, tuple)) else [a]) for fn, a in arg_map.items()}
         body = {"args": args, "consistency": _consistency(consistency), "wait": bool(direct_response)}
@@ -197,6 +206,10 @@ class CloudburstConnection:
             body["client_id"] = client_id
         if output_key is not None:
             body["output_key"] = output_key
+        if atomic:
+            body["atomic"] = True
+        if request_id is not None:
+            body["request_id"] = request_id
         return self._invoke("/v1/dags/" + _quote(name) + "/invoke", body, timeout_ms)
 
     # ---- key-value store ----

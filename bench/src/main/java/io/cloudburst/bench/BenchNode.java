@@ -80,6 +80,7 @@ public final class BenchNode {
     figures.put(
         "consistency",
         ConsistencyBench.run(vertx, client, options.nodeId(), consistencyCalls, checkerCalls));
+    figures.put("atomic", AtomicBench.run(vertx, client, consistencyCalls, checkerCalls));
     Files.writeString(out, figures.encodePrettily());
     System.out.println("BENCH-READY " + out);
     System.out.flush();

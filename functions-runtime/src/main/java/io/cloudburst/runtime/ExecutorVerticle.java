@@ -16,6 +16,7 @@ import io.cloudburst.bus.msg.ExecutorRequest.Validate;
 import io.cloudburst.bus.msg.ExecutorStatus;
 import io.cloudburst.bus.msg.SchedulerReply;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
+import io.cloudburst.bus.txn.WriteBuffer;
 import io.cloudburst.runtime.impl.BusRequests;
 import io.cloudburst.runtime.impl.ContextPool;
 import io.cloudburst.runtime.impl.DagSteps;
@@ -279,8 +280,15 @@ public final class ExecutorVerticle extends VerticleBase {
             e.callId(),
             e.depth(),
             System.currentTimeMillis() + timeout,
+            null,
+            null,
+            e.txn(),
+            e.txn() == null ? null : new WriteBuffer(),
             null);
-    return runner.run(e.callId(), e.function(), e.args(), inv, e.awaitRefsMs(), cancelled);
+    CallResult r = runner.run(e.callId(), e.function(), e.args(), inv, e.awaitRefsMs(), cancelled);
+    // An atomic call's writes go back with its result, for the scheduler to commit; a failed call
+    // takes none (its buffer is simply dropped: the abort).
+    return r.withBuffer(inv.buffer());
   }
 
   /** The DAG steps' view of this verticle: its workers, its context, and the bus. */

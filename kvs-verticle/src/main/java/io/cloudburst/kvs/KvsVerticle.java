@@ -11,6 +11,7 @@ import io.cloudburst.kvs.impl.LatticeStore;
 import io.cloudburst.kvs.impl.LatticeStore.Op;
 import io.cloudburst.kvs.impl.LatticeStore.Outcome;
 import io.cloudburst.kvs.impl.Subscriptions;
+import io.cloudburst.kvs.impl.TxnRecovery;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -101,12 +102,17 @@ public final class KvsVerticle extends VerticleBase {
     Path dir = Path.of(options.dataDir());
     return writer
         .executeBlocking(
-            () ->
-                LatticeStore.open(
-                    dir,
-                    options.maxValueBytes(),
-                    options.tombstoneRetentionMs(),
-                    System::currentTimeMillis))
+            () -> {
+              LatticeStore opened =
+                  LatticeStore.open(
+                      dir,
+                      options.maxValueBytes(),
+                      options.tombstoneRetentionMs(),
+                      System::currentTimeMillis);
+              // Atomic calls cut by a crash after their commit record: applied before any read.
+              TxnRecovery.recover(opened);
+              return opened;
+            })
         .compose(
             s -> {
               store = s;

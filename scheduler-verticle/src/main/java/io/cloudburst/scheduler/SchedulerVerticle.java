@@ -11,11 +11,13 @@ import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.SchedulerReply;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionList;
 import io.cloudburst.bus.msg.SchedulerRequest;
+import io.cloudburst.scheduler.impl.AtomicCommits;
 import io.cloudburst.scheduler.impl.BusGateway;
 import io.cloudburst.scheduler.impl.CachedKeys;
 import io.cloudburst.scheduler.impl.CallIds;
 import io.cloudburst.scheduler.impl.CallOutcomes;
 import io.cloudburst.scheduler.impl.CallPlacement;
+import io.cloudburst.scheduler.impl.CrashHook;
 import io.cloudburst.scheduler.impl.DagRunner;
 import io.cloudburst.scheduler.impl.ExecutorMembership;
 import io.cloudburst.scheduler.impl.ExecutorTable;
@@ -122,6 +124,10 @@ public final class SchedulerVerticle extends VerticleBase {
         options.persistent()
             ? new KvsRegistryStore(vertx.eventBus(), options.nodeId(), options.kvsTimeoutMs())
             : RegistryStore.none();
+    AtomicCommits commits =
+        options.persistent()
+            ? new AtomicCommits(bus, CrashHook.fromEnvironment(), clock)
+            : AtomicCommits.none();
     registry = new RegistryService(options, store, placement, executors, bus, bus, clock);
     calls =
         new SingleCallRunner(
@@ -133,7 +139,8 @@ public final class SchedulerVerticle extends VerticleBase {
             keys,
             outcomes,
             ids,
-            bus);
+            bus,
+            commits);
     dagCalls =
         new DagRunner(
             options,
@@ -147,7 +154,8 @@ public final class SchedulerVerticle extends VerticleBase {
             bus,
             bus,
             bus,
-            clock);
+            clock,
+            commits);
     membership.addListener(calls);
     membership.addListener(dagCalls);
     status = new StatusView(executors, cachedKeys, placement, clock);

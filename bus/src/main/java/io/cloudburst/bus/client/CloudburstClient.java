@@ -58,6 +58,25 @@ public final class CloudburstClient {
         .map(CallResult.class::cast);
   }
 
+  /**
+   * Invokes the current version as an atomic call and waits: its writes become visible together
+   * when it succeeds, never when it fails; with a {@code requestId} (null: none) a call that loses
+   * its executor runs again and commits once, and a repeat answers the first outcome.
+   */
+  public Future<CallResult> invokeAtomic(
+      String name, List<Object> args, String requestId, long timeoutMs) {
+    long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
+    return request(
+            SchedulerRequest.InvokeFunction.builder(name)
+                .args(args)
+                .timeoutMs(t)
+                .requestId(requestId)
+                .atomic(true)
+                .build(),
+            t + MARGIN_MS)
+        .map(CallResult.class::cast);
+  }
+
   /** Invokes without waiting: the pending result with the call's id. */
   public Future<CallResult> submit(String name, List<Object> args, long timeoutMs) {
     return request(
@@ -114,6 +133,29 @@ public final class CloudburstClient {
             .args(args)
             .consistency(consistency)
             .clientId(clientId)
+            .timeoutMs(t)
+            .build();
+    return request(req, t + MARGIN_MS).map(CallResult.class::cast);
+  }
+
+  /**
+   * Invokes a DAG and waits, as an atomic call when {@code atomic} (see {@link #invokeAtomic}),
+   * with an optional {@code requestId}.
+   */
+  public Future<CallResult> invokeDag(
+      String name,
+      Map<String, List<Object>> args,
+      Consistency consistency,
+      boolean atomic,
+      String requestId,
+      long timeoutMs) {
+    long t = timeoutMs > 0 ? timeoutMs : DEFAULT_CALL_TIMEOUT_MS;
+    var req =
+        SchedulerRequest.InvokeDag.builder(name)
+            .args(args)
+            .consistency(consistency)
+            .atomic(atomic)
+            .requestId(requestId)
             .timeoutMs(t)
             .build();
     return request(req, t + MARGIN_MS).map(CallResult.class::cast);

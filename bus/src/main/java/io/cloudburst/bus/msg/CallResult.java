@@ -4,11 +4,14 @@ import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.value.Values;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
 /**
  * The outcome of one call: pending, done with a result, or failed with an error code and message.
  * {@code logs} holds what the guest printed (bounded), {@code durationMicros} the time inside the
- * executor.
+ * executor. {@code writes}: an atomic call's write buffer (key to the lattice state to join), on
+ * its way from the executor to the scheduler that commits it; null otherwise, and never in a result
+ * a client sees.
  */
 public record CallResult(
     String id,
@@ -19,8 +22,52 @@ public record CallResult(
     String logs,
     String function,
     String executor,
-    long durationMicros)
+    long durationMicros,
+    Map<String, io.cloudburst.bus.lattice.Lattice> writes)
     implements SchedulerReply {
+
+  public CallResult {
+    writes = writes == null ? null : Map.copyOf(writes);
+  }
+
+  /** A result without a write buffer. */
+  public CallResult(
+      String id,
+      Status status,
+      Object result,
+      String errorCode,
+      String errorMessage,
+      String logs,
+      String function,
+      String executor,
+      long durationMicros) {
+    this(
+        id,
+        status,
+        result,
+        errorCode,
+        errorMessage,
+        logs,
+        function,
+        executor,
+        durationMicros,
+        null);
+  }
+
+  /** This result carrying {@code buffer} (null: none). */
+  public CallResult withWrites(Map<String, io.cloudburst.bus.lattice.Lattice> buffer) {
+    return new CallResult(
+        id,
+        status,
+        result,
+        errorCode,
+        errorMessage,
+        logs,
+        function,
+        executor,
+        durationMicros,
+        buffer);
+  }
 
   public enum Status {
     PENDING,
@@ -52,9 +99,33 @@ public record CallResult(
         id, Status.FAILED, null, e.code().name(), e.getMessage(), logs, function, executor, micros);
   }
 
+  /**
+   * This result, given an atomic call's buffer: a done result takes its writes; a failed one takes
+   * none (the abort); a buffer that overflowed fails the call with PAYLOAD_TOO_LARGE whatever the
+   * function did with that error (nothing is written).
+   */
+  public CallResult withBuffer(io.cloudburst.bus.txn.WriteBuffer buffer) {
+    if (buffer == null || status == Status.PENDING) {
+      return this;
+    }
+    if (buffer.overflow() != null) {
+      return failed(id, function, buffer.overflow(), logs, executor, durationMicros);
+    }
+    return status == Status.DONE ? withWrites(buffer.snapshot()) : this;
+  }
+
   public CallResult withId(String newId) {
     return new CallResult(
-        newId, status, result, errorCode, errorMessage, logs, function, executor, durationMicros);
+        newId,
+        status,
+        result,
+        errorCode,
+        errorMessage,
+        logs,
+        function,
+        executor,
+        durationMicros,
+        writes);
   }
 
   public boolean isFinished() {

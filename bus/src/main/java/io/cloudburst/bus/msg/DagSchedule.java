@@ -25,6 +25,9 @@ import java.util.Map;
  * @param consistency the call's consistency level
  * @param clientSession causal calls with a client id: what the client's earlier calls depend on
  *     (the sources' starting session; the sinks report theirs back); else null
+ * @param txn an atomic call's transaction id ({@link io.cloudburst.bus.txn.TxnIds}): the functions'
+ *     puts go to a write buffer that travels with the triggers and comes back with the sinks'
+ *     results; null for a call that is not atomic
  */
 public record DagSchedule(
     String callId,
@@ -39,7 +42,40 @@ public record DagSchedule(
     long deadline,
     int depth,
     io.cloudburst.bus.Consistency consistency,
-    io.cloudburst.bus.session.Session clientSession) {
+    io.cloudburst.bus.session.Session clientSession,
+    String txn) {
+  /** A schedule of a call that is not atomic. */
+  public DagSchedule(
+      String callId,
+      String dag,
+      Map<String, FunctionInfo> functions,
+      Map<String, String> placement,
+      Map<String, List<String>> upstreams,
+      Map<String, List<String>> downstreams,
+      Map<String, List<Object>> args,
+      List<String> sinks,
+      String completionAddress,
+      long deadline,
+      int depth,
+      io.cloudburst.bus.Consistency consistency,
+      io.cloudburst.bus.session.Session clientSession) {
+    this(
+        callId,
+        dag,
+        functions,
+        placement,
+        upstreams,
+        downstreams,
+        args,
+        sinks,
+        completionAddress,
+        deadline,
+        depth,
+        consistency,
+        clientSession,
+        null);
+  }
+
   /** A schedule without a client session. */
   public DagSchedule(
       String callId,
@@ -67,6 +103,7 @@ public record DagSchedule(
         deadline,
         depth,
         consistency,
+        null,
         null);
   }
 

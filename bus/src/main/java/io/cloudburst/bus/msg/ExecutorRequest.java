@@ -9,7 +9,10 @@ public sealed interface ExecutorRequest extends BusMessage {
   /**
    * Runs one function version, resolving its {@code $ref} arguments first ({@code awaitRefsMs}: see
    * {@link SchedulerRequest.InvokeFunction}). Reply: a finished {@link CallResult} (failures are
-   * results, not bus failures, so the guest's logs travel with them).
+   * results, not bus failures, so the guest's logs travel with them). {@code txn}, for an atomic
+   * call, is its transaction id ({@link io.cloudburst.bus.txn.TxnIds}): its puts go to a write
+   * buffer that comes back in {@link CallResult#writes()} instead of reaching the store; null for a
+   * normal call.
    */
   record Execute(
       String callId,
@@ -17,10 +20,22 @@ public sealed interface ExecutorRequest extends BusMessage {
       List<Object> args,
       long timeoutMs,
       int depth,
-      long awaitRefsMs)
+      long awaitRefsMs,
+      String txn)
       implements ExecutorRequest {
     public Execute {
       args = SchedulerRequest.immutableCopy(args);
+    }
+
+    /** A call that is not atomic. */
+    public Execute(
+        String callId,
+        FunctionInfo function,
+        List<Object> args,
+        long timeoutMs,
+        int depth,
+        long awaitRefsMs) {
+      this(callId, function, args, timeoutMs, depth, awaitRefsMs, null);
     }
 
     /** A call whose references to absent keys resolve to null at once. */
@@ -42,18 +57,39 @@ public sealed interface ExecutorRequest extends BusMessage {
 
   /**
    * The result of {@code from} for {@code function} in DAG call {@code callId}, with what the call
-   * has read so far ({@code session}; null in normal consistency). No reply.
+   * has read so far ({@code session}; null in normal consistency) and, in an atomic call, the
+   * call's write buffer as {@code from} left it ({@code writes}; null otherwise). {@code
+   * readBounds}: the read-atomic lower bounds the call's readers found so far ({@link
+   * io.cloudburst.bus.txn.ReadAtomic}), null when none. No reply.
    */
   record Trigger(
       String callId,
       String function,
       String from,
       Object value,
-      io.cloudburst.bus.session.Session session)
+      io.cloudburst.bus.session.Session session,
+      java.util.Map<String, io.cloudburst.bus.lattice.Lattice> writes,
+      java.util.Map<String, io.cloudburst.bus.lattice.Lattice> readBounds)
       implements ExecutorRequest {
+    public Trigger {
+      writes = writes == null ? null : java.util.Map.copyOf(writes);
+      readBounds =
+          readBounds == null || readBounds.isEmpty() ? null : java.util.Map.copyOf(readBounds);
+    }
+
+    /** A trigger of a call that is not atomic. */
+    public Trigger(
+        String callId,
+        String function,
+        String from,
+        Object value,
+        io.cloudburst.bus.session.Session session) {
+      this(callId, function, from, value, session, null, null);
+    }
+
     /** A trigger of a call in normal consistency. */
     public Trigger(String callId, String function, String from, Object value) {
-      this(callId, function, from, value, null);
+      this(callId, function, from, value, null, null, null);
     }
   }
 

@@ -35,8 +35,10 @@ public sealed interface SchedulerRequest extends BusMessage {
    * waited for (up to that long, within the deadline) instead of resolving to null; still absent
    * then, the call fails with TIMEOUT. A {@code requestId} (idempotency key) makes the call run at
    * most once: a repeat with the same key answers the first call's outcome, and a call whose
-   * executor is lost is not run again (it fails with NO_RESOURCES). Build one with {@link
-   * #builder}.
+   * executor is lost is not run again (it fails with NO_RESOURCES), unless the call is {@code
+   * atomic}: then its writes are buffered and committed together (all or none) when it ends, and
+   * with a {@code requestId} a call that loses its executor is run again and committed once. Build
+   * one with {@link #builder}.
    */
   record InvokeFunction(
       String name,
@@ -47,7 +49,8 @@ public sealed interface SchedulerRequest extends BusMessage {
       String callerCallId,
       int depth,
       long awaitRefsMs,
-      String requestId)
+      String requestId,
+      boolean atomic)
       implements SchedulerRequest {
     public InvokeFunction {
       args = immutableCopy(args);
@@ -72,6 +75,7 @@ public sealed interface SchedulerRequest extends BusMessage {
       private int depth;
       private long awaitRefsMs;
       private String requestId;
+      private boolean atomic;
 
       private Builder(String name) {
         this.name = name;
@@ -118,6 +122,12 @@ public sealed interface SchedulerRequest extends BusMessage {
         return this;
       }
 
+      /** Whether the call is a transaction: its writes visible all together or never. */
+      public Builder atomic(boolean atomic) {
+        this.atomic = atomic;
+        return this;
+      }
+
       public InvokeFunction build() {
         return new InvokeFunction(
             name,
@@ -128,7 +138,8 @@ public sealed interface SchedulerRequest extends BusMessage {
             callerCallId,
             depth,
             awaitRefsMs,
-            requestId);
+            requestId,
+            atomic);
       }
     }
   }
@@ -173,8 +184,8 @@ public sealed interface SchedulerRequest extends BusMessage {
    * with upstreams receives them first, then its upstreams' results in connection order). Reply as
    * for {@link InvokeFunction} (so is {@code requestId}); with several sinks the result is an
    * object keyed by sink. {@code outputKey}, when set, is where the result is also stored before
-   * the call is reported done; {@code clientId} names a causal session that spans calls. Build one
-   * with {@link #builder}.
+   * the call is reported done; {@code clientId} names a causal session that spans calls; {@code
+   * atomic} as for {@link InvokeFunction}. Build one with {@link #builder}.
    */
   record InvokeDag(
       String name,
@@ -186,7 +197,8 @@ public sealed interface SchedulerRequest extends BusMessage {
       String clientId,
       String callerCallId,
       int depth,
-      String requestId)
+      String requestId,
+      boolean atomic)
       implements SchedulerRequest {
     public InvokeDag {
       args =
@@ -216,6 +228,7 @@ public sealed interface SchedulerRequest extends BusMessage {
       private String callerCallId;
       private int depth;
       private String requestId;
+      private boolean atomic;
 
       private Builder(String name) {
         this.name = name;
@@ -266,6 +279,12 @@ public sealed interface SchedulerRequest extends BusMessage {
         return this;
       }
 
+      /** Whether the call is a transaction: its writes visible all together or never. */
+      public Builder atomic(boolean atomic) {
+        this.atomic = atomic;
+        return this;
+      }
+
       public InvokeDag build() {
         return new InvokeDag(
             name,
@@ -277,7 +296,8 @@ public sealed interface SchedulerRequest extends BusMessage {
             clientId,
             callerCallId,
             depth,
-            requestId);
+            requestId,
+            atomic);
       }
     }
   }

@@ -24,6 +24,13 @@ public final class DagRun {
   private final Map<String, Map<String, io.cloudburst.bus.session.Session>> sessions =
       new HashMap<>();
 
+  /** Atomic calls: the write buffer and read bounds each upstream passed on, by function. */
+  private final Map<String, List<Map<String, io.cloudburst.bus.lattice.Lattice>>> writes =
+      new HashMap<>();
+
+  private final Map<String, List<Map<String, io.cloudburst.bus.lattice.Lattice>>> bounds =
+      new HashMap<>();
+
   private final Set<String> started = new HashSet<>();
   private final Set<String> finished = new HashSet<>();
 
@@ -88,6 +95,32 @@ public final class DagRun {
     Map<String, Object> got = arrived.computeIfAbsent(fn, k -> new HashMap<>());
     got.put(from, value);
     return got.size() == upstreams(fn).size() && !started.contains(fn);
+  }
+
+  /**
+   * Keeps what upstream {@code from} passed on to {@code fn} in an atomic call: its write buffer
+   * and its read-atomic bounds (either may be null).
+   */
+  public void carried(
+      String fn,
+      Map<String, io.cloudburst.bus.lattice.Lattice> upstreamWrites,
+      Map<String, io.cloudburst.bus.lattice.Lattice> upstreamBounds) {
+    if (upstreamWrites != null) {
+      writes.computeIfAbsent(fn, k -> new ArrayList<>()).add(upstreamWrites);
+    }
+    if (upstreamBounds != null) {
+      bounds.computeIfAbsent(fn, k -> new ArrayList<>()).add(upstreamBounds);
+    }
+  }
+
+  /** The write buffers {@code fn}'s upstreams passed on (empty for a source). */
+  public List<Map<String, io.cloudburst.bus.lattice.Lattice>> writesFor(String fn) {
+    return writes.getOrDefault(fn, List.of());
+  }
+
+  /** The read-atomic bounds {@code fn}'s upstreams passed on. */
+  public List<Map<String, io.cloudburst.bus.lattice.Lattice>> boundsFor(String fn) {
+    return bounds.getOrDefault(fn, List.of());
   }
 
   /** Marks {@code fn} started; false when it already was. */

@@ -10,6 +10,8 @@ import io.cloudburst.bus.msg.DagSchedule;
 import io.cloudburst.bus.msg.ExecutorRequest.Trigger;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.session.Session;
+import io.cloudburst.bus.txn.ReadAtomic;
+import io.cloudburst.bus.txn.WriteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -135,6 +137,9 @@ public final class DagSteps {
       earlySeen.putIfAbsent(t.callId(), System.currentTimeMillis());
       return;
     }
+    if (run.local().contains(t.function())) {
+      run.carried(t.function(), t.writes(), t.readBounds());
+    }
     if (run.arrive(t.function(), t.from(), t.value(), t.session())) {
       startStep(run, t.function());
     }
@@ -175,8 +180,29 @@ public final class DagSteps {
                 s.consistency() == Consistency.CAUSAL,
                 nodeId)
             : null;
+    ReadAtomic reads = new ReadAtomic();
+    run.boundsFor(fn).forEach(reads::join);
+    WriteBuffer buffer = s.txn() == null ? null : new WriteBuffer();
+    if (buffer != null) {
+      try {
+        run.writesFor(fn).forEach(buffer::join);
+      } catch (CloudburstException e) {
+        route(run, fn, CallResult.failed(s.callId(), fn, e, null, address, 0), session, null);
+        return;
+      }
+    }
     Invocation inv =
-        new Invocation(s.callId(), fn, s.invocationId(fn), s.depth(), s.deadline(), run, session);
+        new Invocation(
+            s.callId(),
+            fn,
+            s.invocationId(fn),
+            s.depth(),
+            s.deadline(),
+            run,
+            session,
+            s.txn(),
+            buffer,
+            reads);
     // A cancelled step is routed from the cancel, at its deadline; the worker's late result is
     // dropped.
     AtomicBoolean routed = new AtomicBoolean();
@@ -185,7 +211,7 @@ public final class DagSteps {
           if (routed.compareAndSet(false, true)) {
             // The messages leave from the executor's context: a send from a thread without a Vert.x
             // context to another node first makes a context of its own (about a millisecond a hop).
-            port.onContext(() -> route(run, fn, r, session));
+            port.onContext(() -> route(run, fn, r, session, inv));
           }
         };
     boolean queued =
@@ -213,7 +239,8 @@ public final class DagSteps {
               null,
               address,
               0),
-          session);
+          session,
+          inv);
     }
   }
 
@@ -221,8 +248,15 @@ public final class DagSteps {
    * Passes a step's result on: to each downstream executor, and to the completion address for a
    * sink or a failure.
    */
-  private void route(DagRun run, String fn, CallResult r, SessionState session) {
+  private void route(DagRun run, String fn, CallResult r, SessionState session, Invocation inv) {
     DagSchedule s = run.schedule();
+    // An atomic call's buffer goes downstream with the triggers and, from a sink, to the scheduler;
+    // a failure carries none (the call aborts).
+    if (inv != null) {
+      r = r.withBuffer(inv.buffer());
+    }
+    Map<String, Lattice> buffered = r.writes();
+    Map<String, Lattice> bounds = inv == null ? null : inv.reads().bounds();
     if (r.status() == CallResult.Status.DONE) {
       Session passed = null;
       if (session != null && !run.downstreams(fn).isEmpty()) {
@@ -234,7 +268,9 @@ public final class DagSteps {
         passed = session.snapshot();
       }
       for (String d : run.downstreams(fn)) {
-        port.send(s.placement().get(d), new Trigger(s.callId(), d, fn, r.result(), passed));
+        port.send(
+            s.placement().get(d),
+            new Trigger(s.callId(), d, fn, r.result(), passed, buffered, bounds));
       }
     }
     if (r.status() != CallResult.Status.DONE || run.isSink(fn)) {

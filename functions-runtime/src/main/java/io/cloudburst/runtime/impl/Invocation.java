@@ -1,5 +1,8 @@
 package io.cloudburst.runtime.impl;
 
+import io.cloudburst.bus.txn.ReadAtomic;
+import io.cloudburst.bus.txn.WriteBuffer;
+
 /**
  * What a running function knows about itself: its call, its address for {@code send} (its {@code
  * id()}), its nesting depth for calls it makes, and its deadline.
@@ -11,6 +14,9 @@ package io.cloudburst.runtime.impl;
  * @param deadline epoch millis after which the call has failed
  * @param dag the DAG call this invocation belongs to, or null for a single-function call
  * @param session the DAG call's session in repeatable-read or causal mode, else null
+ * @param txn an atomic call's transaction id, else null
+ * @param buffer an atomic call's write buffer (where its puts go), else null
+ * @param reads the read-atomic bounds of the call's reads ({@link ReadAtomic}), never null
  */
 public record Invocation(
     String callId,
@@ -19,7 +25,26 @@ public record Invocation(
     int depth,
     long deadline,
     DagRun dag,
-    SessionState session) {
+    SessionState session,
+    String txn,
+    WriteBuffer buffer,
+    ReadAtomic reads) {
+  public Invocation {
+    reads = reads == null ? new ReadAtomic() : reads;
+  }
+
+  /** An invocation of a call that is not atomic. */
+  public Invocation(
+      String callId,
+      String function,
+      String invocationId,
+      int depth,
+      long deadline,
+      DagRun dag,
+      SessionState session) {
+    this(callId, function, invocationId, depth, deadline, dag, session, null, null, null);
+  }
+
   /** An invocation in normal consistency. */
   public Invocation(
       String callId, String function, String invocationId, int depth, long deadline, DagRun dag) {

@@ -51,6 +51,14 @@ public final class NestedCalls {
 
   /** The called function's (or DAG's) result; its failure is thrown with its code. */
   public Object call(Invocation inv, String name, List<Object> args) {
+    if (inv.txn() != null) {
+      // The nested call would commit (or not) on its own, outside this call's transaction.
+      throw CloudburstException.badRequest(
+          "call('"
+              + name
+              + "') inside an atomic call is refused: a nested call does not join the caller's"
+              + " transaction; make it a function of the DAG instead");
+    }
     long remaining = inv.remainingMs();
     if (remaining <= 0) {
       throw CloudburstException.timeout("the calling function's deadline has passed");

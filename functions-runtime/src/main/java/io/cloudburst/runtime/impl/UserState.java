@@ -27,23 +27,41 @@ public final class UserState {
   static final long CAUSAL_GIVE_UP_MS = 250;
 
   private final CacheAccess cache;
+  private final AtomicState atomic;
 
   public UserState(CacheAccess cache) {
     this.cache = cache;
+    this.atomic = new AtomicState(cache);
   }
 
   public Object get(Invocation inv, String key) {
     Keys.requireUserKey(key);
+    Lattice l = read(inv, key);
+    return l == null ? null : l.value();
+  }
+
+  /**
+   * The state a read of {@code key} returns: the call's own buffered write, else what the session
+   * rules or the cache give, raised to what the read-atomic rule requires.
+   */
+  private Lattice read(Invocation inv, String key) {
+    Lattice mine = inv.buffer() == null ? null : inv.buffer().get(key);
+    if (mine != null) {
+      return mine;
+    }
+    Lattice l;
     if (inv.session() != null) {
-      Lattice l = sessionRead(inv, key);
-      return l == null ? null : l.value();
+      l = sessionRead(inv, key);
+    } else {
+      Lattice held = cache.viewed(key);
+      if (held != null) {
+        cache.touched(key);
+        l = held;
+      } else {
+        l = ((KvsReply.Found) local(new CacheRequest.Get(key), inv)).lattice();
+      }
     }
-    Lattice held = cache.viewed(key);
-    if (held != null) {
-      cache.touched(key);
-      return held.value();
-    }
-    return ((KvsReply.Found) local(new CacheRequest.Get(key), inv)).value();
+    return atomic.readAtomic(inv, key, l);
   }
 
   /** The values of {@code keys} in their order, null for an absent key. */
@@ -62,10 +80,10 @@ public final class UserState {
    */
   public Map<String, Lattice> lookup(Invocation inv, List<String> keys) {
     Map<String, Lattice> out = new HashMap<>();
-    if (inv.session() != null) {
+    if (inv.session() != null || inv.buffer() != null) {
       for (String k : keys) {
         Keys.requireUserKey(k);
-        Lattice l = sessionRead(inv, k);
+        Lattice l = read(inv, k);
         if (l != null) {
           out.put(k, l);
         }
@@ -86,11 +104,21 @@ public final class UserState {
     if (!missing.isEmpty()) {
       out.putAll(((KvsReply.FoundMany) local(new CacheRequest.GetMany(missing), inv)).lattices());
     }
+    for (String k : keys) {
+      Lattice l = atomic.readAtomic(inv, k, out.get(k));
+      if (l != null) {
+        out.put(k, l);
+      }
+    }
     return out;
   }
 
   public void put(Invocation inv, String key, Object value) {
     Keys.requireUserKey(key);
+    if (inv.buffer() != null) {
+      atomic.buffer(inv, key, value, read(inv, key));
+      return;
+    }
     SessionState ss = inv.session();
     if (ss != null) {
       CacheRequest req =

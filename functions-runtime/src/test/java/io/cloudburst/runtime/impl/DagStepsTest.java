@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.LwwLattice;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagEvent;
 import io.cloudburst.bus.msg.DagSchedule;
@@ -29,6 +30,7 @@ class DagStepsTest {
     final List<Object[]> sent = new ArrayList<>();
     final List<String> ran = new ArrayList<>();
     final List<List<Object>> argsSeen = new ArrayList<>();
+    final List<java.util.Set<String>> buffersSeen = new ArrayList<>();
     final List<String> ended = new ArrayList<>();
     final List<Runnable> timers = new ArrayList<>();
     final java.util.Set<Long> cancelledTimers = new java.util.HashSet<>();
@@ -82,6 +84,10 @@ class DagStepsTest {
         java.util.function.Consumer<CallResult> cancelled) {
       ran.add(inv.function());
       argsSeen.add(args);
+      if (inv.buffer() != null) {
+        buffersSeen.add(inv.buffer().snapshot().keySet());
+        inv.buffer().put(inv.function() + "_k", LwwLattice.of(inv.function(), 1, inv.txn()));
+      }
       if (cancelledSteps.contains(inv.function())) {
         cancelled.accept(
             CallResult.failed(
@@ -143,6 +149,58 @@ class DagStepsTest {
         System.currentTimeMillis() + 60_000,
         0,
         io.cloudburst.bus.Consistency.NORMAL);
+  }
+
+  /** {@link #chain} as an atomic call of transaction T. */
+  private static DagSchedule atomicChain(String callId) {
+    DagSchedule s = chain(callId);
+    return new DagSchedule(
+        s.callId(),
+        s.dag(),
+        s.functions(),
+        s.placement(),
+        s.upstreams(),
+        s.downstreams(),
+        s.args(),
+        s.sinks(),
+        s.completionAddress(),
+        s.deadline(),
+        s.depth(),
+        s.consistency(),
+        null,
+        "T");
+  }
+
+  @Test
+  void anAtomicCallsBufferGrowsDownstreamAndTheSinksReportIt() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("here", "n1", port);
+    steps.run(atomicChain("call#5"));
+    port.deliverTriggers("here", steps);
+    assertThat(port.ran).containsExactly("a", "b");
+    // b starts with a's buffered write: its reads see it.
+    assertThat(port.buffersSeen).containsExactly(java.util.Set.of(), java.util.Set.of("a_k"));
+    Trigger toC = (Trigger) port.messagesTo("there").get(0);
+    assertThat(toC.writes()).containsOnlyKeys("a_k", "b_k");
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.result().writes()).containsOnlyKeys("a_k", "b_k");
+    DagSteps there = new DagSteps("there", "n2", port);
+    there.run(atomicChain("call#5"));
+    port.deliverTriggers("there", there);
+    assertThat(port.buffersSeen.getLast()).containsExactlyInAnyOrder("a_k", "b_k");
+  }
+
+  @Test
+  void aFailedStepOfAnAtomicCallCarriesNoWrites() {
+    FakePort port = new FakePort();
+    port.results =
+        fn -> CallResult.failed("c", fn, CloudburstException.executionError("no"), null, "here", 1);
+    DagSteps steps = new DagSteps("here", "n1", port);
+    steps.run(atomicChain("call#6"));
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.result().status()).isEqualTo(CallResult.Status.FAILED);
+    assertThat(done.result().writes()).isNull();
+    assertThat(port.messagesTo("here")).isEmpty();
   }
 
   @Test

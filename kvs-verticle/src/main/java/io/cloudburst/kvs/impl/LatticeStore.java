@@ -313,6 +313,22 @@ public final class LatticeStore implements AutoCloseable {
     }
   }
 
+  /** Calls {@code each} with every live key under {@code prefix} and its state. Blocking. */
+  public void forEachUnder(String prefix, BiConsumer<String, Lattice> each) {
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(bytes(prefix)); it.isValid(); it.next()) {
+        String key = new String(it.key(), StandardCharsets.UTF_8);
+        if (!key.startsWith(prefix)) {
+          break;
+        }
+        Lattice l = StoredValue.latticeOf(StoredValue.decode(key, it.value()));
+        if (l != null) {
+          each.accept(key, l);
+        }
+      }
+    }
+  }
+
   /** How many synced writes {@link #apply} has made (group-commit batches). */
   public long syncedBatches() {
     return syncedBatches.get();

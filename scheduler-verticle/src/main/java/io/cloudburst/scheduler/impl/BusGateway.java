@@ -13,6 +13,7 @@ import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagSchedule;
 import io.cloudburst.bus.msg.ExecutorRequest;
 import io.cloudburst.bus.msg.KvsReply;
+import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.bus.msg.NodeEvent;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerRequest;
@@ -26,7 +27,8 @@ import java.util.Map;
 /**
  * The scheduler's outside world over the event bus: executors, caches, other schedulers, timers.
  */
-public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, Timers {
+public final class BusGateway
+    implements ExecutorGateway, NodeGateway, Notices, Timers, CommitGateway {
   /** Time an executor has to acknowledge a DAG schedule before the call is placed elsewhere. */
   public static final long DAG_ACK_TIMEOUT_MS = 5_000;
 
@@ -91,6 +93,30 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
             : new CacheRequest.PutValue(key, LatticeKind.LWW, value);
     return bus.<KvsReply>request(Addresses.cache(nodeId), put, timeout(cacheTimeoutMs))
         .map(m -> ((KvsReply.Stored) m.body()).lattice())
+        .recover(t -> Future.failedFuture(CloudburstException.from(t)));
+  }
+
+  @Override
+  public Future<Lattice> readRecord(String key) {
+    return bus.<KvsReply>request(
+            Addresses.KVS, new KvsRequest.Get(key, null), timeout(cacheTimeoutMs))
+        .map(m -> ((KvsReply.Found) m.body()).lattice())
+        .recover(t -> Future.failedFuture(CloudburstException.from(t)));
+  }
+
+  @Override
+  public Future<Void> writeRecord(String key, Lattice state) {
+    return bus.<KvsReply>request(
+            Addresses.KVS, new KvsRequest.Put(key, state, null), timeout(cacheTimeoutMs))
+        .<Void>mapEmpty()
+        .recover(t -> Future.failedFuture(CloudburstException.from(t)));
+  }
+
+  @Override
+  public Future<Void> apply(String key, Lattice state) {
+    return bus.<KvsReply>request(
+            Addresses.cache(nodeId), new CacheRequest.Put(key, state), timeout(cacheTimeoutMs))
+        .<Void>mapEmpty()
         .recover(t -> Future.failedFuture(CloudburstException.from(t)));
   }
 

@@ -2,6 +2,7 @@ package io.cloudburst.scheduler.impl;
 
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.DagSchedule;
+import io.cloudburst.bus.txn.WriteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,11 @@ public final class DagCall {
   private DagSchedule schedule;
   private int attempt;
   private final Map<String, Object> sinkResults = new LinkedHashMap<>();
+
+  /** Atomic calls: the sinks' write buffers of the current attempt, joined. */
+  private WriteBuffer sinkWrites = new WriteBuffer();
+
+  private boolean atomic;
   private final StringBuilder logs = new StringBuilder();
   private long micros;
   private boolean finished;
@@ -54,6 +60,7 @@ public final class DagCall {
     attempt++;
     schedule = next;
     sinkResults.clear();
+    sinkWrites = new WriteBuffer();
   }
 
   /**
@@ -85,6 +92,15 @@ public final class DagCall {
       return null;
     }
     sinkResults.put(function, r.result());
+    if (r.writes() != null) {
+      atomic = true;
+      try {
+        sinkWrites.join(r.writes());
+      } catch (io.cloudburst.bus.CloudburstException e) {
+        finished = true;
+        return CallResult.failed(id, dag, e, logs.toString(), r.executor(), micros);
+      }
+    }
     if (sinkResults.size() < schedule.sinks().size()) {
       return null;
     }
@@ -100,7 +116,20 @@ public final class DagCall {
       }
       result = java.util.Collections.unmodifiableMap(bySink);
     }
-    return CallResult.done(id, dag, result, logs.toString(), r.executor(), micros);
+    CallResult done = CallResult.done(id, dag, result, logs.toString(), r.executor(), micros);
+    return atomic ? done.withWrites(sinkWrites.snapshot()) : done;
+  }
+
+  /**
+   * Ends the call with the outcome an earlier run of its request id committed (no buffer: nothing
+   * to commit again); null if it had already ended.
+   */
+  public CallResult replay(Object committedResult) {
+    if (finished) {
+      return null;
+    }
+    finished = true;
+    return CallResult.done(id, dag, committedResult, null, null, 0);
   }
 
   /** Ends the call with a failure (deadline, no executor); null if it had already ended. */

@@ -58,6 +58,7 @@ public final class DagRunner implements ExecutorMembership.Listener {
   private final NodeGateway nodes;
   private final Timers timers;
   private final LongSupplier clock;
+  private final AtomicCommits commits;
 
   /** Causal sessions of clients that pass a client id, across their calls. */
   private final ClientSessions clientSessions = new ClientSessions(10_000);
@@ -78,6 +79,38 @@ public final class DagRunner implements ExecutorMembership.Listener {
       NodeGateway nodes,
       Timers timers,
       LongSupplier clock) {
+    this(
+        options,
+        functions,
+        dags,
+        placement,
+        membership,
+        keys,
+        outcomes,
+        ids,
+        executors,
+        nodes,
+        timers,
+        clock,
+        AtomicCommits.none());
+  }
+
+  /** As the other constructor, with the commits of atomic calls. */
+  public DagRunner(
+      SchedulerOptions options,
+      FunctionRegistry functions,
+      DagRegistry dags,
+      CallPlacement placement,
+      ExecutorMembership membership,
+      IdempotencyKeys keys,
+      CallOutcomes outcomes,
+      CallIds ids,
+      ExecutorGateway executors,
+      NodeGateway nodes,
+      Timers timers,
+      LongSupplier clock,
+      AtomicCommits commits) {
+    this.commits = commits;
     this.options = options;
     this.functions = functions;
     this.dags = dags;
@@ -171,6 +204,22 @@ public final class DagRunner implements ExecutorMembership.Listener {
     if (!r.awaitResult()) {
       reply.accept(pending);
     }
+    if (run.txn() != null && r.requestId() != null) {
+      // A request id that committed before (even before a restart) answers that outcome.
+      commits
+          .committed(run.txn())
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  finish(run, run.call().fail(CloudburstException.from(ar.cause())));
+                } else if (ar.result() != null) {
+                  finish(run, run.call().replay(ar.result().result()));
+                } else if (!run.call().finished()) {
+                  dispatch(run);
+                }
+              });
+      return;
+    }
     dispatch(run);
   }
 
@@ -213,7 +262,8 @@ public final class DagRunner implements ExecutorMembership.Listener {
         run.deadline(),
         run.depth(),
         run.consistency(),
-        session);
+        session,
+        run.txn());
   }
 
   /**
@@ -324,7 +374,10 @@ public final class DagRunner implements ExecutorMembership.Listener {
     }
     running.remove(run.call().id());
     timers.cancel(run.timer());
-    storeOutput(run, res)
+    (run.txn() == null
+            ? Future.succeededFuture(res)
+            : commits.commit(run.txn(), run.requestId(), res))
+        .compose(committed -> storeOutput(run, committed))
         .onSuccess(
             reported -> {
               outcomes.finish(reported, run.awaiting());

@@ -5,6 +5,7 @@ import io.cloudburst.bus.lattice.VectorClock;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.SchedulerRequest.InvokeDag;
 import io.cloudburst.bus.session.Session;
+import io.cloudburst.bus.txn.TxnIds;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,9 +77,22 @@ public final class RunningDag {
     return request.outputKey();
   }
 
-  /** Started with an idempotency key: never run again. */
+  /**
+   * Started with an idempotency key and not atomic: never run again (an atomic call runs again, as
+   * nothing of an attempt is visible before the commit).
+   */
   public boolean atMostOnce() {
-    return request.requestId() != null;
+    return request.requestId() != null && !request.atomic();
+  }
+
+  /** An atomic call's transaction id, else null. */
+  public String txn() {
+    return request.atomic() ? TxnIds.of(call.id(), request.requestId()) : null;
+  }
+
+  /** The call's idempotency key, or null. */
+  public String requestId() {
+    return request.requestId();
   }
 
   /** The deadline timer's id, -1 before it is set. */

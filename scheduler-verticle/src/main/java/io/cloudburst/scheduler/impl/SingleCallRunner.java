@@ -6,6 +6,8 @@ import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.ExecutorRequest;
 import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerRequest.InvokeFunction;
+import io.cloudburst.bus.txn.CommitRecord;
+import io.cloudburst.bus.txn.TxnIds;
 import io.cloudburst.scheduler.SchedulerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,7 +38,8 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
       long timeout,
       int depth,
       long awaitRefsMs,
-      boolean atMostOnce) {}
+      boolean atMostOnce,
+      String txn) {}
 
   private final SchedulerOptions options;
   private final FunctionRegistry registry;
@@ -47,6 +50,7 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
   private final CallOutcomes outcomes;
   private final CallIds ids;
   private final ExecutorGateway gateway;
+  private final AtomicCommits commits;
 
   /** Calls in flight, by executor address, so they can be re-run if it leaves. */
   private final Map<String, Set<Promise<CallResult>>> inFlightByExecutor = new HashMap<>();
@@ -61,6 +65,32 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
       CallOutcomes outcomes,
       CallIds ids,
       ExecutorGateway gateway) {
+    this(
+        options,
+        registry,
+        executors,
+        placement,
+        membership,
+        keys,
+        outcomes,
+        ids,
+        gateway,
+        AtomicCommits.none());
+  }
+
+  /** As the other constructor, with the commits of atomic calls. */
+  public SingleCallRunner(
+      SchedulerOptions options,
+      FunctionRegistry registry,
+      ExecutorTable executors,
+      CallPlacement placement,
+      ExecutorMembership membership,
+      IdempotencyKeys keys,
+      CallOutcomes outcomes,
+      CallIds ids,
+      ExecutorGateway gateway,
+      AtomicCommits commits) {
+    this.commits = commits;
     this.options = options;
     this.registry = registry;
     this.executors = executors;
@@ -107,15 +137,34 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
             timeout,
             r.depth(),
             Math.min(r.awaitRefsMs(), timeout),
-            r.requestId() != null);
+            r.requestId() != null && !r.atomic(),
+            r.atomic() ? TxnIds.of(pending.id(), r.requestId()) : null);
     Consumer<CallResult> waiting = r.awaitResult() ? reply : null;
-    execute(call, 0)
+    run(call, r.requestId())
         .recover(
             t ->
                 Future.succeededFuture(
                     CallResult.failed(
                         call.id(), f.name(), CloudburstException.from(t), null, null, 0)))
         .onSuccess(res -> outcomes.finish(res, waiting));
+  }
+
+  /**
+   * Runs the call; an atomic one then commits (a repeat of a request id that already committed,
+   * even before a restart, answers the committed outcome without running).
+   */
+  private Future<CallResult> run(Call c, String requestId) {
+    if (c.txn() == null) {
+      return execute(c, 0);
+    }
+    Future<CommitRecord> before =
+        requestId == null ? Future.succeededFuture() : commits.committed(c.txn());
+    return before.compose(
+        first ->
+            first != null
+                ? Future.succeededFuture(
+                    CallResult.done(c.id(), c.f().name(), first.result(), null, null, 0))
+                : execute(c, 0).compose(res -> commits.commit(c.txn(), requestId, res)));
   }
 
   private Future<CallResult> execute(Call c, int attempt) {
@@ -131,7 +180,7 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
         .execute(
             address,
             new ExecutorRequest.Execute(
-                c.id(), c.f(), c.args(), c.timeout(), c.depth(), c.awaitRefsMs()),
+                c.id(), c.f(), c.args(), c.timeout(), c.depth(), c.awaitRefsMs(), c.txn()),
             c.timeout() + Deadlines.EXECUTOR_MARGIN_MS)
         .onComplete(
             ar -> {
@@ -161,8 +210,9 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
   }
 
   /**
-   * A failed attempt: run again elsewhere when the executor is gone (and the call may run twice),
-   * else the failure.
+   * A failed attempt: run again elsewhere when the executor is gone (and the call may run twice,
+   * unless it is at most once; an atomic call is run again, as nothing of it was visible), else the
+   * failure.
    */
   private Future<CallResult> afterFailure(Call c, int attempt, String address, Throwable t) {
     boolean gone =

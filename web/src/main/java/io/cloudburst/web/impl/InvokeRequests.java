@@ -21,7 +21,7 @@ public final class InvokeRequests {
 
   /**
    * A function call: {@code {"args": [...], "wait"?, "timeout_ms"?, "version"?, "await_refs_ms"?,
-   * "request_id"?}}.
+   * "request_id"?, "atomic"?}}.
    */
   @SuppressWarnings("unchecked")
   public static SchedulerRequest.InvokeFunction function(String name, JsonObject b) {
@@ -35,12 +35,13 @@ public final class InvokeRequests {
         .awaitResult(Requests.bool(b, "wait", true))
         .awaitRefsMs(Requests.nonNegativeLong(b, "await_refs_ms", 0))
         .requestId(Requests.string(b, "request_id", false))
+        .atomic(Requests.bool(b, "atomic", false))
         .build();
   }
 
   /**
    * A DAG call: {@code {"args": {"fn": [...]}, "consistency"?, "wait"?, "timeout_ms"?,
-   * "output_key"?, "client_id"?, "request_id"?}}.
+   * "output_key"?, "client_id"?, "request_id"?, "atomic"?}}.
    */
   @SuppressWarnings("unchecked")
   public static SchedulerRequest.InvokeDag dag(String name, JsonObject b) {
@@ -67,6 +68,7 @@ public final class InvokeRequests {
         .outputKey(Requests.string(b, "output_key", false))
         .clientId(Requests.string(b, "client_id", false))
         .requestId(Requests.string(b, "request_id", false))
+        .atomic(Requests.bool(b, "atomic", false))
         .build();
   }
 

@@ -183,4 +183,19 @@ class InvokeRequestsTest {
         "'function' or 'dag'");
     assertBadRequestNaming(() -> Bridges.invokeRequest("text"), "JSON object");
   }
+
+  @Test
+  void atomicIsABooleanForFunctionsAndDagsAndAnythingElseIsBadRequest() {
+    assertThat(InvokeRequests.function("sq", new JsonObject()).atomic()).isFalse();
+    assertThat(InvokeRequests.function("sq", new JsonObject().put("atomic", true)).atomic())
+        .isTrue();
+    assertThat(InvokeRequests.dag("d", new JsonObject()).atomic()).isFalse();
+    assertThat(InvokeRequests.dag("d", new JsonObject().put("atomic", true)).atomic()).isTrue();
+    for (Object bad : List.of("yes", 1, "true", new JsonArray())) {
+      assertBadRequestNaming(
+          () -> InvokeRequests.function("sq", new JsonObject().put("atomic", bad)), "atomic");
+      assertBadRequestNaming(
+          () -> InvokeRequests.dag("d", new JsonObject().put("atomic", bad)), "atomic");
+    }
+  }
 }
