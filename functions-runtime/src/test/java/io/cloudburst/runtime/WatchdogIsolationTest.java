@@ -27,6 +27,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WatchdogIsolationTest {
+  /**
+   * How late a stopped guest's answer may be. It tells a guest the watchdog stopped (answered at
+   * its deadline, plus loading its function and scheduling noise on a loaded 2-core machine: up to
+   * about 1.2 s over the limit was seen at load 12) from one it never stopped (each would wait 10^5
+   * s or more). The watchdog's precision is a benchmark's business, not this test's.
+   */
+  private static final long ON_TIME_SLACK_MS = 5_000;
+
   private static ExecutorHarness h;
   private static HttpServer server;
 
@@ -166,7 +174,7 @@ class WatchdogIsolationTest {
     for (Wait w : waits) {
       Timed t = call(fn(w.name(), "python", "def " + w.name() + "(c):\n" + w.body()), limit);
       assertThat(t.result().code()).as(w.name() + ": " + t.result()).isEqualTo(w.code());
-      assertThat(t.ms()).as(w.name() + " answered on time").isLessThan(limit + 1_000);
+      assertThat(t.ms()).as(w.name() + " answered on time").isLessThan(limit + ON_TIME_SLACK_MS);
     }
     Timed js =
         call(
@@ -178,7 +186,7 @@ class WatchdogIsolationTest {
     assertThat(js.result().code())
         .as("Atomics.wait is refused: " + js.result())
         .isEqualTo(ErrorCode.EXECUTION_ERROR);
-    assertThat(js.ms()).as("Atomics.wait answered on time").isLessThan(limit + 1_000);
+    assertThat(js.ms()).as("Atomics.wait answered on time").isLessThan(limit + ON_TIME_SLACK_MS);
     assertThat(within(10_000, () -> contexts().busy() == 0))
         .as("the cancelled calls' workers came back")
         .isTrue();
@@ -288,8 +296,8 @@ class WatchdogIsolationTest {
       Timed t = call(fn(b.name(), "python", b.source()), limit);
       assertThat(t.result().code()).as(b.name() + ": " + t.result()).isIn(b.codes());
       // An allocating guest's cancel is seen only once the collector lets its thread run again:
-      // measured 2,158 and 3,354 ms for this 2 s limit, so it gets 2 s of slack, the others 1 s.
-      long slack = b.name().equals("b_memory") ? 2_000 : 1_000;
+      // measured 2,158 and 3,354 ms for this 2 s limit on a quiet machine, 6,895 ms at load 8.
+      long slack = b.name().equals("b_memory") ? 2 * ON_TIME_SLACK_MS : ON_TIME_SLACK_MS;
       assertThat(t.ms()).as(b.name() + " answered on time").isLessThan(limit + slack);
       if (b.name().equals("b_recurse")) {
         assertThat(t.result().errorMessage()).contains("RecursionError");

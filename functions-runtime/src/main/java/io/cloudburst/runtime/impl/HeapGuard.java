@@ -7,6 +7,7 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,6 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * -Dcloudburst.heapGuard} (default 0.75) of its maximum, the watchdogs stop one running call (the
  * longest-running) per collection, until the heap is below the mark again. That call fails with
  * {@code EXECUTION_ERROR} "MemoryError", as if its own allocation had failed.
+ *
+ * <p>Every stop is confirmed by a full collection first: G1 refreshes the old generation's
+ * after-collection figure only on mixed and full collections, so a figure left high by a guest
+ * stopped earlier (its data now garbage) would otherwise stop innocent calls, one per young
+ * collection, for as long as no old collection comes. The confirming collection runs on a thread of
+ * its own ({@code cloudburst-heap-check}), never on the watchdog.
  */
 final class HeapGuard {
   static final HeapGuard INSTANCE =
@@ -29,6 +36,11 @@ final class HeapGuard {
 
   /** The collection count at which a call was last stopped: one call per collection. */
   private final AtomicLong actedAt = new AtomicLong(-1);
+
+  /** The collection count right after the last confirming full collection. */
+  private volatile long confirmedAt = -1;
+
+  private final AtomicBoolean confirming = new AtomicBoolean();
 
   HeapGuard(double limit) {
     this.limit = limit;
@@ -61,11 +73,40 @@ final class HeapGuard {
     if (!low) {
       return false;
     }
+    long count = collections();
+    if (count != confirmedAt) {
+      confirm();
+      return false;
+    }
+    long last = actedAt.get();
+    return count != last && actedAt.compareAndSet(last, count);
+  }
+
+  private long collections() {
     long count = 0;
     for (GarbageCollectorMXBean c : collectors) {
       count += Math.max(0, c.getCollectionCount());
     }
-    long last = actedAt.get();
-    return count != last && actedAt.compareAndSet(last, count);
+    return count;
+  }
+
+  /** Starts one confirming full collection (at most one at a time) off the calling thread. */
+  private void confirm() {
+    if (!confirming.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                System.gc();
+                confirmedAt = collections();
+              } finally {
+                confirming.set(false);
+              }
+            },
+            "cloudburst-heap-check");
+    t.setDaemon(true);
+    t.start();
   }
 }
