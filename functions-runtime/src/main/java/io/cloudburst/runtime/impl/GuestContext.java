@@ -31,7 +31,7 @@ public final class GuestContext implements ContextPool.Pooled {
   /** Gives this context's place on its engine back; called once it is closed. */
   private final Runnable closed;
 
-  private final Engines.Generation generation;
+  private final EngineLine.Generation generation;
 
   private final BoundedOutput output;
   private final UserLibrary host;

@@ -15,11 +15,11 @@ class EngineLineTest {
 
   @Test
   void anEngineTakesItsShareOfContextsThenANewOneTakesOver() {
-    Engines.EngineLine line = new Engines.EngineLine("js", 2);
+    EngineLine line = new EngineLine("js", 2);
     try {
-      Engines.Generation a = line.take();
-      Engines.Generation b = line.take();
-      Engines.Generation c = line.take();
+      EngineLine.Generation a = line.take();
+      EngineLine.Generation b = line.take();
+      EngineLine.Generation c = line.take();
       assertSame(a, b);
       assertNotSame(a, c);
       assertEquals(2, line.engines());
@@ -42,11 +42,11 @@ class EngineLineTest {
 
   @Test
   void anEngineRetiredWithNoContextOpenIsClosedAtOnce() {
-    Engines.EngineLine line = new Engines.EngineLine("js", 1);
+    EngineLine line = new EngineLine("js", 1);
     try {
-      Engines.Generation a = line.take();
+      EngineLine.Generation a = line.take();
       line.closed(a);
-      Engines.Generation b = line.take();
+      EngineLine.Generation b = line.take();
       assertNotSame(a, b);
       assertEquals(1, line.open());
       assertThrows(
@@ -58,9 +58,9 @@ class EngineLineTest {
 
   @Test
   void aLineWithoutLimitKeepsOneEngine() {
-    Engines.EngineLine line = new Engines.EngineLine("js", 0);
+    EngineLine line = new EngineLine("js", 0);
     try {
-      Engines.Generation a = line.take();
+      EngineLine.Generation a = line.take();
       for (int i = 0; i < 100; i++) {
         assertSame(a, line.take());
       }
