@@ -17,8 +17,7 @@ import io.vertx.core.json.JsonObject;
  *     before removing it when it next opens (default 24; 0 keeps tombstones until their key is
  *     written again: executors delete a mailbox key per message-using invocation, so "forever"
  *     grows without bound). See {@link KvsVerticle} for what a removal keeps safe. Atomic calls'
- *     commit records marked applied are removed after the same time, by both stores (0 keeps
- *     them).
+ *     commit records marked applied are removed after the same time, by both stores (0 keeps them).
  */
 public record KvsOptions(
     String dataDir,
