@@ -27,6 +27,7 @@ import io.cloudburst.kvs.impl.KvsChecks;
 import io.cloudburst.kvs.impl.MergeProcessor;
 import io.cloudburst.kvs.impl.StoredValue;
 import io.cloudburst.kvs.impl.Subscriptions;
+import io.cloudburst.kvs.impl.TxnSweep;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -251,7 +252,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
    * Sweeps the commit records this member owns now (see {@link ClusterTxnSweeper}), from any
    * thread; fails on a lite member, which owns none.
    */
-  public Future<io.cloudburst.kvs.impl.TxnSweep.Plan> sweepCommitRecords() {
+  public Future<TxnSweep.Plan> sweepCommitRecords() {
     return sweeper == null
         ? Future.failedFuture(new IllegalStateException("a lite member owns no commit records"))
         : sweeper.sweep();

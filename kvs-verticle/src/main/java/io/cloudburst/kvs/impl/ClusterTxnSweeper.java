@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -238,7 +239,7 @@ public final class ClusterTxnSweeper {
         map.submitToKey(key, new MergeProcessor(state.encode(), settings.maxValueBytes(), -1)));
   }
 
-  private <T> Future<T> bounded(java.util.concurrent.CompletionStage<T> op) {
+  private <T> Future<T> bounded(CompletionStage<T> op) {
     return Future.fromCompletionStage(op, context)
         .timeout(settings.timeoutMs(), TimeUnit.MILLISECONDS);
   }
