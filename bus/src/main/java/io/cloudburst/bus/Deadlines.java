@@ -61,6 +61,15 @@ public final class Deadlines {
   public static final long STATE_MS = 15_000;
 
   /**
+   * The longest an atomic call's commit takes on a live node, from its commit record's time to its
+   * applied mark: three store requests one after the other (the record, the applies through the
+   * cache, the mark), each bounded by the scheduler's store timeout (10 s by default, below {@link
+   * #STATE_MS}). A record still not marked applied after this long was cut off (its node died or
+   * its applies failed), so the store rolls it forward itself.
+   */
+  public static final long COMMIT_MS = 3 * STATE_MS;
+
+  /**
    * How long a {@code send} between the invocations of a DAG call waits for the destination's
    * executor to take the message before it leaves it in the destination's store mailbox.
    */

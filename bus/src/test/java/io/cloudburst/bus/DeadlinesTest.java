@@ -24,4 +24,9 @@ class DeadlinesTest {
     assertThat(Deadlines.CLIENT_MARGIN_MS).isGreaterThan(Deadlines.EXECUTOR_MARGIN_MS);
     assertThat(Deadlines.REQUEST_MS).isGreaterThan(Deadlines.VALIDATE_MS);
   }
+
+  @Test
+  void aCommitOutlastsItsThreeStoreRequests() {
+    assertThat(Deadlines.COMMIT_MS).isEqualTo(3 * Deadlines.STATE_MS).isEqualTo(45_000);
+  }
 }

@@ -15,16 +15,19 @@ import com.hazelcast.query.Predicates;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
+import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.Replies;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.kvs.impl.ChangePublisher;
+import io.cloudburst.kvs.impl.ClusterTxnSweeper;
 import io.cloudburst.kvs.impl.DeleteProcessor;
 import io.cloudburst.kvs.impl.KvsChecks;
 import io.cloudburst.kvs.impl.MergeProcessor;
 import io.cloudburst.kvs.impl.StoredValue;
 import io.cloudburst.kvs.impl.Subscriptions;
+import io.cloudburst.kvs.impl.TxnSweep;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -64,6 +67,12 @@ import java.util.function.Supplier;
  * is below the key's is refused with {@link KvsReply.Stale} inside the {@link MergeProcessor}.
  * Tombstones stay in the map (and on disk) until their key is written again (no retention bound:
  * the map lives only as long as the cluster does); pushed updates carry the key's generation.
+ *
+ * <p><b>Atomic commits cut off.</b> A storage member sweeps the commit records it owns ({@link
+ * ClusterTxnSweeper}): after a node left, and every {@code txnSweepMs} of the config (default
+ * {@value #DEFAULT_TXN_SWEEP_MS} ms), it rolls forward the records not marked applied whose node
+ * left or that are older than {@link Deadlines#COMMIT_MS}, and removes applied records older than
+ * {@link KvsOptions#tombstoneRetentionHours()}.
  *
  * <p><b>Acknowledged means replicated.</b> {@link #configure} gives the map one synchronous backup
  * and no asynchronous one ({@code backupCount 1, asyncBackupCount 0}): Hazelcast completes a
@@ -113,6 +122,9 @@ public final class ClusterKvsVerticle extends VerticleBase {
   /** How long a Hazelcast call may take when the config names no {@code timeoutMs}. */
   public static final long DEFAULT_TIMEOUT_MS = 10_000;
 
+  /** How often a storage member sweeps its commit records when the config names no txnSweepMs. */
+  public static final long DEFAULT_TXN_SWEEP_MS = 60_000;
+
   private final HazelcastInstance hazelcast;
   private KvsOptions options;
   private long timeoutMs;
@@ -120,6 +132,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
   private UUID listener;
   private MessageConsumer<KvsRequest> requests;
   private MessageConsumer<CacheEvent> changes;
+  private ClusterTxnSweeper sweeper;
   private final Subscriptions subscriptions = new Subscriptions();
 
   /** Per key, the subscribers of puts in flight (node id to count). */
@@ -175,6 +188,7 @@ public final class ClusterKvsVerticle extends VerticleBase {
               changes = vertx.eventBus().consumer(Addresses.KVS_CHANGES, this::onChange);
               return Future.all(requests.completion(), changes.completion());
             })
+        .compose(v -> startSweeper())
         .onSuccess(
             v ->
                 log.log(
@@ -200,6 +214,9 @@ public final class ClusterKvsVerticle extends VerticleBase {
     }
     if (changes != null) {
       unregistered.add(changes.unregister());
+    }
+    if (sweeper != null) {
+      unregistered.add(sweeper.stop());
     }
     return Future.join(unregistered)
         .transform(
@@ -229,6 +246,36 @@ public final class ClusterKvsVerticle extends VerticleBase {
    */
   public int subscriptionCount() {
     return subscriptions.size();
+  }
+
+  /**
+   * Sweeps the commit records this member owns now (see {@link ClusterTxnSweeper}), from any
+   * thread; fails on a lite member, which owns none.
+   */
+  public Future<TxnSweep.Plan> sweepCommitRecords() {
+    return sweeper == null
+        ? Future.failedFuture(new IllegalStateException("a lite member owns no commit records"))
+        : sweeper.sweep();
+  }
+
+  /** A storage member rolls forward cut-off atomic commits it owns (config: txnSweepMs). */
+  private Future<Void> startSweeper() {
+    if (hazelcast.getCluster().getLocalMember().isLiteMember()) {
+      return Future.succeededFuture();
+    }
+    long periodMs = config().getLong("txnSweepMs", DEFAULT_TXN_SWEEP_MS);
+    sweeper =
+        new ClusterTxnSweeper(
+            vertx,
+            map,
+            new ClusterTxnSweeper.Settings(
+                Deadlines.COMMIT_MS,
+                options.tombstoneRetentionMs(),
+                periodMs,
+                timeoutMs,
+                options.maxValueBytes()),
+            System::currentTimeMillis);
+    return sweeper.start();
   }
 
   private void handle(Message<KvsRequest> m) {

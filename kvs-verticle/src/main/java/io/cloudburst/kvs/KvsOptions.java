@@ -16,7 +16,8 @@ import io.vertx.core.json.JsonObject;
  * @param tombstoneRetentionHours how long the embedded store keeps the tombstone of a deleted key
  *     before removing it when it next opens (default 24; 0 keeps tombstones until their key is
  *     written again: executors delete a mailbox key per message-using invocation, so "forever"
- *     grows without bound). See {@link KvsVerticle} for what a removal keeps safe.
+ *     grows without bound). See {@link KvsVerticle} for what a removal keeps safe. Atomic calls'
+ *     commit records marked applied are removed after the same time, by both stores (0 keeps them).
  */
 public record KvsOptions(
     String dataDir,

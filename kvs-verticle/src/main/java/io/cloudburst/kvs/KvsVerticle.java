@@ -109,8 +109,10 @@ public final class KvsVerticle extends VerticleBase {
                       options.maxValueBytes(),
                       options.tombstoneRetentionMs(),
                       System::currentTimeMillis);
-              // Atomic calls cut by a crash after their commit record: applied before any read.
-              TxnRecovery.recover(opened);
+              // Atomic calls cut by a crash after their commit record: applied before any read;
+              // applied records are kept as long as tombstones.
+              TxnRecovery.recover(
+                  opened, options.tombstoneRetentionMs(), System.currentTimeMillis());
               return opened;
             })
         .compose(

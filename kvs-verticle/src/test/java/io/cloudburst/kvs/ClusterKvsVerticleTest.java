@@ -10,6 +10,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.cloudburst.bus.Addresses;
+import io.cloudburst.bus.Deadlines;
 import io.cloudburst.bus.ErrorCode;
 import io.cloudburst.bus.codec.CloudburstCodecs;
 import io.cloudburst.bus.lattice.CounterLattice;
@@ -19,6 +20,9 @@ import io.cloudburst.bus.lattice.SetLattice;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
+import io.cloudburst.bus.msg.NodeEvent;
+import io.cloudburst.bus.txn.CommitRecord;
+import io.cloudburst.bus.txn.TxnIds;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -441,6 +445,91 @@ class ClusterKvsVerticleTest {
         await(c.unregister());
       }
     }
+  }
+
+  private static CommitRecord commit(
+      String txn, String node, long ts, boolean applied, String key) {
+    return new CommitRecord(
+        txn,
+        node + "-0123456789abcdef0123456789abcdef",
+        null,
+        "f",
+        ts,
+        Map.of(
+            key + "1",
+            LwwLattice.of(txn, ts, TxnIds.stamp(txn)),
+            key + "2",
+            SetLattice.of(List.of(txn))),
+        txn,
+        applied);
+  }
+
+  private static CommitRecord recordOf(Node n, String txn) throws Exception {
+    Lattice l = get(n, TxnIds.recordKey(txn));
+    return l == null ? null : CommitRecord.fromLattice(l);
+  }
+
+  @Test
+  void theOwnersSweepRollsForwardCutOffCommitsPushingThemAndRemovesAppliedOnesPastRetention()
+      throws Exception {
+    List<MessageConsumer<?>> consumers = new ArrayList<>();
+    try {
+      BlockingQueue<CacheEvent.Update> onLite = cacheUpdates(lite, consumers);
+      await(request(lite, new KvsRequest.Subscribe("L", List.of("swc1"))));
+      long now = System.currentTimeMillis();
+      CommitRecord cut = commit("sw-cut", "A", now - Deadlines.COMMIT_MS, false, "swc");
+      CommitRecord young = commit("sw-young", "A", now, false, "swy");
+      CommitRecord expired = commit("sw-old", "A", now - 25 * 3_600_000L, true, "swo");
+      CommitRecord kept = commit("sw-kept", "A", now - 23 * 3_600_000L, true, "swk");
+      for (CommitRecord r : List.of(cut, young, expired, kept)) {
+        put(lite, TxnIds.recordKey(r.txn()), r.toLattice());
+      }
+
+      // Each record is swept by whichever storage member owns it.
+      await(a.kvs().sweepCommitRecords());
+      await(b.kvs().sweepCommitRecords());
+
+      assertThat(get(lite, "swc1").value()).isEqualTo("sw-cut");
+      assertThat(get(lite, "swc2").value()).isEqualTo(List.of("sw-cut"));
+      assertThat(recordOf(lite, "sw-cut").applied()).isTrue();
+      assertThat(awaitUpdate(onLite, u -> u.key().equals("swc1")).lattice().value())
+          .isEqualTo("sw-cut");
+      assertThat(get(lite, "swy1")).as("a young commit of a live node is its own").isNull();
+      assertThat(recordOf(lite, "sw-young").applied()).isFalse();
+      assertThat(recordOf(lite, "sw-old")).isNull();
+      assertThat(recordOf(lite, "sw-kept")).isNotNull();
+      assertThatThrownBy(() -> await(lite.kvs().sweepCommitRecords()))
+          .isInstanceOf(IllegalStateException.class);
+    } finally {
+      for (MessageConsumer<?> c : consumers) {
+        await(c.unregister());
+      }
+    }
+  }
+
+  @Test
+  void aDepartedNodesCommitIsRolledForwardSoonAfterItLeftWhateverItsAge() throws Exception {
+    long now = System.currentTimeMillis();
+    CommitRecord young = commit("sw-gone", "gone", now, false, "swg");
+    put(lite, TxnIds.recordKey(young.txn()), young.toLattice());
+    assertThat(get(lite, "swg1")).isNull();
+
+    for (Node n : List.of(a, b, lite)) {
+      // What ClusterBoot publishes to its own node when a member leaves.
+      n.vertx().eventBus().publish(Addresses.NODE_LEFT, new NodeEvent.NodeLeft("gone"));
+    }
+
+    awaitCondition(
+        "the departed node's commit rolled forward",
+        () -> {
+          try {
+            return recordOf(lite, "sw-gone").applied();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+    assertThat(get(lite, "swg1").value()).isEqualTo("sw-gone");
+    assertThat(get(lite, "swg2").value()).isEqualTo(List.of("sw-gone"));
   }
 
   @Test

@@ -5,35 +5,39 @@ import io.cloudburst.bus.txn.CommitRecord;
 import io.cloudburst.bus.txn.TxnIds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Rolls forward atomic calls that committed but whose writes may not all have been applied when the
- * node stopped (a kill -9 between the commit record and its applied mark): on start, before the
- * store takes requests, every commit record not marked applied has its writes joined into their
- * keys, and is marked, in one synced batch per record. Joining twice is harmless (lattices), so a
- * record whose writes were in fact applied is simply applied again.
+ * The embedded store's sweep of commit records, when it opens, before it takes requests ({@link
+ * TxnSweep} chooses): rolls forward atomic calls that committed but whose writes may not all have
+ * been applied when the node stopped (a kill -9 between the commit record and its applied mark):
+ * every commit record not marked applied has its writes joined into their keys, and is marked, in
+ * one synced batch per record. Joining twice is harmless (lattices), so a record whose writes were
+ * in fact applied is simply applied again. Nothing is in flight at open, so every unapplied record
+ * is rolled forward, however young. Applied records older than the retention are removed.
  */
 public final class TxnRecovery {
   private static final System.Logger log = System.getLogger(TxnRecovery.class.getName());
 
   private TxnRecovery() {}
 
-  /** Rolls every unapplied record forward; returns how many there were. Blocking. */
-  public static int recover(LatticeStore store) {
-    List<CommitRecord> pending = new ArrayList<>();
+  /**
+   * Rolls every unapplied record forward and removes the applied ones older than {@code
+   * retentionMs} at {@code now} (0: keeps them); returns how many were rolled forward. Blocking.
+   */
+  public static int recover(LatticeStore store, long retentionMs, long now) {
+    List<CommitRecord> records = new ArrayList<>();
     store.forEachUnder(
         TxnIds.RECORD_PREFIX,
         (key, state) -> {
           try {
-            CommitRecord r = CommitRecord.fromLattice(state);
-            if (!r.applied()) {
-              pending.add(r);
-            }
+            records.add(CommitRecord.fromLattice(state));
           } catch (RuntimeException e) {
             log.log(System.Logger.Level.WARNING, "not a commit record: " + key + ": " + e);
           }
         });
-    for (CommitRecord r : pending) {
+    TxnSweep.Plan plan = TxnSweep.plan(records, now, 0, retentionMs, Map.of());
+    for (CommitRecord r : plan.rollForward()) {
       List<LatticeStore.Op> ops = new ArrayList<>();
       r.writes().forEach((k, l) -> ops.add(new LatticeStore.Op.Put(k, l, -1)));
       Lattice marked = r.markApplied().toLattice();
@@ -54,6 +58,13 @@ public final class TxnRecovery {
               + r.writes().size()
               + " writes)");
     }
-    return pending.size();
+    if (!plan.remove().isEmpty()) {
+      // Removed outright, no tombstone: a record key is only ever written whole (base -1).
+      store.writeRaw(Map.of(), plan.remove());
+      log.log(
+          System.Logger.Level.INFO,
+          "removed " + plan.remove().size() + " applied commit records past their retention");
+    }
+    return plan.rollForward().size();
   }
 }
