@@ -7,25 +7,33 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The JVM-wide memory guard for guest code. The Community sandbox has no per-context heap limit, so
  * a guest that hoards memory fills the node's heap, and the {@code OutOfMemoryError} can hit any
  * thread (an event loop, the watchdog) before the guest's own allocation fails. The guard watches
  * the old generation after each collection (live data, not garbage): when it holds more than {@code
- * -Dcloudburst.heapGuard} (default 0.75) of its maximum, the watchdogs stop one running call (the
- * longest-running) per collection, until the heap is below the mark again. That call fails with
+ * -Dcloudburst.heapGuard} (default 0.75) of its maximum, the watchdogs stop one running call per
+ * collection, until the heap is below the mark again: the call whose thread allocated the most
+ * since it started, and only if that is at least {@link #MIN_ALLOCATED_BYTES}. That call fails with
  * {@code EXECUTION_ERROR} "MemoryError", as if its own allocation had failed.
  *
- * <p>Every stop is confirmed by a full collection first: G1 refreshes the old generation's
- * after-collection figure only on mixed and full collections, so a figure left high by a guest
- * stopped earlier (its data now garbage) would otherwise stop innocent calls, one per young
- * collection, for as long as no old collection comes. The confirming collection runs on a thread of
- * its own ({@code cloudburst-heap-check}), never on the watchdog.
+ * <p>Why the allocation test: G1 refreshes the old generation's after-collection figure only on
+ * mixed and full collections (and a mixed one still counts the garbage of old regions it did not
+ * collect), so after a hoarding guest is stopped the figure can stay high for a while. Stopping
+ * "the longest-running call" on it stopped innocent calls (a sleeping function, a runaway loop) one
+ * per young collection; a call that allocated little cannot be what fills the heap. After a stop
+ * the guard also waits {@link #GRACE_NANOS} for the stopped guest's context to be closed.
  */
 final class HeapGuard {
+  /** After a stop, how long the guard waits before it looks again (500 ms). */
+  private static final long GRACE_NANOS = 500_000_000L;
+
+  /** The least a call must have allocated since it started to be stopped by the guard (64 MiB). */
+  static final long MIN_ALLOCATED_BYTES = 64L << 20;
+
+  private static final com.sun.management.ThreadMXBean THREADS = threads();
+
   static final HeapGuard INSTANCE =
       new HeapGuard(Double.parseDouble(System.getProperty("cloudburst.heapGuard", "0.75")));
 
@@ -34,13 +42,10 @@ final class HeapGuard {
   private final List<GarbageCollectorMXBean> collectors =
       ManagementFactory.getGarbageCollectorMXBeans();
 
-  /** The collection count at which a call was last stopped: one call per collection. */
-  private final AtomicLong actedAt = new AtomicLong(-1);
+  /** Guarded by this: the collection count and time of the last stop. */
+  private long stoppedCount = -1;
 
-  /** The collection count right after the last confirming full collection. */
-  private volatile long confirmedAt = -1;
-
-  private final AtomicBoolean confirming = new AtomicBoolean();
+  private long stoppedAt = System.nanoTime() - GRACE_NANOS;
 
   HeapGuard(double limit) {
     this.limit = limit;
@@ -55,31 +60,34 @@ final class HeapGuard {
   }
 
   /**
-   * True (for one caller per collection) when the old generation held more than the limit after the
-   * latest collection: that caller stops one call.
+   * True (for one caller per collection) when the old generation held more than the limit after its
+   * latest collection: that caller stops one call, chosen with {@link #allocatedSince}.
    */
   boolean shouldStopOne() {
     if (limit <= 0 || limit >= 1 || oldPools.isEmpty()) {
       return false;
     }
-    boolean low = false;
+    boolean high = false;
     for (MemoryPoolMXBean p : oldPools) {
       MemoryUsage u = p.getCollectionUsage();
       long max = p.getUsage().getMax();
       if (u != null && max > 0 && u.getUsed() > limit * max) {
-        low = true;
+        high = true;
       }
     }
-    if (!low) {
+    if (!high) {
       return false;
     }
     long count = collections();
-    if (count != confirmedAt) {
-      confirm();
-      return false;
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (count == stoppedCount || now - stoppedAt < GRACE_NANOS) {
+        return false;
+      }
+      stoppedCount = count;
+      stoppedAt = now;
+      return true;
     }
-    long last = actedAt.get();
-    return count != last && actedAt.compareAndSet(last, count);
   }
 
   private long collections() {
@@ -90,23 +98,33 @@ final class HeapGuard {
     return count;
   }
 
-  /** Starts one confirming full collection (at most one at a time) off the calling thread. */
-  private void confirm() {
-    if (!confirming.compareAndSet(false, true)) {
-      return;
+  private static com.sun.management.ThreadMXBean threads() {
+    try {
+      if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean b
+          && b.isThreadAllocatedMemorySupported()) {
+        b.setThreadAllocatedMemoryEnabled(true);
+        return b;
+      }
+    } catch (RuntimeException e) {
+      // not measurable here: every call counts as a heavy allocator
     }
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                System.gc();
-                confirmedAt = collections();
-              } finally {
-                confirming.set(false);
-              }
-            },
-            "cloudburst-heap-check");
-    t.setDaemon(true);
-    t.start();
+    return null;
+  }
+
+  /** Bytes the current thread allocated so far (-1 when not measurable). */
+  static long allocatedNow() {
+    return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
+  }
+
+  /**
+   * Bytes {@code worker} allocated since it read {@code start} with {@link #allocatedNow} (its
+   * call's start); {@link Long#MAX_VALUE} when not measurable, so the choice falls back to age.
+   */
+  static long allocatedSince(Thread worker, long start) {
+    if (THREADS == null || start < 0) {
+      return Long.MAX_VALUE;
+    }
+    long now = THREADS.getThreadAllocatedBytes(worker.threadId());
+    return now < 0 ? Long.MAX_VALUE : now - start;
   }
 }

@@ -90,6 +90,7 @@ public final class Watchdog implements AutoCloseable {
     final long deadlineNanos;
     final long armedNanos = System.nanoTime();
     final Thread worker = Thread.currentThread();
+    final long allocatedAtArm = HeapGuard.allocatedNow();
     final OnCancel onCancel;
     boolean done;
 
@@ -198,16 +199,19 @@ public final class Watchdog implements AutoCloseable {
       }
       lookForStuck(now);
       if (!armed.isEmpty() && HeapGuard.INSTANCE.shouldStopOne()) {
-        Ticket oldest = null;
+        // The heap is nearly full of live data: stop the call that allocated the most (the oldest
+        // of equals), if it allocated enough to be the cause.
+        Ticket heaviest = null;
+        long most = -1;
         for (Ticket t : armed) {
-          if (oldest == null || t.armedNanos - oldest.armedNanos < 0) {
-            oldest = t;
+          long bytes = HeapGuard.allocatedSince(t.worker, t.allocatedAtArm);
+          if (bytes > most || (bytes == most && t.armedNanos - heaviest.armedNanos < 0)) {
+            heaviest = t;
+            most = bytes;
           }
         }
-        if (oldest != null && armed.remove(oldest)) {
-          cancel(
-              oldest, true,
-              now); // the heap is nearly full of live data: stop the longest-running call
+        if (heaviest != null && most >= HeapGuard.MIN_ALLOCATED_BYTES && armed.remove(heaviest)) {
+          cancel(heaviest, true, now);
         }
       }
     }
