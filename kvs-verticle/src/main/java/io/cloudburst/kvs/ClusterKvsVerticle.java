@@ -5,6 +5,7 @@ package io.cloudburst.kvs;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.HazelcastOverloadException;
@@ -22,6 +23,7 @@ import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.kvs.impl.ChangePublisher;
 import io.cloudburst.kvs.impl.DeleteProcessor;
 import io.cloudburst.kvs.impl.KvsChecks;
+import io.cloudburst.kvs.impl.LatticeMergePolicy;
 import io.cloudburst.kvs.impl.MergeProcessor;
 import io.cloudburst.kvs.impl.StoredValue;
 import io.cloudburst.kvs.impl.Subscriptions;
@@ -138,7 +140,8 @@ public final class ClusterKvsVerticle extends VerticleBase {
   /**
    * Adds the store's map to a member's config; call it on every member's config before creating the
    * instance: one synchronous backup, no asynchronous one, reads from the owner only, values kept
-   * as bytes.
+   * as bytes, and after a network partition heals, each key's states from both sides joined ({@link
+   * LatticeMergePolicy}), never one side's picked.
    */
   public static Config configure(Config config) {
     config.addMapConfig(
@@ -146,7 +149,10 @@ public final class ClusterKvsVerticle extends VerticleBase {
             .setBackupCount(1)
             .setAsyncBackupCount(0)
             .setReadBackupData(false)
-            .setInMemoryFormat(InMemoryFormat.BINARY));
+            .setInMemoryFormat(InMemoryFormat.BINARY)
+            .setMergePolicyConfig(
+                new MergePolicyConfig(
+                    LatticeMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
     return config;
   }
 
