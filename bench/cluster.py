@@ -158,6 +158,48 @@ class Cluster:
         self._log.close()
 
 
+def wire(ports):
+    """{record type: [messages, bytes]} the nodes wrote for other nodes so far, summed over the nodes
+    (the cloudburst_bus_wire_* counters of /metrics: counted where a record is encoded for a cluster hop)."""
+    out = {}
+    for p in ports:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % p, timeout=10) as r:
+            text = r.read().decode()
+        for line in text.splitlines():
+            if not line.startswith("cloudburst_bus_wire_") or 'record="' not in line:
+                continue
+            name, value = line.rsplit(" ", 1)
+            record = name.split('record="', 1)[1].split('"', 1)[0]
+            slot = 0 if name.startswith("cloudburst_bus_wire_messages") else 1
+            out.setdefault(record, [0.0, 0.0])[slot] += float(value)
+    return out
+
+
+# Records a node sends on a timer whatever the load; counted apart from the per-call ones.
+PERIODIC = ("ExecutorStatus", "CacheEvent.Report")
+
+
+def wire_per_call(before, after, calls):
+    """Cross-node messages and bytes per call between two wire() snapshots."""
+    per = {}
+    for rec, (m, b) in after.items():
+        m0, b0 = before.get(rec, [0.0, 0.0])
+        if m > m0:
+            per[rec] = [(m - m0) / max(calls, 1), (b - b0) / max(calls, 1)]
+    calls_only = {r: v for r, v in per.items() if r not in PERIODIC}
+    return {"messages_per_call": sum(v[0] for v in calls_only.values()),
+            "bytes_per_call": sum(v[1] for v in calls_only.values()),
+            "periodic_messages_per_call": sum(v[0] for r, v in per.items() if r in PERIODIC),
+            "by_record": {r: [round(v[0], 3), round(v[1], 1)] for r, v in sorted(per.items())}}
+
+
+def wire_note(w):
+    return "cross-node per call: %.2f messages, %.0f B (%s; periodic status/reports %.2f more)" % (
+        w["messages_per_call"], w["bytes_per_call"],
+        ", ".join("%s %.2f" % (r, v[0]) for r, v in w["by_record"].items() if r not in PERIODIC and v[0] >= 0.01) or "none",
+        w["periodic_messages_per_call"])
+
+
 def live_nodes(status):
     return [n for n in status.get("nodes", []) if n.get("executors")]
 
@@ -256,6 +298,8 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
                     reply = invoke(c, path, body)
                     elapsed = time.perf_counter_ns() - start
                     now = time.monotonic()
+                    with lock:
+                        everything[0] += 1
                     if now >= window[1]:
                         break
                     if now >= window[0]:
@@ -273,6 +317,8 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
                 sinks[k] = sinks.get(k, 0) + v
 
     load_before = round(os.getloadavg()[0], 2)
+    wire_before = wire(ports)
+    everything = [0]
     ts = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
     for t in ts:
         t.start()
@@ -282,7 +328,8 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
         raise SystemExit("bench: %d client thread(s) failed: %s" % (len(errors), "; ".join(errors[:3])))
     s = stats_ms(samples)
     s.update({"calls": counted[0], "seconds": duration_s, "calls_per_s": counted[0] / duration_s,
-              "threads": threads, "sink_nodes": sinks,
+              "threads": threads, "sink_nodes": sinks, "calls_all": everything[0],
+              "wire_before": wire_before, "wire_after": wire(ports),
               "load_1min": [load_before, round(os.getloadavg()[0], 2)]})
     return s
 
@@ -326,7 +373,9 @@ def pinned_case(cluster, tag, incr_node, sq_node, args):
         wait_cached(entry, node, key)
         keys[node] = {"$ref": key}
     path = "/v1/dags/%s/invoke" % dag
+    before = wire(cluster.ports)
     result = sequential(entry, path, dag_body(incr, sq, keys[incr_node], keys[sq_node]), args.n, args.warmup)
+    result["wire"] = wire_per_call(before, wire(cluster.ports), args.n + args.warmup)
     warm = warm_by_node(entry)
     result.update({
         "intended": {"incr": incr_node, "sq": sq_node, "entered_through": "node1"},
@@ -372,16 +421,16 @@ def table(r, args):
                      "baseline; %d calls in %g s; 1-min load average before/after %s/%s"
                      % (t1["calls"], t1["seconds"], t1["load_1min"][0], t1["load_1min"][1])))
     lines.append(row("3 nodes: %d client threads over the 3 HTTP ports" % t3["threads"], t3, "%.0f" % t3["calls_per_s"],
-                     "3-node/1-node = **%.2f**; %d calls in %g s; sinks ran on %s; 1-min load average before/after %s/%s"
-                     % (t3["calls_per_s"] / t1["calls_per_s"], t3["calls"], t3["seconds"],
+                     "3-node/1-node = **%.2f**; %d calls in %g s; %s; sinks ran on %s; 1-min load average before/after %s/%s"
+                     % (t3["calls_per_s"] / t1["calls_per_s"], t3["calls"], t3["seconds"], wire_note(t3["wire"]),
                         ", ".join("%s ×%d" % kv for kv in sorted(t3["sink_nodes"].items())),
                         t3["load_1min"][0], t3["load_1min"][1])))
     lines.append(row("1 node: sequential DAG call", seq1, "", "n=%d" % seq1["n"]))
     lines.append(row("3 nodes: incr and sq both on node1 (entered via node1)", same, "",
                      "baseline for cross-node; " + placement_note(same)))
     lines.append(row("3 nodes: incr on node1, sq on node2 (entered via node1)", cross, "",
-                     "cross/same = **%.2f** (p99 %.2f); %s" % (cross["median_ms"] / same["median_ms"],
-                     cross["p99_ms"] / same["p99_ms"], placement_note(cross))))
+                     "cross/same = **%.2f** (p99 %.2f); %s; %s" % (cross["median_ms"] / same["median_ms"],
+                     cross["p99_ms"] / same["p99_ms"], wire_note(cross["wire"]), placement_note(cross))))
     lines.append(row("3 nodes: incr and sq both on node2 (entered via node1)", remote, "",
                      "remote/same = %.2f; %s" % (remote["median_ms"] / same["median_ms"], placement_note(remote))))
     lines.append("")
@@ -404,6 +453,7 @@ def run_one(root, workdir, args):
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
         sequential(cluster.ports[0], path, body, 1, args.warmup)  # JIT-compiles the path first
         tp = throughput(cluster.ports, path, body, args.threads, args.warmup_s, args.duration)
+        tp.pop("wire_before"), tp.pop("wire_after")
         seq = sequential(cluster.ports[0], path, body, args.n, args.warmup)
         return {"throughput": tp, "sequential": seq, "ports": cluster.ports}
     finally:
@@ -419,6 +469,7 @@ def run_three(root, workdir, args):
             sequential(p, path, body, 1, args.warmup)
         tp = throughput(cluster.ports, path, body, args.threads, args.warmup_s, args.duration)
         out = {"throughput": tp, "ports": cluster.ports}
+        tp["wire"] = wire_per_call(tp.pop("wire_before"), tp.pop("wire_after"), tp["calls_all"])
         out["same_node"] = pinned_case(cluster, "same", "node1", "node1", args)
         out["cross_node"] = pinned_case(cluster, "cross", "node1", "node2", args)
         out["remote_node"] = pinned_case(cluster, "remote", "node2", "node2", args)

@@ -251,6 +251,7 @@ class ClusterPartitionIT {
         .isEqualTo(201);
     for (NodeProcess n : nodes) {
       assertThat(call(n, "pt_sq", 3, 30_000).getValue("result")).isEqualTo(9);
+      assertThat(call(n, "pt_slow", 0, 30_000).getValue("result")).isEqualTo(0);
     }
     put(a, "p_set", "{\"value\": [\"before\"], \"lattice\": \"set\"}");
     put(b, "p_cnt", "{\"value\": 1, \"lattice\": \"counter\"}");
