@@ -84,6 +84,24 @@ public record DagSchedule(
     return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
+  /** This schedule with other descriptions of the same function versions (e.g. thin ones). */
+  public DagSchedule withFunctions(Map<String, FunctionInfo> functions) {
+    return new DagSchedule(
+        callId,
+        dag,
+        functions,
+        placement,
+        upstreams,
+        downstreams,
+        args,
+        sinks,
+        completionAddress,
+        deadline,
+        depth,
+        consistency,
+        clientSession);
+  }
+
   /** The invocation id of one function in this call, as {@code id()} returns it. */
   public String invocationId(String function) {
     return callId + "/" + function;

@@ -21,6 +21,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -34,6 +35,7 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
   private final EventBus bus;
   private final String nodeId;
   private final long cacheTimeoutMs;
+  private final String localExecutorPrefix;
 
   /**
    * @param nodeId this node's id (whose cache stores output keys)
@@ -44,6 +46,8 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
     this.bus = vertx.eventBus();
     this.nodeId = nodeId;
     this.cacheTimeoutMs = cacheTimeoutMs;
+    String one = Addresses.executor(nodeId, 0);
+    this.localExecutorPrefix = one.substring(0, one.length() - 1);
   }
 
   @Override
@@ -53,15 +57,38 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
         .map(Message::body);
   }
 
+  /**
+   * A call for an executor on another node carries its function version without the source (the
+   * executor fetches it only when the version is not warm there).
+   */
   @Override
   public Future<CallResult> execute(String address, ExecutorRequest.Execute call, long waitMs) {
-    return bus.<CallResult>request(address, call, timeout(waitMs)).map(Message::body);
+    ExecutorRequest.Execute sent =
+        local(address) ? call : call.withFunction(call.function().thin());
+    return bus.<CallResult>request(address, sent, timeout(waitMs)).map(Message::body);
   }
 
+  /**
+   * An executor of this node acknowledges the schedule (a missing one is found at once); one on
+   * another node gets a thin schedule (function versions without sources) and no acknowledgement is
+   * asked of it: its departure reaches the runners as NodeLeft or as a silent or leaving status,
+   * and re-places the call, and the call's deadline bounds everything else.
+   */
   @Override
   public Future<Void> runDag(String address, DagSchedule schedule) {
-    return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS))
-        .mapEmpty();
+    if (local(address)) {
+      return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS))
+          .mapEmpty();
+    }
+    Map<String, FunctionInfo> thin = new LinkedHashMap<>();
+    schedule.functions().forEach((fn, f) -> thin.put(fn, f.thin()));
+    bus.send(address, new ExecutorRequest.RunDag(schedule.withFunctions(thin)));
+    return Future.succeededFuture();
+  }
+
+  /** True for an executor of this node (addresses are {@code cloudburst.executor.<node>.<i>}). */
+  private boolean local(String executorAddress) {
+    return executorAddress.startsWith(localExecutorPrefix);
   }
 
   @Override
