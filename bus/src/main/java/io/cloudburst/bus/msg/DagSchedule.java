@@ -84,16 +84,34 @@ public record DagSchedule(
     return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
-  /** This schedule with other descriptions of the same function versions (e.g. thin ones). */
-  public DagSchedule withFunctions(Map<String, FunctionInfo> functions) {
+  /**
+   * What an executor on another node needs of this schedule: the functions placed on {@code
+   * executor} (their versions without sources, {@link FunctionInfo#thin}) and their arguments;
+   * every placement, upstream and downstream stays (triggers go by them).
+   */
+  public DagSchedule thinFor(String executor) {
+    Map<String, FunctionInfo> mine = new LinkedHashMap<>();
+    Map<String, List<Object>> mineArgs = new LinkedHashMap<>();
+    placement.forEach(
+        (fn, where) -> {
+          if (where.equals(executor)) {
+            FunctionInfo f = functions.get(fn);
+            if (f != null) {
+              mine.put(fn, f.thin());
+            }
+            if (args.containsKey(fn)) {
+              mineArgs.put(fn, args.get(fn));
+            }
+          }
+        });
     return new DagSchedule(
         callId,
         dag,
-        functions,
+        mine,
         placement,
         upstreams,
         downstreams,
-        args,
+        mineArgs,
         sinks,
         completionAddress,
         deadline,

@@ -21,7 +21,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -70,9 +69,10 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
 
   /**
    * An executor of this node acknowledges the schedule (a missing one is found at once); one on
-   * another node gets a thin schedule (function versions without sources) and no acknowledgement is
-   * asked of it: its departure reaches the runners as NodeLeft or as a silent or leaving status,
-   * and re-places the call, and the call's deadline bounds everything else.
+   * another node gets a thin schedule (only its own functions, their versions without sources, and
+   * their arguments: {@link DagSchedule#thinFor}) and no acknowledgement is asked of it: its
+   * departure reaches the runners as NodeLeft or as a silent or leaving status, and re-places the
+   * call, and the call's deadline bounds everything else.
    */
   @Override
   public Future<Void> runDag(String address, DagSchedule schedule) {
@@ -80,9 +80,7 @@ public final class BusGateway implements ExecutorGateway, NodeGateway, Notices, 
       return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS))
           .mapEmpty();
     }
-    Map<String, FunctionInfo> thin = new LinkedHashMap<>();
-    schedule.functions().forEach((fn, f) -> thin.put(fn, f.thin()));
-    bus.send(address, new ExecutorRequest.RunDag(schedule.withFunctions(thin)));
+    bus.send(address, new ExecutorRequest.RunDag(schedule.thinFor(address)));
     return Future.succeededFuture();
   }
 

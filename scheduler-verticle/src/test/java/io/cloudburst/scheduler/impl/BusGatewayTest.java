@@ -30,15 +30,19 @@ class BusGatewayTest {
   private static final FunctionInfo SQ =
       new FunctionInfo("sq", "python", 1, "def sq(cb, x):\n    return x * x\n", "sq", 5L);
 
+  private static final FunctionInfo INCR =
+      new FunctionInfo("incr", "python", 3, "def incr(cb, x):\n    return x + 1\n", "incr", 6L);
+
+  /** incr on this node's executor 0, then sq on {@code executor}. */
   private static DagSchedule schedule(String executor) {
     return new DagSchedule(
         "c#0",
         "d",
-        Map.of("sq", SQ),
-        Map.of("sq", executor),
-        Map.of("sq", List.of()),
-        Map.of("sq", List.of()),
-        Map.of("sq", List.of(2L)),
+        Map.of("incr", INCR, "sq", SQ),
+        Map.of("incr", Addresses.executor("me", 0), "sq", executor),
+        Map.of("incr", List.of(), "sq", List.of("incr")),
+        Map.of("incr", List.of("sq"), "sq", List.of()),
+        Map.of("incr", List.of(1L), "sq", List.of(2L)),
         List.of("sq"),
         Addresses.dagEvents("me"),
         Long.MAX_VALUE,
@@ -62,9 +66,11 @@ class BusGatewayTest {
                 case ExecutorRequest.RunDag r -> {
                   ctx.verify(
                       () -> {
-                        assertThat(r.schedule().functions().get("sq").source()).isNull();
-                        assertThat(r.schedule().functions().get("sq").contextKey())
-                            .isEqualTo(SQ.contextKey());
+                        assertThat(r.schedule().functions()).isEqualTo(Map.of("sq", SQ.thin()));
+                        assertThat(r.schedule().args()).isEqualTo(Map.of("sq", List.of(2L)));
+                        assertThat(r.schedule().placement())
+                            .isEqualTo(schedule(remote).placement());
+                        assertThat(r.schedule().upstreams()).containsEntry("sq", List.of("incr"));
                         assertThat(m.replyAddress()).as("no Ack asked").isNull();
                       });
                   seen.flag();
@@ -91,7 +97,7 @@ class BusGatewayTest {
       Vertx vertx, VertxTestContext ctx) {
     CloudburstCodecs.register(vertx);
     BusGateway gateway = new BusGateway(vertx, "me", 1_000);
-    String local = Addresses.executor("me", 3);
+    String local = Addresses.executor("me", 0);
     vertx
         .eventBus()
         .<ExecutorRequest>consumer(
@@ -99,6 +105,7 @@ class BusGatewayTest {
             m -> {
               if (m.body() instanceof ExecutorRequest.RunDag r) {
                 ctx.verify(() -> assertThat(r.schedule().functions().get("sq")).isSameAs(SQ));
+                ctx.verify(() -> assertThat(r.schedule().functions()).hasSize(2));
                 m.reply(new SchedulerReply.Ack());
               }
             })
