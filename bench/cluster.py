@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """The cluster benchmark behind `./cloudburst bench --cluster`.
 
-It starts `./cloudburst cluster 1` and then `./cloudburst cluster 3` (node processes on this
-machine's loopback, free ports, a temporary data directory; each cluster is stopped with SIGTERM,
-and waited for, whatever happens) and measures a two-function DAG, incr -> sq:
+It first measures one node with in-JVM event-bus clients (DagThroughputBench: a node embedded in
+the bench JVM, --jvm-concurrency calls in flight), then starts `./cloudburst cluster 1` and
+`./cloudburst cluster 3` (node processes on this machine's loopback, free ports, a temporary data
+directory; each cluster is stopped with SIGTERM, and waited for, whatever happens) and measures a
+two-function DAG, incr -> sq:
 
-  - DAG calls per second with K client threads, each with its own keep-alive connection (the
-    lean client of examples-python), for a fixed time after a warm-up; on 3 nodes the threads
-    are spread over the three nodes' HTTP ports;
-  - sequential DAG latency (median, p99) on 1 node;
-  - on 3 nodes, sequential latency of the same DAG with both functions pinned on one node, with
-    the two functions pinned on two different nodes, and with both on a node other than the
-    one the call enters through.
+  - warm-up: rounds of the measured load until no node's compilers (HotSpot's JIT time and the
+    guest compiler's CPU, from each node's /metrics) add --quiet-ms or more in a round;
+  - load: K client threads, each with its own keep-alive connection (the lean client of
+    examples-python), for a fixed time; on 3 nodes spread over the three nodes' HTTP ports. Reported:
+    calls/s, latency median/p99, node CPU per call (utime+stime of every node process from /proc
+    over the window, divided by the calls completed in it), cross-node messages and bytes per call
+    (the nodes' cloudburst_bus_wire_* counters), then the nodes' idle CPU over --idle-s seconds;
+    and the line `cpu per call 3 nodes / 1 node: X.XX`;
+  - sequential DAG latency (median, p99) on 1 node; on 3 nodes, the same DAG with both functions
+    pinned on one node, on two different nodes, and both on a node other than the entry node.
 
 Pinning uses the placement policy itself: each function takes a `{"$ref": key}` argument to a key
 that only the chosen node's cache holds (a PUT through that node put it there), and placement
@@ -158,6 +163,142 @@ class Cluster:
         self._log.close()
 
 
+def wire(ports):
+    """{record type: [messages, bytes]} the nodes wrote for other nodes so far, summed over the nodes
+    (the cloudburst_bus_wire_* counters of /metrics: counted where a record is encoded for a cluster hop)."""
+    out = {}
+    for p in ports:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % p, timeout=10) as r:
+            text = r.read().decode()
+        for line in text.splitlines():
+            if not line.startswith("cloudburst_bus_wire_") or 'record="' not in line:
+                continue
+            name, value = line.rsplit(" ", 1)
+            record = name.split('record="', 1)[1].split('"', 1)[0]
+            slot = 0 if name.startswith("cloudburst_bus_wire_messages") else 1
+            out.setdefault(record, [0.0, 0.0])[slot] += float(value)
+    return out
+
+
+# Records a node sends on a timer whatever the load; counted apart from the per-call ones.
+PERIODIC = ("ExecutorStatus", "CacheEvent.Report")
+
+
+def wire_per_call(before, after, calls):
+    """Cross-node messages and bytes per call between two wire() snapshots."""
+    per = {}
+    for rec, (m, b) in after.items():
+        m0, b0 = before.get(rec, [0.0, 0.0])
+        if m > m0:
+            per[rec] = [(m - m0) / max(calls, 1), (b - b0) / max(calls, 1)]
+    calls_only = {r: v for r, v in per.items() if r not in PERIODIC}
+    return {"messages_per_call": sum(v[0] for v in calls_only.values()),
+            "bytes_per_call": sum(v[1] for v in calls_only.values()),
+            "periodic_messages_per_call": sum(v[0] for r, v in per.items() if r in PERIODIC),
+            "by_record": {r: [round(v[0], 3), round(v[1], 1)] for r, v in sorted(per.items())}}
+
+
+def wire_note(w):
+    return "cross-node per call: %.2f messages, %.0f B (%s; periodic status/reports %.2f more)" % (
+        w["messages_per_call"], w["bytes_per_call"],
+        ", ".join("%s %.2f" % (r, v[0]) for r, v in w["by_record"].items() if r not in PERIODIC and v[0] >= 0.01) or "none",
+        w["periodic_messages_per_call"])
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def java_pid(pid):
+    """The node's JVM: pid itself, or its java child when pid is a wrapper shell."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            if f.read().strip() == "java":
+                return pid
+    except OSError:
+        return pid
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+                if int(st.rsplit(")", 1)[1].split()[1]) == pid and "(java)" in st:
+                    return int(d)
+            except (OSError, IndexError, ValueError):
+                pass
+    return pid
+
+
+def cpu_seconds(pids):
+    """utime + stime of these processes (all their threads), in seconds, from /proc."""
+    total = 0
+    for pid in pids:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / CLK_TCK
+
+
+def compile_ms(ports):
+    """Per node: HotSpot's JIT time plus the guest compiler's CPU time so far (ms), from /metrics."""
+    out = []
+    for p in ports:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % p, timeout=10) as r:
+            text = r.read().decode()
+        ms = 0.0
+        for line in text.splitlines():
+            if line.startswith("jvm_compilation_time_ms_total"):
+                ms += float(line.rsplit(" ", 1)[1])
+            elif line.startswith("cloudburst_guest_compiler_cpu_seconds_total"):
+                ms += 1000 * float(line.rsplit(" ", 1)[1])
+        out.append(ms)
+    return out
+
+
+def warm_until_quiet(cluster, path, body, args):
+    """Rounds of the measured load until no node's compilers add more than --quiet-ms in a round
+    (HotSpot's JIT and, in jit mode, the guest compiler), for at most --warm-max-s."""
+    t0 = time.monotonic()
+    rounds, added = 0, []
+    while True:
+        before = compile_ms(cluster.ports)
+        throughput(cluster.ports, path, body, args.threads, 0, args.round_s)
+        added = [round(b - a) for a, b in zip(before, compile_ms(cluster.ports))]
+        rounds += 1
+        quiet = max(added) < args.quiet_ms
+        if quiet or time.monotonic() - t0 > args.warm_max_s:
+            return {"rounds": rounds, "seconds": round(time.monotonic() - t0, 1), "quiet": quiet,
+                    "last_round_compile_ms": added, "round_s": args.round_s}
+
+
+def measured_load(cluster, path, body, args):
+    """The throughput window with the nodes' CPU and cross-node messages around it, then idle CPU."""
+    pids = [java_pid(p) for p in cluster.node_pids]
+    cpu0 = cpu_seconds(pids)
+    tp = throughput(cluster.ports, path, body, args.threads, 0, args.duration)
+    cpu = cpu_seconds(pids) - cpu0
+    tp["wire"] = wire_per_call(tp.pop("wire_before"), tp.pop("wire_after"), tp["calls_all"])
+    tp["node_cpu_s"] = round(cpu, 2)
+    tp["cpu_us_per_call"] = 1e6 * cpu / max(1, tp["calls_all"])
+    idle0, t0 = cpu_seconds(pids), time.monotonic()
+    time.sleep(args.idle_s)
+    tp["idle_cpu_s_per_s"] = (cpu_seconds(pids) - idle0) / (time.monotonic() - t0)
+    tp["idle_s"] = args.idle_s
+    return tp
+
+
+def in_jvm(root, workdir, args):
+    """Single-node DAG throughput from in-JVM event-bus clients (DagThroughputBench)."""
+    cmd = [os.path.join(root, "cloudburst"), "run-main", "interpreted", "io.cloudburst.bench.DagThroughputBench",
+           "--concurrency", str(args.jvm_concurrency), "--seconds", str(args.duration),
+           "--jit-quiet-max-s", str(args.warm_max_s), "--port", "0", "--data", os.path.join(workdir, "in-jvm")]
+    print("bench: in-JVM clients: %s" % " ".join(cmd[1:]), file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=args.warm_max_s + args.duration + 600)
+    for line in out.stdout.splitlines():
+        if line.startswith("DAG-THROUGHPUT "):
+            return json.loads(line[len("DAG-THROUGHPUT "):])
+    raise SystemExit("bench: the in-JVM throughput run failed (exit %d):\n%s" % (out.returncode, (out.stdout + out.stderr)[-3000:]))
+
+
 def live_nodes(status):
     return [n for n in status.get("nodes", []) if n.get("executors")]
 
@@ -256,6 +397,8 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
                     reply = invoke(c, path, body)
                     elapsed = time.perf_counter_ns() - start
                     now = time.monotonic()
+                    with lock:
+                        everything[0] += 1
                     if now >= window[1]:
                         break
                     if now >= window[0]:
@@ -273,6 +416,8 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
                 sinks[k] = sinks.get(k, 0) + v
 
     load_before = round(os.getloadavg()[0], 2)
+    wire_before = wire(ports)
+    everything = [0]
     ts = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
     for t in ts:
         t.start()
@@ -282,7 +427,8 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
         raise SystemExit("bench: %d client thread(s) failed: %s" % (len(errors), "; ".join(errors[:3])))
     s = stats_ms(samples)
     s.update({"calls": counted[0], "seconds": duration_s, "calls_per_s": counted[0] / duration_s,
-              "threads": threads, "sink_nodes": sinks,
+              "threads": threads, "sink_nodes": sinks, "calls_all": everything[0],
+              "wire_before": wire_before, "wire_after": wire(ports),
               "load_1min": [load_before, round(os.getloadavg()[0], 2)]})
     return s
 
@@ -326,7 +472,9 @@ def pinned_case(cluster, tag, incr_node, sq_node, args):
         wait_cached(entry, node, key)
         keys[node] = {"$ref": key}
     path = "/v1/dags/%s/invoke" % dag
+    before = wire(cluster.ports)
     result = sequential(entry, path, dag_body(incr, sq, keys[incr_node], keys[sq_node]), args.n, args.warmup)
+    result["wire"] = wire_per_call(before, wire(cluster.ports), args.n + args.warmup)
     warm = warm_by_node(entry)
     result.update({
         "intended": {"incr": incr_node, "sq": sq_node, "entered_through": "node1"},
@@ -362,34 +510,59 @@ def placement_note(s):
                s["sq_direct_call_node"], ", ".join("%s on %s" % (f.split("_")[0], "+".join(w[f]) or "-") for f in fns)))
 
 
+def load_row(label, t, note=""):
+    return "| %-52s | %8.0f | %9s | %9s | %7.0f µs | %5.2f / %6.0f B | %6.3f CPU-s/s | %s |" % (
+        label, t["calls_per_s"], fmt(t.get("median_ms")), fmt(t.get("p99_ms")), t["cpu_us_per_call"],
+        t["wire"]["messages_per_call"], t["wire"]["bytes_per_call"], t["idle_cpu_s_per_s"], note)
+
+
+def warm_note(w):
+    return "warm-up %d round(s) of %g s, %.0f s, last round's compilation per node %s ms%s" % (
+        w["rounds"], w["round_s"], w["seconds"], "/".join(str(x) for x in w["last_round_compile_ms"]),
+        "" if w["quiet"] else " (NOT quiet: cap reached)")
+
+
 def table(r, args):
     t1, t3 = r["one"]["throughput"], r["three"]["throughput"]
     seq1 = r["one"]["sequential"]
     same, cross, remote = r["three"]["same_node"], r["three"]["cross_node"], r["three"]["remote_node"]
     lines = ["", "### Cluster: DAG incr → sq (Python functions), interpreted mode", "",
-             "| case | median | p99 | calls/s | notes |", "|---|---|---|---|---|"]
-    lines.append(row("1 node: %d client threads, calls per second" % t1["threads"], t1, "%.0f" % t1["calls_per_s"],
-                     "baseline; %d calls in %g s; 1-min load average before/after %s/%s"
-                     % (t1["calls"], t1["seconds"], t1["load_1min"][0], t1["load_1min"][1])))
-    lines.append(row("3 nodes: %d client threads over the 3 HTTP ports" % t3["threads"], t3, "%.0f" % t3["calls_per_s"],
-                     "3-node/1-node = **%.2f**; %d calls in %g s; sinks ran on %s; 1-min load average before/after %s/%s"
-                     % (t3["calls_per_s"] / t1["calls_per_s"], t3["calls"], t3["seconds"],
-                        ", ".join("%s ×%d" % kv for kv in sorted(t3["sink_nodes"].items())),
-                        t3["load_1min"][0], t3["load_1min"][1])))
+             "| load | calls/s | median | p99 | node CPU per call | cross-node messages / bytes per call "
+             "| idle CPU after load (all nodes) | notes |", "|---|---|---|---|---|---|---|---|"]
+    j = r.get("in_jvm")
+    if j:
+        lines.append("| %-52s | %8.0f | %9s | %9s | %7.0f µs | - | - | in-JVM event-bus clients in the node's own JVM "
+                     "(CPU per call is the whole process's, clients included); warm-up %.0f s, %s |"
+                     % ("1 node, %d in-JVM clients (calls in flight)" % j["concurrency"], j["calls_per_s"],
+                        fmt(j["median_us"] / 1000), fmt(j["p99_us"] / 1000), j["cpu_us_per_call"], j["warmup_s"],
+                        "JIT quiet" if j["jit_quiet"] else "JIT NOT quiet"))
+    lines.append(load_row("1 node, %d Python client threads" % t1["threads"], t1,
+                          "%d calls in %g s; %s; load %s→%s" % (t1["calls"], t1["seconds"], warm_note(r["one"]["warmup"]),
+                                                               t1["load_1min"][0], t1["load_1min"][1])))
+    lines.append(load_row("3 nodes, %d Python client threads over 3 ports" % t3["threads"], t3,
+                          "%d calls in %g s; sinks on %s; %s; %s; load %s→%s"
+                          % (t3["calls"], t3["seconds"], ", ".join("%s ×%d" % kv for kv in sorted(t3["sink_nodes"].items())),
+                             wire_note(t3["wire"]), warm_note(r["three"]["warmup"]), t3["load_1min"][0], t3["load_1min"][1])))
+    lines.append("")
+    lines.append("cpu per call 3 nodes / 1 node: %.2f" % (t3["cpu_us_per_call"] / t1["cpu_us_per_call"]))
+    lines.append("")
+    lines.append("| latency case | median | p99 | calls/s | notes |")
+    lines.append("|---|---|---|---|---|")
     lines.append(row("1 node: sequential DAG call", seq1, "", "n=%d" % seq1["n"]))
     lines.append(row("3 nodes: incr and sq both on node1 (entered via node1)", same, "",
                      "baseline for cross-node; " + placement_note(same)))
     lines.append(row("3 nodes: incr on node1, sq on node2 (entered via node1)", cross, "",
-                     "cross/same = **%.2f** (p99 %.2f); %s" % (cross["median_ms"] / same["median_ms"],
-                     cross["p99_ms"] / same["p99_ms"], placement_note(cross))))
+                     "cross/same = **%.2f** (p99 %.2f); %s; %s" % (cross["median_ms"] / same["median_ms"],
+                     cross["p99_ms"] / same["p99_ms"], wire_note(cross["wire"]), placement_note(cross))))
     lines.append(row("3 nodes: incr and sq both on node2 (entered via node1)", remote, "",
-                     "remote/same = %.2f; %s" % (remote["median_ms"] / same["median_ms"], placement_note(remote))))
+                     "remote/same = %.2f; %s; %s" % (remote["median_ms"] / same["median_ms"], wire_note(remote["wire"]),
+                                                     placement_note(remote))))
     lines.append("")
-    lines.append("(%d client threads for %g s after %g s of warm-up per throughput case; %d sequential calls after %d "
-                 "warm-up per latency case; every node, the client threads and the Hazelcast members share this "
-                 "machine's %d cores, so 3 nodes cannot beat 1 node on throughput here: the 3-node figure is what "
-                 "%d cores allow with the cluster's extra hops, not scale-out)"
-                 % (args.threads, args.duration, args.warmup_s, args.n, args.warmup, os.cpu_count(), os.cpu_count()))
+    lines.append("(%d Python client threads for %g s per load case after the warm-up; node CPU is utime+stime of every "
+                 "node process from /proc over the load window divided by the calls completed in it; idle CPU over %g s "
+                 "right after the load; %d sequential calls after %d warm-up per latency case; every node, the client "
+                 "threads and the Hazelcast members share this machine's %d cores)"
+                 % (args.threads, args.duration, args.idle_s, args.n, args.warmup, os.cpu_count()))
     if not all(c["placement_verified"] for c in (same, cross, remote)):
         lines.append("WARNING: a latency case did not run where it was pinned (see its notes)")
     return "\n".join(lines)
@@ -402,10 +575,10 @@ def run_one(root, workdir, args):
     try:
         register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
-        sequential(cluster.ports[0], path, body, 1, args.warmup)  # JIT-compiles the path first
-        tp = throughput(cluster.ports, path, body, args.threads, args.warmup_s, args.duration)
+        warm = warm_until_quiet(cluster, path, body, args)
+        tp = measured_load(cluster, path, body, args)
         seq = sequential(cluster.ports[0], path, body, args.n, args.warmup)
-        return {"throughput": tp, "sequential": seq, "ports": cluster.ports}
+        return {"warmup": warm, "throughput": tp, "sequential": seq, "ports": cluster.ports}
     finally:
         cluster.stop()
 
@@ -415,10 +588,9 @@ def run_three(root, workdir, args):
     try:
         register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
-        for p in cluster.ports:
-            sequential(p, path, body, 1, args.warmup)
-        tp = throughput(cluster.ports, path, body, args.threads, args.warmup_s, args.duration)
-        out = {"throughput": tp, "ports": cluster.ports}
+        warm = warm_until_quiet(cluster, path, body, args)
+        tp = measured_load(cluster, path, body, args)
+        out = {"warmup": warm, "throughput": tp, "ports": cluster.ports}
         out["same_node"] = pinned_case(cluster, "same", "node1", "node1", args)
         out["cross_node"] = pinned_case(cluster, "cross", "node1", "node2", args)
         out["remote_node"] = pinned_case(cluster, "remote", "node2", "node2", args)
@@ -432,22 +604,30 @@ def main():
     ap.add_argument("--root", default=ROOT_DEFAULT)
     ap.add_argument("--threads", type=int, default=8, help="concurrent client threads in the throughput cases")
     ap.add_argument("--duration", type=float, default=20, help="timed seconds per throughput case")
-    ap.add_argument("--warmup-s", type=float, default=20, help="untimed seconds before each throughput window")
     ap.add_argument("--n", type=int, default=2000, help="timed sequential calls per latency case")
     ap.add_argument("--warmup", type=int, default=500, help="untimed sequential calls before each latency case")
     ap.add_argument("--start-timeout", type=int, default=900, help="seconds a cluster may take to start (a build included)")
+    ap.add_argument("--round-s", type=float, default=5, help="seconds per warm-up round")
+    ap.add_argument("--quiet-ms", type=float, default=50,
+                    help="warm-up ends after a round in which no node compiled for this many ms or more")
+    ap.add_argument("--warm-max-s", type=float, default=240, help="longest warm-up per cluster")
+    ap.add_argument("--idle-s", type=float, default=20, help="seconds of idle CPU measured after the load")
+    ap.add_argument("--jvm-concurrency", type=int, default=32, help="in-JVM clients (calls in flight) on one node")
+    ap.add_argument("--no-in-jvm", action="store_true", help="skip the in-JVM single-node run")
     ap.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
     ap.add_argument("--json", help="also write every figure to this file")
     args = ap.parse_args()
     if args.quick:
-        args.duration, args.warmup_s, args.n, args.warmup = 3, 2, 100, 30
+        args.duration, args.n, args.warmup = 3, 100, 30
+        args.round_s, args.warm_max_s, args.idle_s = 2, 10, 3
     if args.threads < 1 or args.duration <= 0 or args.n < 1 or args.warmup < 0:
         ap.error("--threads, --duration and --n must be positive, --warmup not negative")
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = [round(x, 2) for x in os.getloadavg()]  # other work on the machine shows in the figures
     workdir = tempfile.mkdtemp(prefix="cloudburst-bench-cluster-")
     try:
-        results = {"one": run_one(args.root, workdir, args), "three": run_three(args.root, workdir, args)}
+        results = {"in_jvm": None if args.no_in_jvm else in_jvm(args.root, workdir, args),
+                   "one": run_one(args.root, workdir, args), "three": run_three(args.root, workdir, args)}
     except BaseException:
         print("bench: cluster logs kept in %s" % workdir, file=sys.stderr)
         raise
@@ -455,7 +635,8 @@ def main():
     results["started"] = started.strftime("%Y-%m-%d %H:%M UTC")
     results["load_average"] = {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()]}
     results["cores"] = os.cpu_count()
-    results["settings"] = {k: getattr(args, k) for k in ("threads", "duration", "warmup_s", "n", "warmup", "quick")}
+    results["settings"] = {k: getattr(args, k) for k in ("threads", "duration", "n", "warmup", "quick", "round_s",
+                                                         "quiet_ms", "warm_max_s", "idle_s", "jvm_concurrency")}
     print(table(results, args), flush=True)
     print("\n(run started %s; load average (1, 5, 15 min) at start %s, at end %s)"
           % (results["started"], results["load_average"]["start"], results["load_average"]["end"]))

@@ -23,6 +23,7 @@ import io.cloudburst.runtime.impl.DagSteps;
 import io.cloudburst.runtime.impl.Engines;
 import io.cloudburst.runtime.impl.ExecutorLibrary;
 import io.cloudburst.runtime.impl.FunctionRunner;
+import io.cloudburst.runtime.impl.FunctionSources;
 import io.cloudburst.runtime.impl.GuestContexts;
 import io.cloudburst.runtime.impl.Invocation;
 import io.cloudburst.runtime.impl.Mailboxes;
@@ -90,7 +91,8 @@ public final class ExecutorVerticle extends VerticleBase {
                       Engines.shared(mode, options.cpuLimitMs()),
                       new ContextPool<>(options.maxContexts()),
                       options,
-                      library);
+                      library,
+                      new FunctionSources(bus::function));
               try {
                 g.prewarm();
               } catch (RuntimeException | Error e) {

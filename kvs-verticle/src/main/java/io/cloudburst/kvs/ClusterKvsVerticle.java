@@ -5,14 +5,17 @@ package io.cloudburst.kvs;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.HazelcastOverloadException;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.NoDataMemberInClusterException;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
+import com.hazelcast.topic.ITopic;
 import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.Deadlines;
@@ -24,6 +27,7 @@ import io.cloudburst.kvs.impl.ChangePublisher;
 import io.cloudburst.kvs.impl.ClusterTxnSweeper;
 import io.cloudburst.kvs.impl.DeleteProcessor;
 import io.cloudburst.kvs.impl.KvsChecks;
+import io.cloudburst.kvs.impl.LatticeMergePolicy;
 import io.cloudburst.kvs.impl.MergeProcessor;
 import io.cloudburst.kvs.impl.StoredValue;
 import io.cloudburst.kvs.impl.Subscriptions;
@@ -102,6 +106,13 @@ import java.util.function.Supplier;
  * when it crashed is lost to the caches (the data itself is safe); the next change of the key
  * brings them up to date.
  *
+ * <p><b>Network partitions.</b> When members are cut apart, each side goes on alone (Hazelcast
+ * promotes backups; a key whose owner and backup were both on the other side reads as absent on
+ * this one) and takes writes. When the link comes back, Hazelcast merges the smaller side into the
+ * larger one, and the map's merge policy ({@link LatticeMergePolicy}) joins each key's two states,
+ * written through to the owner's disk; then every owner publishes its keys again (pushes made
+ * across the cut were lost), so every cache ends up with the joined state.
+ *
  * <p><b>Bounded calls.</b> Every Hazelcast call is asynchronous (nothing blocks the event loop) and
  * bounded: with no answer within {@code timeoutMs} of the config (default {@value
  * #DEFAULT_TIMEOUT_MS} ms) the request fails with TIMEOUT, whose outcome is unknown (a put may
@@ -125,7 +136,16 @@ public final class ClusterKvsVerticle extends VerticleBase {
   /** How often a storage member sweeps its commit records when the config names no txnSweepMs. */
   public static final long DEFAULT_TXN_SWEEP_MS = 60_000;
 
+  /** Where a member that merged after a partition tells the others (its node id). */
+  static final String MERGED_TOPIC = "cloudburst-kvs-merged";
+
+  /** How long after a heal the owners publish their keys again. */
+  static final long RESYNC_DELAY_MS = 2_000;
+
   private final HazelcastInstance hazelcast;
+  private ChangePublisher publisher;
+  private UUID mergedListener;
+  private UUID topicListener;
   private KvsOptions options;
   private long timeoutMs;
   private IMap<String, byte[]> map;
@@ -151,7 +171,8 @@ public final class ClusterKvsVerticle extends VerticleBase {
   /**
    * Adds the store's map to a member's config; call it on every member's config before creating the
    * instance: one synchronous backup, no asynchronous one, reads from the owner only, values kept
-   * as bytes.
+   * as bytes, and after a network partition heals, each key's states from both sides joined ({@link
+   * LatticeMergePolicy}), never one side's picked.
    */
   public static Config configure(Config config) {
     config.addMapConfig(
@@ -159,7 +180,10 @@ public final class ClusterKvsVerticle extends VerticleBase {
             .setBackupCount(1)
             .setAsyncBackupCount(0)
             .setReadBackupData(false)
-            .setInMemoryFormat(InMemoryFormat.BINARY));
+            .setInMemoryFormat(InMemoryFormat.BINARY)
+            .setMergePolicyConfig(
+                new MergePolicyConfig(
+                    LatticeMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
     return config;
   }
 
@@ -175,10 +199,10 @@ public final class ClusterKvsVerticle extends VerticleBase {
         .executeBlocking(
             () -> {
               IMap<String, byte[]> m = hazelcast.getMap(MAP_NAME);
-              UUID id =
-                  m.addLocalEntryListener(
-                      new ChangePublisher(vertx.eventBus()), Predicates.alwaysTrue(), true);
+              publisher = new ChangePublisher(vertx.eventBus());
+              UUID id = m.addLocalEntryListener(publisher, Predicates.alwaysTrue(), true);
               map = m;
+              listenForHeals();
               return id;
             })
         .compose(
@@ -200,6 +224,56 @@ public final class ClusterKvsVerticle extends VerticleBase {
                         + (hazelcast.getCluster().getLocalMember().isLiteMember()
                             ? " (lite member, holds no data)"
                             : "")));
+  }
+
+  /**
+   * After a partition heals, every owner publishes its keys again (see {@link
+   * ChangePublisher#publishOwned}): the member of the smaller side sees its own MERGED event and
+   * tells the others on {@value #MERGED_TOPIC}. Each waits {@value #RESYNC_DELAY_MS} ms first, so
+   * that Vert.x has re-registered the merged member's consumers, which the pushes must reach.
+   */
+  private void listenForHeals() {
+    ITopic<String> topic = hazelcast.getTopic(MERGED_TOPIC);
+    mergedListener =
+        hazelcast
+            .getLifecycleService()
+            .addLifecycleListener(
+                e -> {
+                  if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                    resyncSoon("this member merged into the larger side");
+                    topic.publishAsync(options.nodeId());
+                  }
+                });
+    topicListener =
+        topic.addMessageListener(
+            m -> {
+              if (!m.getPublishingMember().localMember()) {
+                resyncSoon("node " + m.getMessageObject() + " merged into this side");
+              }
+            });
+  }
+
+  private void resyncSoon(String why) {
+    vertx.setTimer(
+        RESYNC_DELAY_MS,
+        t ->
+            vertx
+                .executeBlocking(() -> publisher.publishOwned(map))
+                .onSuccess(
+                    n ->
+                        log.log(
+                            System.Logger.Level.INFO,
+                            "partition healed ("
+                                + why
+                                + "): published the merged state of the "
+                                + n
+                                + " keys this member owns"))
+                .onFailure(
+                    e ->
+                        log.log(
+                            System.Logger.Level.WARNING,
+                            "partition healed (" + why + "), but republishing owned keys failed",
+                            e)));
   }
 
   /**
@@ -232,6 +306,8 @@ public final class ClusterKvsVerticle extends VerticleBase {
                     : vertx.executeBlocking(
                         () -> {
                           try {
+                            hazelcast.getLifecycleService().removeLifecycleListener(mergedListener);
+                            hazelcast.getTopic(MERGED_TOPIC).removeMessageListener(topicListener);
                             map.removeEntryListener(listener);
                           } catch (HazelcastInstanceNotActiveException e) {
                             // The member is gone (e.g. the node was killed): so is its listener.

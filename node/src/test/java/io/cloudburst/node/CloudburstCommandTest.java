@@ -133,10 +133,8 @@ class CloudburstCommandTest {
     }
   }
 
-  @Test
-  void aNodeOnADataDirectoryInUseExitsNamingItAndTheHoldersPid(@TempDir Path tmp) throws Exception {
-    Path data = Files.createDirectories(tmp.resolve("data"));
-    // Another process holds the lock as a running node would: an fcntl lock, its pid in the file.
+  /** Another process holding {@code data}'s lock as a running node would: fcntl, its pid inside. */
+  private static Process holdLock(Path data) throws Exception {
     String hold =
         "import fcntl, os, sys\n"
             + "f = open(sys.argv[1], 'a+'); fcntl.lockf(f, fcntl.LOCK_EX)\n"
@@ -145,9 +143,16 @@ class CloudburstCommandTest {
     Process holder =
         new ProcessBuilder("python3", "-c", hold, data.resolve(Preflight.LOCK_FILE).toString())
             .start();
+    String line = new String(holder.getInputStream().readNBytes(7), StandardCharsets.UTF_8);
+    assertThat(line).isEqualTo("locked\n");
+    return holder;
+  }
+
+  @Test
+  void aNodeOnADataDirectoryInUseExitsNamingItAndTheHoldersPid(@TempDir Path tmp) throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Process holder = holdLock(data);
     try {
-      String line = new String(holder.getInputStream().readNBytes(7), StandardCharsets.UTF_8);
-      assertThat(line).isEqualTo("locked\n");
       Run r =
           run(
               tmp,
@@ -161,6 +166,46 @@ class CloudburstCommandTest {
                   + " is in use by another node (pid "
                   + holder.pid()
                   + ")");
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aClusterNodeOnADataDirectoryAnotherNodeHoldsExitsBeforeJoiningAndTouchesNothing(
+      @TempDir Path tmp) throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Process holder = holdLock(data);
+    try {
+      Run r =
+          run(
+              tmp,
+              Map.of(),
+              NodeProcess.command(
+                  List.of("-Dcloudburst.clusterName=cloudburst-held-" + holder.pid()),
+                  List.of(
+                      "--port",
+                      "0",
+                      "--data",
+                      data.toString(),
+                      "--cluster",
+                      "--cluster-port",
+                      String.valueOf(NodeProcess.freePort()))));
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err())
+          .contains(
+              "cloudburst: data directory "
+                  + data
+                  + " is in use by another node (pid "
+                  + holder.pid()
+                  + ")");
+      assertThat(r.out()).doesNotContain("joined cluster").doesNotContain("up at");
+      try (var files = Files.list(data)) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .as("no cluster-id written, no store opened")
+            .containsExactly(Preflight.LOCK_FILE);
+      }
     } finally {
       holder.destroyForcibly();
       holder.waitFor(10, TimeUnit.SECONDS);

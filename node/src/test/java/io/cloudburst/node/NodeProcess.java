@@ -22,10 +22,10 @@ final class NodeProcess implements AutoCloseable {
   final int port;
   final String base;
 
-  private NodeProcess(Process process, int port) {
+  private NodeProcess(Process process, String host, int port) {
     this.process = process;
     this.port = port;
-    this.base = "http://127.0.0.1:" + port;
+    this.base = "http://" + host + ":" + port;
   }
 
   static int freePort() throws IOException {
@@ -97,7 +97,35 @@ final class NodeProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    return new NodeProcess(p, port);
+    return new NodeProcess(p, "127.0.0.1", port);
+  }
+
+  /**
+   * Starts a node whose command line is prefixed by {@code wrapper} (e.g. {@code ip netns exec NS},
+   * which execs the JVM in that network namespace, so the process is the JVM itself), listening for
+   * HTTP on {@code host:port}; without waiting for it.
+   */
+  static NodeProcess launchWrapped(
+      List<String> wrapper,
+      String host,
+      int port,
+      Path data,
+      Path log,
+      List<String> jvmFlags,
+      List<String> options)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--host", host, "--port", String.valueOf(port), "--data", data.toString()));
+    args.addAll(options);
+    List<String> cmd = new ArrayList<>(wrapper);
+    cmd.addAll(command(jvmFlags, args));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    return new NodeProcess(p, host, port);
   }
 
   /** Waits (bounded) until the node's /health says up; {@code log} is named when it fails. */

@@ -35,6 +35,15 @@ public final class CloudburstCodecs {
 
   private CloudburstCodecs() {}
 
+  /** The sealed families of bus records, one codec each. */
+  static List<Class<?>> families() {
+    List<Class<?>> out = new ArrayList<>();
+    for (FamilyCodec<?> c : FAMILIES) {
+      out.add(c.family());
+    }
+    return out;
+  }
+
   /** Registers the codecs and the selector that picks them; a second call is a no-op. */
   public static synchronized void register(Vertx vertx) {
     if (REGISTERED.put(vertx, Boolean.TRUE) != null) {

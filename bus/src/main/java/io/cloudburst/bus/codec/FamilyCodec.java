@@ -28,6 +28,7 @@ final class FamilyCodec<T> implements MessageCodec<T, T> {
   public void encodeToWire(Buffer buffer, T t) {
     byte[] bytes = json.write(t).encode().getBytes(StandardCharsets.UTF_8);
     buffer.appendInt(bytes.length).appendBytes(bytes);
+    WireCounters.count(t.getClass(), 4 + bytes.length);
   }
 
   @Override

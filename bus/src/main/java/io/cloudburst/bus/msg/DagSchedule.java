@@ -121,6 +121,43 @@ public record DagSchedule(
     return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
+  /**
+   * What an executor on another node needs of this schedule: the functions placed on {@code
+   * executor} (their versions without sources, {@link FunctionInfo#thin}) and their arguments;
+   * every placement, upstream and downstream stays (triggers go by them).
+   */
+  public DagSchedule thinFor(String executor) {
+    Map<String, FunctionInfo> mine = new LinkedHashMap<>();
+    Map<String, List<Object>> mineArgs = new LinkedHashMap<>();
+    placement.forEach(
+        (fn, where) -> {
+          if (where.equals(executor)) {
+            FunctionInfo f = functions.get(fn);
+            if (f != null) {
+              mine.put(fn, f.thin());
+            }
+            if (args.containsKey(fn)) {
+              mineArgs.put(fn, args.get(fn));
+            }
+          }
+        });
+    return new DagSchedule(
+        callId,
+        dag,
+        mine,
+        placement,
+        upstreams,
+        downstreams,
+        mineArgs,
+        sinks,
+        completionAddress,
+        deadline,
+        depth,
+        consistency,
+        clientSession,
+        txn);
+  }
+
   /** The invocation id of one function in this call, as {@code id()} returns it. */
   public String invocationId(String function) {
     return callId + "/" + function;

@@ -38,6 +38,11 @@ public sealed interface ExecutorRequest extends BusMessage {
       this(callId, function, args, timeoutMs, depth, awaitRefsMs, null);
     }
 
+    /** This call of another description of the same function version (e.g. without its source). */
+    public Execute withFunction(FunctionInfo f) {
+      return new Execute(callId, f, args, timeoutMs, depth, awaitRefsMs, txn);
+    }
+
     /** A call whose references to absent keys resolve to null at once. */
     public Execute(
         String callId, FunctionInfo function, List<Object> args, long timeoutMs, int depth) {
@@ -50,8 +55,11 @@ public sealed interface ExecutorRequest extends BusMessage {
    * executor runs each of its functions once all upstream {@link Trigger}s for it have arrived (at
    * once for a source), then sends its result as a Trigger to each downstream function's executor,
    * or, for a sink or a failure, a {@link DagEvent.StepDone} to the schedule's completion address.
-   * Reply: {@link SchedulerReply.Ack} once the executor holds the schedule (the scheduler waits for
-   * it, so a dead executor is found before the deadline).
+   * Reply: {@link SchedulerReply.Ack} once the executor holds the schedule, when the scheduler asks
+   * for one (it does for executors on its own node, where it costs no hop; an executor on another
+   * node that goes away is covered by {@link NodeEvent.NodeLeft} and its missing status, and the
+   * call by its deadline). Across nodes its functions come without their sources ({@link
+   * FunctionInfo#thin}).
    */
   record RunDag(DagSchedule schedule) implements ExecutorRequest {}
 

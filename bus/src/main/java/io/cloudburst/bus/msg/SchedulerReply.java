@@ -28,6 +28,16 @@ public sealed interface SchedulerReply extends BusMessage
     public String contextKey() {
       return versionKey() + ":" + createdAt;
     }
+
+    /**
+     * This version without its source, as sent to an executor on another node (which fetches the
+     * source only when no context of the version is warm there): a null source means "look it up".
+     */
+    public FunctionInfo thin() {
+      return source == null
+          ? this
+          : new FunctionInfo(name, language, version, null, entrypoint, createdAt);
+    }
   }
 
   record FunctionList(List<FunctionInfo> functions) implements SchedulerReply {

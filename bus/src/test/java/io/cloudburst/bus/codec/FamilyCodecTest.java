@@ -53,6 +53,24 @@ class FamilyCodecTest {
   }
 
   @Test
+  void everyWireEncodingIsCountedWithItsBytesPerRecordType() {
+    FamilyCodec<ExecutorRequest> exec = new FamilyCodec<>("t0", ExecutorRequest.class);
+    ExecutorRequest.Trigger t = new ExecutorRequest.Trigger("c#0", "sq", "incr", 3L);
+    long messages = WireCounters.messages(ExecutorRequest.Trigger.class);
+    long bytes = WireCounters.bytes(ExecutorRequest.Trigger.class);
+    Buffer b = Buffer.buffer();
+    exec.encodeToWire(b, t);
+    exec.encodeToWire(b, t);
+    assertThat(WireCounters.messages(ExecutorRequest.Trigger.class)).isEqualTo(messages + 2);
+    assertThat(WireCounters.bytes(ExecutorRequest.Trigger.class)).isEqualTo(bytes + b.length());
+    assertThat(exec.transform(t)).as("a local hop is not counted").isSameAs(t);
+    assertThat(WireCounters.messages(ExecutorRequest.Trigger.class)).isEqualTo(messages + 2);
+    assertThat(WireCounters.recordTypes())
+        .contains(
+            ExecutorRequest.RunDag.class, ExecutorRequest.Trigger.class, NodeEvent.NodeLeft.class);
+  }
+
+  @Test
   void enumsNullsNestedRecordsAndUserValuesRoundTrip() {
     FamilyCodec<ExecutorRequest> exec = new FamilyCodec<>("t1", ExecutorRequest.class);
     ExecutorRequest.RunDag run = new ExecutorRequest.RunDag(schedule("c#0"));

@@ -12,6 +12,7 @@ import io.cloudburst.bus.msg.ExecutorRequest.Direct;
 import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.bus.msg.SchedulerReply;
+import io.cloudburst.bus.msg.SchedulerReply.FunctionInfo;
 import io.cloudburst.bus.msg.SchedulerRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -87,6 +88,21 @@ public final class BusRequests implements CacheAccess, NestedCalls.Scheduler, Ma
             .<SchedulerReply>request(
                 Addresses.SCHEDULER, request, new DeliveryOptions().setSendTimeout(budgetMs));
     return (CallResult) awaitBody(f, budgetMs, "the nested call");
+  }
+
+  /**
+   * One registered function version, from this node's scheduler (which reads the registry in the
+   * store on a miss): what {@link FunctionSources} fetches.
+   */
+  public FunctionInfo function(String name, int version, long budgetMs) {
+    var f =
+        vertx
+            .eventBus()
+            .<SchedulerReply>request(
+                Addresses.SCHEDULER,
+                new SchedulerRequest.GetFunction(name, version),
+                new DeliveryOptions().setSendTimeout(budgetMs));
+    return (FunctionInfo) awaitBody(f, budgetMs, "the registry");
   }
 
   @Override

@@ -43,6 +43,7 @@ public final class GuestContexts implements AutoCloseable {
   private final ContextPool<GuestContext> pool;
   private final ExecutorOptions options;
   private final LibraryBackend backend;
+  private final FunctionSources sources;
   private final Watchdog watchdog;
   private final WorkerPool workers;
   private final ExecutorService warmer;
@@ -66,6 +67,20 @@ public final class GuestContexts implements AutoCloseable {
       ContextPool<GuestContext> pool,
       ExecutorOptions options,
       LibraryBackend backend) {
+    this(engines, pool, options, backend, FunctionSources.none());
+  }
+
+  /**
+   * @param sources where a function version sent without its source (from another node) gets it,
+   *     when no context of that version is warm
+   */
+  public GuestContexts(
+      Engines engines,
+      ContextPool<GuestContext> pool,
+      ExecutorOptions options,
+      LibraryBackend backend,
+      FunctionSources sources) {
+    this.sources = sources;
     this.engines = engines;
     this.pool = pool;
     this.options = options;
@@ -215,6 +230,8 @@ public final class GuestContexts implements AutoCloseable {
     if (c != null) {
       return c;
     }
+    // Not warm: the source is needed now (fetched once per version when it came without one).
+    FunctionInfo full = sources.complete(f, loadTimeoutMs);
     c = pool.borrowSpare(f.language());
     if (c != null) {
       refill();
@@ -222,7 +239,7 @@ public final class GuestContexts implements AutoCloseable {
       c = createBorrowed(f.language());
     }
     try {
-      c.load(f, watchdog, loadTimeoutMs, onCancel);
+      c.load(full, watchdog, loadTimeoutMs, onCancel);
     } catch (RuntimeException e) {
       release(c);
       throw e;

@@ -1,6 +1,7 @@
 package io.cloudburst.kvs.impl;
 
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
@@ -9,6 +10,10 @@ import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.CloudburstException;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The cluster store's local entry listener: runs on the owner member's Hazelcast event threads for
@@ -22,6 +27,8 @@ public final class ChangePublisher
         EntryRemovedListener<String, byte[]>,
         EntryMergedListener<String, byte[]> {
   private static final System.Logger log = System.getLogger(ChangePublisher.class.getName());
+
+  private static final int BATCH = 256;
 
   private final EventBus bus;
 
@@ -59,17 +66,41 @@ public final class ChangePublisher
     bus.publish(Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), null, generation));
   }
 
+  /**
+   * Publishes the state of every key this member owns, as if each had just changed; blocking (a
+   * worker thread). After a network partition heals, pushes made while the two sides' event buses
+   * did not see each other's subscribers are lost, so every cache may hold one side's state of a
+   * key; the owners' states (already joined by the merge) bring them up to date, since caches merge
+   * what they receive.
+   *
+   * @return how many keys it published
+   */
+  public int publishOwned(IMap<String, byte[]> map) {
+    List<String> keys = new ArrayList<>(map.localKeySet());
+    for (int from = 0; from < keys.size(); from += BATCH) {
+      Map<String, byte[]> values =
+          map.getAll(new HashSet<>(keys.subList(from, Math.min(keys.size(), from + BATCH))));
+      for (Map.Entry<String, byte[]> e : values.entrySet()) {
+        publish(e.getKey(), e.getValue());
+      }
+    }
+    return keys.size();
+  }
+
   private void changed(EntryEvent<String, byte[]> e) {
+    publish(e.getKey(), e.getValue());
+  }
+
+  private void publish(String key, byte[] bytes) {
     StoredValue v;
     try {
-      v = StoredValue.decode(e.getKey(), e.getValue());
+      v = StoredValue.decode(key, bytes);
     } catch (CloudburstException ex) {
       log.log(System.Logger.Level.ERROR, "not pushing an update: " + ex.getMessage());
       return;
     }
     if (v != null) {
-      bus.publish(
-          Addresses.KVS_CHANGES, new CacheEvent.Update(e.getKey(), v.lattice(), v.generation()));
+      bus.publish(Addresses.KVS_CHANGES, new CacheEvent.Update(key, v.lattice(), v.generation()));
     }
   }
 }

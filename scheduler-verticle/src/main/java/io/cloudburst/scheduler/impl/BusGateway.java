@@ -36,6 +36,7 @@ public final class BusGateway
   private final EventBus bus;
   private final String nodeId;
   private final long cacheTimeoutMs;
+  private final String localExecutorPrefix;
 
   /**
    * @param nodeId this node's id (whose cache stores output keys)
@@ -46,6 +47,8 @@ public final class BusGateway
     this.bus = vertx.eventBus();
     this.nodeId = nodeId;
     this.cacheTimeoutMs = cacheTimeoutMs;
+    String one = Addresses.executor(nodeId, 0);
+    this.localExecutorPrefix = one.substring(0, one.length() - 1);
   }
 
   @Override
@@ -55,15 +58,37 @@ public final class BusGateway
         .map(Message::body);
   }
 
+  /**
+   * A call for an executor on another node carries its function version without the source (the
+   * executor fetches it only when the version is not warm there).
+   */
   @Override
   public Future<CallResult> execute(String address, ExecutorRequest.Execute call, long waitMs) {
-    return bus.<CallResult>request(address, call, timeout(waitMs)).map(Message::body);
+    ExecutorRequest.Execute sent =
+        local(address) ? call : call.withFunction(call.function().thin());
+    return bus.<CallResult>request(address, sent, timeout(waitMs)).map(Message::body);
   }
 
+  /**
+   * An executor of this node acknowledges the schedule (a missing one is found at once); one on
+   * another node gets a thin schedule (only its own functions, their versions without sources, and
+   * their arguments: {@link DagSchedule#thinFor}) and no acknowledgement is asked of it: its
+   * departure reaches the runners as NodeLeft or as a silent or leaving status, and re-places the
+   * call, and the call's deadline bounds everything else.
+   */
   @Override
   public Future<Void> runDag(String address, DagSchedule schedule) {
-    return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS))
-        .mapEmpty();
+    if (local(address)) {
+      return bus.request(address, new ExecutorRequest.RunDag(schedule), timeout(DAG_ACK_TIMEOUT_MS))
+          .mapEmpty();
+    }
+    bus.send(address, new ExecutorRequest.RunDag(schedule.thinFor(address)));
+    return Future.succeededFuture();
+  }
+
+  /** True for an executor of this node (addresses are {@code cloudburst.executor.<node>.<i>}). */
+  private boolean local(String executorAddress) {
+    return executorAddress.startsWith(localExecutorPrefix);
   }
 
   @Override

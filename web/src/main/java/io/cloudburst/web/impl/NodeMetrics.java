@@ -3,6 +3,7 @@
 package io.cloudburst.web.impl;
 
 import io.cloudburst.bus.ErrorCode;
+import io.cloudburst.bus.codec.WireCounters;
 import io.cloudburst.bus.msg.CacheEvent;
 import io.cloudburst.bus.msg.CallResult;
 import io.cloudburst.bus.msg.ExecutorStatus;
@@ -134,6 +135,24 @@ public final class NodeMetrics implements AutoCloseable {
                 "CPU time the Graal compiler's threads spent compiling guest code (jit mode; 0 interpreted)")
             .baseUnit("seconds")
             .register(registry));
+    for (Class<?> type : WireCounters.recordTypes()) {
+      Class<?> outer = type.getEnclosingClass();
+      Tags tags =
+          Tags.of(
+              "record", (outer == null ? "" : outer.getSimpleName() + ".") + type.getSimpleName());
+      remember(
+          FunctionCounter.builder(
+                  "cloudburst.bus.wire.messages", type, t -> WireCounters.messages(t))
+              .description("Bus records this node wrote for another node (cluster hops only)")
+              .tags(tags)
+              .register(registry));
+      remember(
+          FunctionCounter.builder("cloudburst.bus.wire.bytes", type, t -> WireCounters.bytes(t))
+              .description("Encoded bytes of the bus records this node wrote for another node")
+              .baseUnit("bytes")
+              .tags(tags)
+              .register(registry));
+    }
   }
 
   /**
