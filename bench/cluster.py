@@ -86,7 +86,7 @@ def get_json(port, path, timeout=10):
 class Cluster:
     """`./cloudburst cluster N` as a child process; stop() sends SIGTERM and waits for it."""
 
-    def __init__(self, root, n, workdir, start_timeout):
+    def __init__(self, root, n, workdir, start_timeout, spin_us=None):
         self.n = n
         self.base = free_range(n)
         self.member = free_range(n, taken=(self.base,))
@@ -97,6 +97,8 @@ class Cluster:
         self._log = open(self.log_path, "w")
         cmd = [os.path.join(root, "cloudburst"), "cluster", str(n), "--base-port", str(self.base),
                "--member-port", str(self.member), "--data", self.data]
+        if spin_us is not None:
+            cmd += ["--spin-us", str(spin_us)]
         print("bench: %s" % " ".join(cmd[1:]), file=sys.stderr, flush=True)
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, cwd=root)
         try:
@@ -571,7 +573,7 @@ def table(r, args):
 # ---------------------------------------------------------------- main
 
 def run_one(root, workdir, args):
-    cluster = Cluster(root, 1, workdir, args.start_timeout)
+    cluster = Cluster(root, 1, workdir, args.start_timeout, args.spin_us)
     try:
         register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
@@ -584,7 +586,7 @@ def run_one(root, workdir, args):
 
 
 def run_three(root, workdir, args):
-    cluster = Cluster(root, 3, workdir, args.start_timeout)
+    cluster = Cluster(root, 3, workdir, args.start_timeout, args.spin_us)
     try:
         register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
@@ -615,6 +617,8 @@ def main():
     ap.add_argument("--jvm-concurrency", type=int, default=32, help="in-JVM clients (calls in flight) on one node")
     ap.add_argument("--no-in-jvm", action="store_true", help="skip the in-JVM single-node run")
     ap.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
+    ap.add_argument("--spin-us", type=int, default=None,
+                    help="idle polling of every node in both clusters (default: ./cloudburst cluster's, 200 us for one node, 0 for three)")
     ap.add_argument("--json", help="also write every figure to this file")
     args = ap.parse_args()
     if args.quick:
