@@ -1,5 +1,7 @@
 // Over 400 lines (as formatted): the cluster store's request handling, its Hazelcast map setup and
-// its failure mapping are one protocol; the merge, delete and push parts are in impl/.
+// its failure mapping are one protocol; the merge, delete, push and commit-sweep parts are in
+// impl/. The re-publish after a partition heals (its MERGED listener and topic) still lives here
+// and is the next piece to move out (into impl/, beside ChangePublisher).
 package io.cloudburst.kvs;
 
 import com.hazelcast.config.Config;
