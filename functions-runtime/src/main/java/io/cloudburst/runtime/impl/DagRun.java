@@ -123,6 +123,20 @@ public final class DagRun {
     return bounds.getOrDefault(fn, List.of());
   }
 
+  /**
+   * The step that may run right after {@code fn} on the same worker, or null: {@code fn}'s only
+   * downstream, when it is placed here too, has {@code fn} as its only upstream and has not
+   * started.
+   */
+  public String chainable(String fn) {
+    List<String> down = downstreams(fn);
+    if (down.size() != 1) {
+      return null;
+    }
+    String d = down.get(0);
+    return local.contains(d) && upstreams(d).equals(List.of(fn)) && !started.contains(d) ? d : null;
+  }
+
   /** Marks {@code fn} started; false when it already was. */
   public boolean start(String fn) {
     return local.contains(fn) && started.add(fn);

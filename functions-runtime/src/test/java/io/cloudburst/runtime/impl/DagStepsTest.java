@@ -44,12 +44,14 @@ class DagStepsTest {
     final java.util.Set<String> cancelledSteps = new java.util.HashSet<>();
 
     boolean overloaded;
+    int submitted;
 
     @Override
     public boolean submit(Runnable work) {
       if (overloaded) {
         return false;
       }
+      submitted++;
       work.run();
       return true;
     }
@@ -132,6 +134,11 @@ class DagStepsTest {
 
   /** a (here) -> b (here) -> c (there); b is a sink too. */
   private static DagSchedule chain(String callId) {
+    return chain(callId, io.cloudburst.bus.Consistency.NORMAL);
+  }
+
+  /** {@link #chain(String)} at {@code consistency}. */
+  private static DagSchedule chain(String callId, io.cloudburst.bus.Consistency consistency) {
     Map<String, String> placement = new LinkedHashMap<>();
     placement.put("a", "here");
     placement.put("b", "here");
@@ -148,7 +155,7 @@ class DagStepsTest {
         "done",
         System.currentTimeMillis() + 60_000,
         0,
-        io.cloudburst.bus.Consistency.NORMAL);
+        consistency);
   }
 
   /** {@link #chain} as an atomic call of transaction T. */
@@ -218,13 +225,13 @@ class DagStepsTest {
   }
 
   @Test
-  void localStepsRunInOrderAndPassResultsOnAndTheSinkReportsCompletion() {
+  void aLocalDownstreamWhoseOnlyUpstreamRanHereRunsOnTheSameWorkerWithoutATriggerOnTheBus() {
     FakePort port = new FakePort();
     DagSteps steps = new DagSteps("here", "n1", port);
     steps.run(chain("call#0"));
-    assertThat(port.ran).containsExactly("a");
-    port.deliverTriggers("here", steps);
     assertThat(port.ran).containsExactly("a", "b");
+    assertThat(port.submitted).as("one worker task ran a, then b").isEqualTo(1);
+    assertThat(port.messagesTo("here")).isEmpty();
     assertThat(port.argsSeen).containsExactly(List.of(1L), List.of("a!"));
     Trigger toC = (Trigger) port.messagesTo("there").get(0);
     assertThat(toC.function()).isEqualTo("c");
@@ -234,6 +241,66 @@ class DagStepsTest {
     assertThat(done.function()).isEqualTo("b");
     assertThat(port.messagesTo("done")).hasSize(1);
     assertThat(port.ended).containsExactlyInAnyOrder("call#0/a", "call#0/b");
+    assertThat(steps.running()).isZero();
+  }
+
+  @Test
+  void aCallWithASessionPassesItsLocalStepsOnThroughTriggersInOrder() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("here", "n1", port);
+    steps.run(chain("call#10", io.cloudburst.bus.Consistency.REPEATABLE_READ));
+    assertThat(port.ran).containsExactly("a");
+    Trigger toB = (Trigger) port.messagesTo("here").get(0);
+    assertThat(toB.function()).isEqualTo("b");
+    assertThat(toB.session()).as("the session travels with the trigger").isNotNull();
+    port.deliverTriggers("here", steps);
+    assertThat(port.ran).containsExactly("a", "b");
+    assertThat(port.argsSeen).containsExactly(List.of(1L), List.of("a!"));
+    assertThat(((DagEvent.StepDone) port.messagesTo("done").get(0)).function()).isEqualTo("b");
+    assertThat(steps.running()).isZero();
+  }
+
+  @Test
+  void aDownstreamWithTwoUpstreamsWaitsForBothTriggers() {
+    FakePort port = new FakePort();
+    DagSteps steps = new DagSteps("here", "n1", port);
+    Map<String, String> placement = new LinkedHashMap<>();
+    placement.put("a1", "here");
+    placement.put("a2", "here");
+    placement.put("j", "here");
+    steps.run(
+        new DagSchedule(
+            "call#11",
+            "d",
+            Map.of(),
+            placement,
+            Map.of("j", List.of("a1", "a2")),
+            Map.of("a1", List.of("j"), "a2", List.of("j")),
+            Map.of("a1", List.of(1L), "a2", List.of(2L)),
+            List.of("j"),
+            "done",
+            System.currentTimeMillis() + 60_000,
+            0,
+            io.cloudburst.bus.Consistency.NORMAL));
+    assertThat(port.ran).containsExactlyInAnyOrder("a1", "a2");
+    assertThat(port.messagesTo("here")).hasSize(2);
+    port.deliverTriggers("here", steps);
+    assertThat(port.ran).hasSize(3).endsWith("j");
+    assertThat(port.argsSeen.getLast()).containsExactly("a1!", "a2!");
+  }
+
+  @Test
+  void aCancelledChainedStepIsReportedAndItsUpstreamStillCountsAsFinished() {
+    FakePort port = new FakePort();
+    port.cancelledSteps.add("b");
+    DagSteps steps = new DagSteps("here", "n1", port);
+    steps.run(chain("call#12"));
+    assertThat(port.ran).containsExactly("a", "b");
+    assertThat(port.messagesTo("there")).as("b's late result goes nowhere").isEmpty();
+    assertThat(port.messagesTo("done")).hasSize(1);
+    DagEvent.StepDone done = (DagEvent.StepDone) port.messagesTo("done").get(0);
+    assertThat(done.function()).isEqualTo("b");
+    assertThat(done.result().code()).isEqualTo(ErrorCode.TIMEOUT);
     assertThat(steps.running()).isZero();
   }
 
