@@ -2,8 +2,8 @@
 """The cluster benchmark behind `./cloudburst bench --cluster`.
 
 It first measures one node with in-JVM event-bus clients (DagThroughputBench: a node embedded in
-the bench JVM, --jvm-concurrency calls in flight), then starts `./cloudburst cluster 1` and
-`./cloudburst cluster 3` (node processes on this machine's loopback, free ports, a temporary data
+the bench JVM, --jvm-concurrency calls in flight), then starts `./cloudburst cluster 3` and
+`./cloudburst cluster 1` (node processes on this machine's loopback, free ports, a temporary data
 directory; each cluster is stopped with SIGTERM, and waited for, whatever happens) and measures a
 two-function DAG, incr -> sq:
 
@@ -14,7 +14,10 @@ two-function DAG, incr -> sq:
     calls/s, latency median/p99, node CPU per call (utime+stime of every node process from /proc
     over the window, divided by the calls completed in it), cross-node messages and bytes per call
     (the nodes' cloudburst_bus_wire_* counters), then the nodes' idle CPU over --idle-s seconds;
-    and the line `cpu per call 3 nodes / 1 node: X.XX`;
+    and the line `cpu per call 3 nodes / 1 node: X.XX`; the one node is also loaded at the 3-node
+    run's calls/s per node (the client threads held to a third of its rate), which gives the line
+    `cpu per call 3 nodes / 1 node at the same calls/s per node: X.XX` (a node's cost per call
+    grows as its rate falls: more of its threads' wake-ups are paid by one call each);
   - sequential DAG latency (median, p99) on 1 node; on 3 nodes, the same DAG with both functions
     pinned on one node, on two different nodes, and both on a node other than the entry node.
 
@@ -272,11 +275,11 @@ def warm_until_quiet(cluster, path, body, args):
                     "last_round_compile_ms": added, "round_s": args.round_s}
 
 
-def measured_load(cluster, path, body, args):
+def measured_load(cluster, path, body, args, rate=None):
     """The throughput window with the nodes' CPU and cross-node messages around it, then idle CPU."""
     pids = [java_pid(p) for p in cluster.node_pids]
     cpu0 = cpu_seconds(pids)
-    tp = throughput(cluster.ports, path, body, args.threads, 0, args.duration)
+    tp = throughput(cluster.ports, path, body, args.threads, 0, args.duration, rate)
     cpu = cpu_seconds(pids) - cpu0
     tp["wire"] = wire_per_call(tp.pop("wire_before"), tp.pop("wire_after"), tp["calls_all"])
     tp["node_cpu_s"] = round(cpu, 2)
@@ -380,8 +383,10 @@ def sequential(port, path, body, n, warmup):
     return s
 
 
-def throughput(ports, path, body, threads, warmup_s, duration_s):
-    """K threads calling as fast as they can; calls finishing in the timed window count."""
+def throughput(ports, path, body, threads, warmup_s, duration_s, rate=None):
+    """K threads calling as fast as they can (or, with a rate, together at about that many calls per
+    second, each thread at its share); calls finishing in the timed window count."""
+    interval = threads / rate if rate else 0
     t0 = time.monotonic() + 0.5  # let every thread connect first
     window = (t0 + warmup_s, t0 + warmup_s + duration_s)
     lock = threading.Lock()
@@ -394,7 +399,13 @@ def throughput(ports, path, body, threads, warmup_s, duration_s):
                 c.health()
                 while time.monotonic() < t0:
                     time.sleep(0.001)
+                due = t0 + interval * i / threads
                 while True:
+                    if interval:
+                        wait = due - time.monotonic()
+                        if wait > 0:
+                            time.sleep(wait)
+                        due += interval
                     start = time.perf_counter_ns()
                     reply = invoke(c, path, body)
                     elapsed = time.perf_counter_ns() - start
@@ -541,12 +552,18 @@ def table(r, args):
     lines.append(load_row("1 node, %d Python client threads" % t1["threads"], t1,
                           "%d calls in %g s; %s; load %s→%s" % (t1["calls"], t1["seconds"], warm_note(r["one"]["warmup"]),
                                                                t1["load_1min"][0], t1["load_1min"][1])))
+    tp1 = r["one"]["paced"]
+    lines.append(load_row("1 node, at the 3-node run's calls/s per node", tp1,
+                          "%d Python client threads held together to a third of the 3-node rate; %d calls in %g s"
+                          % (tp1["threads"], tp1["calls"], tp1["seconds"])))
     lines.append(load_row("3 nodes, %d Python client threads over 3 ports" % t3["threads"], t3,
                           "%d calls in %g s; sinks on %s; %s; %s; load %s→%s"
                           % (t3["calls"], t3["seconds"], ", ".join("%s ×%d" % kv for kv in sorted(t3["sink_nodes"].items())),
                              wire_note(t3["wire"]), warm_note(r["three"]["warmup"]), t3["load_1min"][0], t3["load_1min"][1])))
     lines.append("")
     lines.append("cpu per call 3 nodes / 1 node: %.2f" % (t3["cpu_us_per_call"] / t1["cpu_us_per_call"]))
+    lines.append("cpu per call 3 nodes / 1 node at the same calls/s per node: %.2f"
+                 % (t3["cpu_us_per_call"] / tp1["cpu_us_per_call"]))
     lines.append("")
     lines.append("| latency case | median | p99 | calls/s | notes |")
     lines.append("|---|---|---|---|---|")
@@ -572,15 +589,18 @@ def table(r, args):
 
 # ---------------------------------------------------------------- main
 
-def run_one(root, workdir, args):
+def run_one(root, workdir, args, paced_rate):
     cluster = Cluster(root, 1, workdir, args.start_timeout, args.spin_us)
     try:
         register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
         warm = warm_until_quiet(cluster, path, body, args)
         tp = measured_load(cluster, path, body, args)
+        # The same node at the rate each node of the 3-node cluster ran at: how much of the 3-node
+        # cost per call is the cluster's, and how much a node's own at that lower rate.
+        paced = measured_load(cluster, path, body, args, paced_rate)
         seq = sequential(cluster.ports[0], path, body, args.n, args.warmup)
-        return {"warmup": warm, "throughput": tp, "sequential": seq, "ports": cluster.ports}
+        return {"warmup": warm, "throughput": tp, "paced": paced, "sequential": seq, "ports": cluster.ports}
     finally:
         cluster.stop()
 
@@ -631,7 +651,8 @@ def main():
     workdir = tempfile.mkdtemp(prefix="cloudburst-bench-cluster-")
     try:
         results = {"in_jvm": None if args.no_in_jvm else in_jvm(args.root, workdir, args),
-                   "one": run_one(args.root, workdir, args), "three": run_three(args.root, workdir, args)}
+                   "three": run_three(args.root, workdir, args)}
+        results["one"] = run_one(args.root, workdir, args, results["three"]["throughput"]["calls_per_s"] / 3)
     except BaseException:
         print("bench: cluster logs kept in %s" % workdir, file=sys.stderr)
         raise
