@@ -1,12 +1,19 @@
 package io.cloudburst.bench;
 
+import io.cloudburst.bus.Addresses;
 import io.cloudburst.bus.client.CloudburstClient;
+import io.cloudburst.bus.lattice.CounterLattice;
+import io.cloudburst.bus.lattice.Lattice;
+import io.cloudburst.bus.lattice.SetLattice;
 import io.cloudburst.bus.msg.CallResult;
+import io.cloudburst.bus.msg.KvsRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,17 +23,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The atomicity checker (issue 15): writer calls, {@code writers} at a time, each write the same
- * stamp (unique per call) to the keys {@code ak_0..ak_3} in order, pausing briefly between puts;
- * every fifth writer then fails. Meanwhile reader calls ({@code ak_r}, a single function, 4 at a
- * time) read the four keys in the same order, at least until {@link #MIN_WRITERS} writers have
- * started. Afterwards it counts:
+ * The atomicity checker (issue 15): writer calls, {@code writers} at a time, each add 1 to the
+ * counter {@code ak_c}, add their stamp (unique per call) to the set {@code ak_s}, then write the
+ * stamp to the last-writer-wins keys {@code ak_0..ak_3} in order, pausing briefly between puts;
+ * every fifth writer then fails. Meanwhile reader calls, 4 at a time, read: two of them the four
+ * keys in the same order ({@code ak_r}), one the set first and then the four keys, one the counter
+ * first and then the four keys ({@code ak_rh}), each its share of the reads and at least until
+ * {@link #MIN_WRITERS} writers have started. Afterwards it counts:
  *
  * <ul>
  *   <li>fractured reads: a reader saw key {@code i} written by call T and a later key {@code j}
  *       (which T also wrote) holding the stamp of a call that had finished before T started, so
- *       certainly older than T's version of it (only definite cases are counted);
- *   <li>partial commits: reads (or final values) holding the stamp of a writer that failed.
+ *       certainly older than T's version of it (only definite cases are counted). A set read first
+ *       counts as written by its newest member. A counter read first, then key {@code j} holding
+ *       the stamp of call U, is fractured when the counter holds more increments (one per writer)
+ *       than the writers that had started by the time U finished made: one of them came from a
+ *       writer that started after U finished;
+ *   <li>partial commits: reads (or final values), set members included, holding the stamp of a
+ *       writer that failed.
  * </ul>
  *
  * With {@code atomic} writers both must be 0; without, both show up (so the checker can see them).
@@ -38,12 +52,16 @@ public final class AtomicChecker {
   /** Writer calls a run waits for at least (a fifth of them fail). */
   static final int MIN_WRITERS = 20;
 
+  static final String SET = "ak_s";
+  static final String COUNTER = "ak_c";
+
   static final String WRITER =
       """
       import time
       def ak_w(cb, stamp, fail, pause_ms):
-          for i in range(4):
-              cb.put('ak_' + str(i), stamp)
+          puts = [('ak_c', 1), ('ak_s', stamp)] + [('ak_' + str(i), stamp) for i in range(4)]
+          for key, value in puts:
+              cb.put(key, value)
               t0 = time.perf_counter()
               while time.perf_counter() - t0 < pause_ms / 1000.0:
                   pass
@@ -56,6 +74,11 @@ public final class AtomicChecker {
       def ak_r(cb):
           return [cb.get('ak_' + str(i)) for i in range(4)]
       """;
+  static final String HEAD_READER =
+      """
+      def ak_rh(cb, head):
+          return [cb.get(head)] + [cb.get('ak_' + str(i)) for i in range(4)]
+      """;
 
   /**
    * What one run found.
@@ -66,6 +89,10 @@ public final class AtomicChecker {
    * @param failedReads reader calls that failed (not checked)
    * @param fracturedReads reader calls that saw part of a writer's writes
    * @param partialCommits reads and final values holding a failed writer's stamp
+   * @param setFirstReads reader calls (of those checked) that read the set first
+   * @param setFirstFractured how many of them saw part of a writer's writes
+   * @param counterFirstReads reader calls (of those checked) that read the counter first
+   * @param counterFirstFractured how many of them saw part of a writer's writes
    */
   public record Counts(
       String mode,
@@ -74,7 +101,11 @@ public final class AtomicChecker {
       int readerCalls,
       int failedReads,
       int fracturedReads,
-      int partialCommits) {
+      int partialCommits,
+      int setFirstReads,
+      int setFirstFractured,
+      int counterFirstReads,
+      int counterFirstFractured) {
     public JsonObject toJson() {
       return new JsonObject()
           .put("mode", mode)
@@ -83,7 +114,11 @@ public final class AtomicChecker {
           .put("reader_calls", readerCalls)
           .put("failed_reads", failedReads)
           .put("fractured_reads", fracturedReads)
-          .put("partial_commits", partialCommits);
+          .put("partial_commits", partialCommits)
+          .put("set_first_reads", setFirstReads)
+          .put("set_first_fractured", setFirstFractured)
+          .put("counter_first_reads", counterFirstReads)
+          .put("counter_first_fractured", counterFirstFractured);
     }
   }
 
@@ -92,21 +127,43 @@ public final class AtomicChecker {
   private final AtomicLong stamps = new AtomicLong();
   private final Map<Long, long[]> spans = new ConcurrentHashMap<>();
 
+  /** Counter increments made before {@link #setUp}'s first writer (by earlier runs on the node). */
+  private long counterBase;
+
   public AtomicChecker(Vertx vertx, CloudburstClient client) {
     this.vertx = vertx;
     this.client = client;
   }
 
-  /** Registers the functions and writes stamp 0 to every key (once per node). */
+  /**
+   * Registers the functions, makes {@code ak_s} a set and {@code ak_c} a counter (a guest's put
+   * keeps a key's kind but makes a new key last-writer-wins) and writes stamp 0 to every key (once
+   * per node).
+   */
   public AtomicChecker setUp() throws Exception {
     client.register("ak_w", "python", WRITER).await(60, TimeUnit.SECONDS);
     client.register("ak_r", "python", READER).await(60, TimeUnit.SECONDS);
+    client.register("ak_rh", "python", HEAD_READER).await(60, TimeUnit.SECONDS);
+    DeliveryOptions t = new DeliveryOptions().setSendTimeout(30_000);
+    for (Lattice kind :
+        List.<Lattice>of(SetLattice.of(List.of(0L)), new CounterLattice(Map.of()))) {
+      String key = kind instanceof SetLattice ? SET : COUNTER;
+      vertx
+          .eventBus()
+          .request(Addresses.KVS, new KvsRequest.Put(key, kind, null), t)
+          .await(60, TimeUnit.SECONDS);
+    }
     spans.put(0L, new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
     CallResult r =
         client.invoke("ak_w", List.of(0L, false, 0L), 30_000).await(60, TimeUnit.SECONDS);
     if (r.status() != CallResult.Status.DONE) {
       throw new IllegalStateException("cannot write the first stamp: " + r.errorMessage());
     }
+    CallResult c = client.invoke("ak_rh", List.of(COUNTER), 30_000).await(60, TimeUnit.SECONDS);
+    if (!(c.result() instanceof List<?> l && l.getFirst() instanceof Number n)) {
+      throw new IllegalStateException("cannot read the counter: " + c.errorMessage());
+    }
+    counterBase = n.longValue() - 1;
     return this;
   }
 
@@ -121,14 +178,16 @@ public final class AtomicChecker {
       writersDone.add(p.future());
       vertx.runOnContext(v -> writeLoop(atomic, pauseMs, stop, failing, writerCalls, p));
     }
-    List<List<?>> seen = new ArrayList<>();
+    List<Read> seen = new ArrayList<>();
     int[] failedReads = new int[1];
-    AtomicLong next = new AtomicLong();
     List<Future<Void>> readersDone = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (String head : Arrays.asList(null, null, SET, COUNTER)) {
       Promise<Void> p = Promise.promise();
       readersDone.add(p.future());
-      vertx.runOnContext(v -> readLoop(readerCalls, writerCalls, next, seen, failedReads, p));
+      // Each reader its share, so a slower kind of reader still gets its reads checked.
+      int share = (readerCalls + 3) / 4;
+      AtomicLong next = new AtomicLong();
+      vertx.runOnContext(v -> readLoop(head, share, writerCalls, next, seen, failedReads, p));
     }
     try {
       Future.all(readersDone).await(600, TimeUnit.SECONDS);
@@ -137,15 +196,30 @@ public final class AtomicChecker {
     }
     Future.all(writersDone).await(120, TimeUnit.SECONDS);
     CallResult last = client.invoke("ak_r", List.of(), 30_000).await(60, TimeUnit.SECONDS);
+    CallResult lastSet = client.invoke("ak_rh", List.of(SET), 30_000).await(60, TimeUnit.SECONDS);
     synchronized (seen) {
       int fractured = 0;
       int partial = 0;
-      for (List<?> s : seen) {
-        fractured += fractured(s) ? 1 : 0;
-        partial += partial(s, failing) ? 1 : 0;
+      int[] byHead = new int[4]; // set-first reads, their fractured; counter-first, theirs
+      for (Read r : seen) {
+        boolean f =
+            switch (r.head()) {
+              case null -> fractured(r.values());
+              case SET -> fractured(withNewestMember(r.values()));
+              default -> counterFractured(r.values());
+            };
+        fractured += f ? 1 : 0;
+        partial += partial(stamps(r), failing) ? 1 : 0;
+        if (r.head() != null) {
+          int at = SET.equals(r.head()) ? 0 : 2;
+          byHead[at]++;
+          byHead[at + 1] += f ? 1 : 0;
+        }
       }
-      if (last.result() instanceof List<?> finalValues) {
-        partial += partial(finalValues, failing) ? 1 : 0;
+      for (CallResult end : List.of(last, lastSet)) {
+        if (end.result() instanceof List<?> finalValues) {
+          partial += partial(stamps(new Read(null, finalValues)), failing) ? 1 : 0;
+        }
       }
       return new Counts(
           atomic ? "atomic" : "normal",
@@ -154,9 +228,18 @@ public final class AtomicChecker {
           seen.size() + failedReads[0],
           failedReads[0],
           fractured,
-          partial);
+          partial,
+          byHead[0],
+          byHead[1],
+          byHead[2],
+          byHead[3]);
     }
   }
+
+  /**
+   * A checked reader call: what it read first ({@code null}: the four keys only) and the values.
+   */
+  private record Read(String head, List<?> values) {}
 
   /** A read of key i by writer T, then of key j > i by a writer that finished before T started. */
   boolean fractured(List<?> s) {
@@ -170,6 +253,61 @@ public final class AtomicChecker {
       }
     }
     return false;
+  }
+
+  /** A set-first read with the set replaced by its newest member (its latest writer's stamp). */
+  private static List<?> withNewestMember(List<?> s) {
+    long newest = -1;
+    if (s.getFirst() instanceof List<?> members) {
+      for (Object m : members) {
+        newest = Math.max(newest, stamp(m));
+      }
+    }
+    List<Object> out = new ArrayList<>(s);
+    out.set(0, newest);
+    return out;
+  }
+
+  /**
+   * A counter-first read: a later key holds the stamp of a writer U that had finished, while the
+   * counter holds more increments than every writer that had started by then made (each makes one),
+   * so some writer that started after U finished, and wrote that key after U, was seen.
+   */
+  boolean counterFractured(List<?> s) {
+    if (!(s.getFirst() instanceof Number n)) {
+      return false;
+    }
+    long increments = n.longValue() - counterBase;
+    for (int j = 1; j < s.size(); j++) {
+      long[] u = spans.get(stamp(s.get(j)));
+      if (u == null || u[1] == 0) {
+        continue;
+      }
+      long startedBefore = 0;
+      for (long[] w : spans.values()) {
+        if (w[0] <= u[1]) {
+          startedBefore++;
+        }
+      }
+      if (increments > startedBefore) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The stamps a read saw: a set's members in place of the set, a counter's total left out. */
+  private static List<Object> stamps(Read r) {
+    List<?> s = COUNTER.equals(r.head()) ? r.values().subList(1, r.values().size()) : r.values();
+    List<Object> out = new ArrayList<>();
+    for (Object v : s) {
+      if (v instanceof List<?> members) {
+        out.addAll(members);
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   private static boolean partial(List<?> s, Set<Long> failing) {
@@ -214,10 +352,11 @@ public final class AtomicChecker {
   }
 
   private void readLoop(
+      String head,
       int calls,
       AtomicLong writers,
       AtomicLong next,
-      List<List<?>> seen,
+      List<Read> seen,
       int[] failed,
       Promise<Void> done) {
     // Reads go on until there were enough writers to read between, whatever their speed.
@@ -225,21 +364,22 @@ public final class AtomicChecker {
       done.tryComplete();
       return;
     }
-    client
-        .invoke("ak_r", List.of(), 30_000)
+    (head == null
+            ? client.invoke("ak_r", List.of(), 30_000)
+            : client.invoke("ak_rh", List.of(head), 30_000))
         .onComplete(
             ar -> {
               synchronized (seen) {
                 if (ar.succeeded()
                     && ar.result().status() == CallResult.Status.DONE
                     && ar.result().result() instanceof List<?> s
-                    && s.size() == KEYS) {
-                  seen.add(s);
+                    && s.size() == (head == null ? KEYS : KEYS + 1)) {
+                  seen.add(new Read(head, s));
                 } else {
                   failed[0]++;
                 }
               }
-              readLoop(calls, writers, next, seen, failed, done);
+              readLoop(head, calls, writers, next, seen, failed, done);
             });
   }
 }
