@@ -12,6 +12,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       certainly older than T's version of it (only definite cases are counted). A set read first
  *       counts as written by its newest member. A counter read first, then key {@code j} holding
  *       the stamp of call U, is fractured when the counter holds more increments (one per writer)
- *       than the writers that had started by the time U finished made: one of them came from a
- *       writer that started after U finished;
+ *       than the writers that could have made theirs before U finished (by the time each writer
+ *       took just before its increment): one of them came from a writer that incremented, and then
+ *       wrote key {@code j}, after U finished;
  *   <li>partial commits: reads (or final values), set members included, holding the stamp of a
  *       writer that failed.
  * </ul>
@@ -60,6 +63,7 @@ public final class AtomicChecker {
       import time
       def ak_w(cb, stamp, fail, pause_ms):
           puts = [('ak_c', 1), ('ak_s', stamp)] + [('ak_' + str(i), stamp) for i in range(4)]
+          incremented_after_us = time.time_ns() // 1000
           for key, value in puts:
               cb.put(key, value)
               t0 = time.perf_counter()
@@ -67,7 +71,7 @@ public final class AtomicChecker {
                   pass
           if fail:
               raise RuntimeError('writer %d fails after its writes' % stamp)
-          return stamp
+          return [stamp, incremented_after_us]
       """;
   static final String READER =
       """
@@ -90,9 +94,11 @@ public final class AtomicChecker {
    * @param fracturedReads reader calls that saw part of a writer's writes
    * @param partialCommits reads and final values holding a failed writer's stamp
    * @param setFirstReads reader calls (of those checked) that read the set first
-   * @param setFirstFractured how many of them saw part of a writer's writes
+   * @param setFirstFractured how many of them saw a writer's set member but an older version of a
+   *     later key it wrote
    * @param counterFirstReads reader calls (of those checked) that read the counter first
-   * @param counterFirstFractured how many of them saw part of a writer's writes
+   * @param counterFirstFractured how many of them saw a writer's increment but an older version of
+   *     a later key it wrote
    */
   public record Counts(
       String mode,
@@ -125,6 +131,8 @@ public final class AtomicChecker {
   private final Vertx vertx;
   private final CloudburstClient client;
   private final AtomicLong stamps = new AtomicLong();
+
+  /** Per writer stamp, as {@link AtomicVerdicts} reads them. */
   private final Map<Long, long[]> spans = new ConcurrentHashMap<>();
 
   /** Counter increments made before {@link #setUp}'s first writer (by earlier runs on the node). */
@@ -153,7 +161,7 @@ public final class AtomicChecker {
           .request(Addresses.KVS, new KvsRequest.Put(key, kind, null), t)
           .await(60, TimeUnit.SECONDS);
     }
-    spans.put(0L, new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
+    spans.put(0L, new long[] {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE});
     CallResult r =
         client.invoke("ak_w", List.of(0L, false, 0L), 30_000).await(60, TimeUnit.SECONDS);
     if (r.status() != CallResult.Status.DONE) {
@@ -178,7 +186,7 @@ public final class AtomicChecker {
       writersDone.add(p.future());
       vertx.runOnContext(v -> writeLoop(atomic, pauseMs, stop, failing, writerCalls, p));
     }
-    List<Read> seen = new ArrayList<>();
+    List<AtomicVerdicts.Read> seen = new ArrayList<>();
     int[] failedReads = new int[1];
     List<Future<Void>> readersDone = new ArrayList<>();
     for (String head : Arrays.asList(null, null, SET, COUNTER)) {
@@ -197,28 +205,24 @@ public final class AtomicChecker {
     Future.all(writersDone).await(120, TimeUnit.SECONDS);
     CallResult last = client.invoke("ak_r", List.of(), 30_000).await(60, TimeUnit.SECONDS);
     CallResult lastSet = client.invoke("ak_rh", List.of(SET), 30_000).await(60, TimeUnit.SECONDS);
+    AtomicVerdicts verdicts = new AtomicVerdicts(spans, counterBase);
     synchronized (seen) {
       int fractured = 0;
       int partial = 0;
       int[] byHead = new int[4]; // set-first reads, their fractured; counter-first, theirs
-      for (Read r : seen) {
-        boolean f =
-            switch (r.head()) {
-              case null -> fractured(r.values());
-              case SET -> fractured(withNewestMember(r.values()));
-              default -> counterFractured(r.values());
-            };
-        fractured += f ? 1 : 0;
-        partial += partial(stamps(r), failing) ? 1 : 0;
+      for (AtomicVerdicts.Read r : seen) {
+        boolean byTheHead = verdicts.fracturedByHead(r);
+        fractured += byTheHead || verdicts.fracturedAfterHead(r) ? 1 : 0;
+        partial += verdicts.partial(r, failing) ? 1 : 0;
         if (r.head() != null) {
           int at = SET.equals(r.head()) ? 0 : 2;
           byHead[at]++;
-          byHead[at + 1] += f ? 1 : 0;
+          byHead[at + 1] += byTheHead ? 1 : 0;
         }
       }
       for (CallResult end : List.of(last, lastSet)) {
         if (end.result() instanceof List<?> finalValues) {
-          partial += partial(stamps(new Read(null, finalValues)), failing) ? 1 : 0;
+          partial += verdicts.partial(new AtomicVerdicts.Read(null, finalValues), failing) ? 1 : 0;
         }
       }
       return new Counts(
@@ -236,91 +240,8 @@ public final class AtomicChecker {
     }
   }
 
-  /**
-   * A checked reader call: what it read first ({@code null}: the four keys only) and the values.
-   */
-  private record Read(String head, List<?> values) {}
-
-  /** A read of key i by writer T, then of key j > i by a writer that finished before T started. */
-  boolean fractured(List<?> s) {
-    for (int i = 0; i < s.size(); i++) {
-      for (int j = i + 1; j < s.size(); j++) {
-        long[] ti = spans.get(stamp(s.get(i)));
-        long[] tj = spans.get(stamp(s.get(j)));
-        if (ti != null && tj != null && tj[1] != 0 && tj[1] < ti[0]) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** A set-first read with the set replaced by its newest member (its latest writer's stamp). */
-  private static List<?> withNewestMember(List<?> s) {
-    long newest = -1;
-    if (s.getFirst() instanceof List<?> members) {
-      for (Object m : members) {
-        newest = Math.max(newest, stamp(m));
-      }
-    }
-    List<Object> out = new ArrayList<>(s);
-    out.set(0, newest);
-    return out;
-  }
-
-  /**
-   * A counter-first read: a later key holds the stamp of a writer U that had finished, while the
-   * counter holds more increments than every writer that had started by then made (each makes one),
-   * so some writer that started after U finished, and wrote that key after U, was seen.
-   */
-  boolean counterFractured(List<?> s) {
-    if (!(s.getFirst() instanceof Number n)) {
-      return false;
-    }
-    long increments = n.longValue() - counterBase;
-    for (int j = 1; j < s.size(); j++) {
-      long[] u = spans.get(stamp(s.get(j)));
-      if (u == null || u[1] == 0) {
-        continue;
-      }
-      long startedBefore = 0;
-      for (long[] w : spans.values()) {
-        if (w[0] <= u[1]) {
-          startedBefore++;
-        }
-      }
-      if (increments > startedBefore) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The stamps a read saw: a set's members in place of the set, a counter's total left out. */
-  private static List<Object> stamps(Read r) {
-    List<?> s = COUNTER.equals(r.head()) ? r.values().subList(1, r.values().size()) : r.values();
-    List<Object> out = new ArrayList<>();
-    for (Object v : s) {
-      if (v instanceof List<?> members) {
-        out.addAll(members);
-      } else {
-        out.add(v);
-      }
-    }
-    return out;
-  }
-
-  private static boolean partial(List<?> s, Set<Long> failing) {
-    for (Object v : s) {
-      if (failing.contains(stamp(v))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static long stamp(Object v) {
-    return v instanceof Number n ? n.longValue() : -1;
+  private static long wallMicros() {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
   }
 
   private void writeLoop(
@@ -340,13 +261,22 @@ public final class AtomicChecker {
       failing.add(stamp);
     }
     calls.incrementAndGet();
-    long[] span = {System.nanoTime(), 0};
+    // Until the guest answers with the time it took just before its increment (a failing writer
+    // never does), the call's start bounds that time from below.
+    long[] span = {System.nanoTime(), 0, 0, wallMicros()};
     spans.put(stamp, span);
     List<Object> args = List.of(stamp, fail, pauseMs);
     (atomic ? client.invokeAtomic("ak_w", args, null, 30_000) : client.invoke("ak_w", args, 30_000))
         .onComplete(
             ar -> {
               span[1] = System.nanoTime();
+              span[2] = wallMicros();
+              if (ar.succeeded()
+                  && ar.result().result() instanceof List<?> r
+                  && r.size() == 2
+                  && r.get(1) instanceof Number incremented) {
+                span[3] = incremented.longValue();
+              }
               writeLoop(atomic, pauseMs, stop, failing, calls, done);
             });
   }
@@ -356,7 +286,7 @@ public final class AtomicChecker {
       int calls,
       AtomicLong writers,
       AtomicLong next,
-      List<Read> seen,
+      List<AtomicVerdicts.Read> seen,
       int[] failed,
       Promise<Void> done) {
     // Reads go on until there were enough writers to read between, whatever their speed.
@@ -374,7 +304,7 @@ public final class AtomicChecker {
                     && ar.result().status() == CallResult.Status.DONE
                     && ar.result().result() instanceof List<?> s
                     && s.size() == (head == null ? KEYS : KEYS + 1)) {
-                  seen.add(new Read(head, s));
+                  seen.add(new AtomicVerdicts.Read(head, s));
                 } else {
                   failed[0]++;
                 }
