@@ -10,13 +10,23 @@ import java.util.TreeMap;
  * double-counted, however often or in whatever order states are merged. What it does not: no
  * decrements, and each node must increment only its own entry, starting from the newest state it
  * has (two writers sharing a node id, each incrementing from a stale state, lose increments). On a
- * node, the cache is that single writer ({@link Lattices#write}).
+ * node, the cache is that single writer ({@link Lattices#write}). A counter that atomic calls
+ * incremented (each under its own entry) also carries its most recent writers ({@link
+ * RecentWriters}, joined on merge) for the read-atomic rule: an ordered, bounded list, which the
+ * entries are not. They are not part of the value.
  *
  * @param counts count per node id (non-negative; zero entries dropped)
+ * @param writers the most recent atomic calls that incremented it (none when no atomic call did)
  */
-public record CounterLattice(Map<String, Long> counts) implements Lattice {
+public record CounterLattice(Map<String, Long> counts, RecentWriters writers) implements Lattice {
   public CounterLattice {
     counts = new VectorClock(counts).entries();
+    writers = writers == null ? RecentWriters.none() : writers;
+  }
+
+  /** A counter of {@code counts}, incremented by no atomic call. */
+  public CounterLattice(Map<String, Long> counts) {
+    this(counts, RecentWriters.none());
   }
 
   /** A counter whose only entry is {@code nodeId} at {@code count}. */
@@ -35,7 +45,12 @@ public record CounterLattice(Map<String, Long> counts) implements Lattice {
     }
     TreeMap<String, Long> m = new TreeMap<>(counts);
     m.merge(nodeId, delta, Math::addExact);
-    return new CounterLattice(m);
+    return new CounterLattice(m, writers);
+  }
+
+  /** This counter with transaction {@code txn}, writing at {@code timestamp}, among its writers. */
+  public CounterLattice withWriter(String txn, long timestamp) {
+    return new CounterLattice(counts, writers.join(RecentWriters.of(txn, timestamp)));
   }
 
   @Override
@@ -48,7 +63,7 @@ public record CounterLattice(Map<String, Long> counts) implements Lattice {
     CounterLattice o = Lattices.sameKind(this, other, CounterLattice.class);
     TreeMap<String, Long> m = new TreeMap<>(counts);
     o.counts.forEach((node, c) -> m.merge(node, c, Math::max));
-    return new CounterLattice(Collections.unmodifiableMap(m));
+    return new CounterLattice(Collections.unmodifiableMap(m), writers.join(o.writers));
   }
 
   /** The total over all nodes. */

@@ -17,9 +17,11 @@ import java.util.TreeMap;
 /**
  * The binary form of lattices and of the user values inside them.
  *
- * <p>Layout: one byte, the kind's tag, then the kind's fields. Integers are LEB128 varints (zig-zag
- * for signed ones), strings and byte arrays are length-prefixed. A value is a one-byte type tag and
- * its payload; bytes and pickles stay raw (no base64), maps keep their order.
+ * <p>Layout: one byte, the kind's tag, then the kind's fields; a set or counter that atomic calls
+ * wrote ends with an optional section of its {@link RecentWriters} (older encodings have none, so
+ * they still decode). Integers are LEB128 varints (zig-zag for signed ones), strings and byte
+ * arrays are length-prefixed. A value is a one-byte type tag and its payload; bytes and pickles
+ * stay raw (no base64), maps keep their order.
  *
  * <p>The canonical form of a value ({@link #canonical}) is the same encoding with map keys sorted;
  * it is what set membership, ordering and tie-breaks compare, so two maps with the same entries in
@@ -55,8 +57,12 @@ final class LatticeCodec {
         for (Object m : x.members()) {
           out.value(m, false);
         }
+        x.writers().writeTo(out);
       }
-      case CounterLattice x -> out.counts(x.counts());
+      case CounterLattice x -> {
+        out.counts(x.counts());
+        x.writers().writeTo(out);
+      }
       case CausalLattice x -> {
         out.unsigned(x.versions().size());
         for (CausalLattice.Version v : x.versions()) {
@@ -96,9 +102,9 @@ final class LatticeCodec {
               for (int i = 0; i < n; i++) {
                 members.add(in.value());
               }
-              yield new SetLattice(members);
+              yield new SetLattice(members, RecentWriters.readFrom(in));
             }
-            case COUNTER -> new CounterLattice(in.counts());
+            case COUNTER -> new CounterLattice(in.counts(), RecentWriters.readFrom(in));
             case CAUSAL -> {
               int n = in.count();
               List<CausalLattice.Version> vs = new ArrayList<>(n);
@@ -286,6 +292,10 @@ final class LatticeCodec {
 
     byte read() {
       return b[pos++];
+    }
+
+    boolean atEnd() {
+      return pos == b.length;
     }
 
     long unsigned() {

@@ -9,13 +9,22 @@ import java.util.TreeMap;
 /**
  * A grow-only set: merge is the union. Members are user values, kept once each (by canonical form,
  * so maps with the same entries in another order are one member) and sorted by their canonical
- * bytes, which gives {@link #value()} a deterministic order on every replica.
+ * bytes, which gives {@link #value()} a deterministic order on every replica. A set that atomic
+ * calls wrote also carries its most recent writers ({@link RecentWriters}, joined on merge), which
+ * only the read-atomic rule looks at: they are not part of the value.
  *
  * @param members the members, deduplicated and in canonical order
+ * @param writers the most recent atomic calls that wrote the set (none when no atomic call did)
  */
-public record SetLattice(List<Object> members) implements Lattice {
+public record SetLattice(List<Object> members, RecentWriters writers) implements Lattice {
   public SetLattice {
     members = canonicalize(members == null ? List.of() : members);
+    writers = writers == null ? RecentWriters.none() : writers;
+  }
+
+  /** The set of {@code members}, written by no atomic call. */
+  public SetLattice(List<Object> members) {
+    this(members, RecentWriters.none());
   }
 
   /** The set of {@code members}. */
@@ -39,7 +48,12 @@ public record SetLattice(List<Object> members) implements Lattice {
     List<Object> all = new ArrayList<>(members.size() + o.members.size());
     all.addAll(members);
     all.addAll(o.members);
-    return new SetLattice(all);
+    return new SetLattice(all, writers.join(o.writers));
+  }
+
+  /** This set with transaction {@code txn}, writing at {@code timestamp}, among its writers. */
+  public SetLattice withWriter(String txn, long timestamp) {
+    return new SetLattice(members, writers.join(RecentWriters.of(txn, timestamp)));
   }
 
   /** The members as a list in canonical order. */

@@ -12,12 +12,14 @@ import java.util.function.Function;
  * read a version that transaction T wrote, every later read of a key T also wrote returns T's
  * version of it or a newer one, never an older one, so no reader sees part of a transaction.
  *
- * <p>How it decides: a version written by an atomic call is a last-writer-wins version whose writer
- * id is the transaction's stamp ({@link TxnIds#writerOf}). The first time the reader sees a version
- * of T, it looks up T's commit record (the keys T wrote, with their states) and keeps each as a
- * lower bound. A later read of such a key that returns an older state (T's apply has not reached
- * that cache yet) is answered with the join of the two, which is T's version or newer. A commit
- * record that is gone was applied long ago, so it bounds nothing. Not thread-safe.
+ * <p>How it decides: a last-writer-wins version written by an atomic call has the transaction's
+ * stamp as its writer id; a set or counter version carries its most recent atomic writers, at most
+ * {@link io.cloudburst.bus.lattice.RecentWriters#MAX} of them ({@link TxnIds#writersOf}). The first
+ * time the reader sees a version of T, it looks up T's commit record (the keys T wrote, with their
+ * states) and keeps each as a lower bound. A later read of such a key that returns an older state
+ * (T's apply has not reached that cache yet) is answered with the join of the two, which is T's
+ * version or newer. A commit record that is gone was applied long ago, so it bounds nothing; nor
+ * does a writer that newer ones pushed out of a set's or counter's recent writers. Not thread-safe.
  */
 public final class ReadAtomic {
   private final Map<String, Lattice> bounds = new HashMap<>();
@@ -45,16 +47,17 @@ public final class ReadAtomic {
         out = got.merge(bound);
       }
     }
-    String txn = TxnIds.writerOf(out);
-    if (txn != null && seen.add(txn)) {
-      Map<String, Lattice> wrote = cowrites.apply(txn);
-      if (wrote != null) {
-        wrote.forEach(
-            (k, l) -> {
-              if (!k.equals(key)) {
-                bounds.merge(k, l, ReadAtomic::joinSameKind);
-              }
-            });
+    for (String txn : TxnIds.writersOf(out)) {
+      if (seen.add(txn)) {
+        Map<String, Lattice> wrote = cowrites.apply(txn);
+        if (wrote != null) {
+          wrote.forEach(
+              (k, l) -> {
+                if (!k.equals(key)) {
+                  bounds.merge(k, l, ReadAtomic::joinSameKind);
+                }
+              });
+        }
       }
     }
     return out;

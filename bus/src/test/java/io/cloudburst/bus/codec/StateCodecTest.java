@@ -16,6 +16,8 @@ import io.cloudburst.bus.msg.KvsReply;
 import io.cloudburst.bus.msg.KvsRequest;
 import io.cloudburst.bus.value.Bytes;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,9 @@ class StateCodecTest {
       List.of(
           LwwLattice.of(Map.of("a", List.of(1L, "x")), 7, "n1"),
           SetLattice.of(List.of("x", 2L, new Bytes(new byte[] {1, 2}))),
+          SetLattice.of(List.of("y")).withWriter("T1", 5).withWriter("T2", 6),
           CounterLattice.of("n1", 3).increment("n2", 4),
+          CounterLattice.of("txn:T3", 1).withWriter("T3", 7),
           CausalLattice.of(VectorClock.of("a", 1), "v")
               .merge(CausalLattice.of(VectorClock.of("b", 1), 1.5)),
           MultiKeyCausalLattice.of(
@@ -39,6 +43,27 @@ class StateCodecTest {
     Buffer b = Buffer.buffer();
     codec.encodeToWire(b, message);
     return codec.decodeFromWire(0, b);
+  }
+
+  @Test
+  void aSetOrCounterFromASenderWithoutRecentWritersDecodesWithNone() {
+    FamilyCodec<KvsReply> rep = new FamilyCodec<>("t3", KvsReply.class);
+    for (Lattice l :
+        List.<Lattice>of(
+            SetLattice.of(List.of("y")).withWriter("T1", 5),
+            CounterLattice.of("n1", 3).withWriter("T1", 5))) {
+      Buffer b = Buffer.buffer();
+      rep.encodeToWire(b, new KvsReply.Stored("k", l));
+      JsonObject json = new JsonObject(b.getString(4, b.length(), "UTF-8"));
+      assertThat(json.getJsonObject("lattice").remove("writers")).isNotNull();
+      byte[] old = json.encode().getBytes(StandardCharsets.UTF_8);
+      Buffer older = Buffer.buffer().appendInt(old.length).appendBytes(old);
+      Lattice plain =
+          l instanceof SetLattice s
+              ? new SetLattice(s.members())
+              : new CounterLattice(((CounterLattice) l).counts());
+      assertThat(rep.decodeFromWire(0, older)).isEqualTo(new KvsReply.Stored("k", plain));
+    }
   }
 
   @Test

@@ -102,13 +102,21 @@ class LatticeLawsTest {
   }
 
   static Arbitrary<SetLattice> set() {
-    return values().list().ofMaxSize(4).map(SetLattice::new);
+    return Combinators.combine(values().list().ofMaxSize(4), maybeWriters()).as(SetLattice::new);
   }
 
   static Arbitrary<CounterLattice> counter() {
-    return Arbitraries.maps(nodes(), Arbitraries.longs().between(0, 3))
-        .ofMaxSize(3)
-        .map(CounterLattice::new);
+    return Combinators.combine(
+            Arbitraries.maps(nodes(), Arbitraries.longs().between(0, 3)).ofMaxSize(3),
+            maybeWriters())
+        .as(CounterLattice::new);
+  }
+
+  /** Mostly none (what plain writes make), else recent writers of atomic calls. */
+  static Arbitrary<RecentWriters> maybeWriters() {
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(1, Arbitraries.just(RecentWriters.none())),
+        net.jqwik.api.Tuple.of(1, RecentWritersTest.writers()));
   }
 
   static Arbitrary<CausalLattice> causal() {

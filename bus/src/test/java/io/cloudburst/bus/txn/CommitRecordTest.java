@@ -26,9 +26,9 @@ class CommitRecordTest {
               "alice",
               LwwLattice.of(90L, 999, TxnIds.stamp("req-ab")),
               "log",
-              SetLattice.ofValue(List.of("t1")),
+              SetLattice.ofValue(List.of("t1")).withWriter("req-ab", 999),
               "n",
-              CounterLattice.of(TxnIds.stamp("req-ab"), 3)),
+              CounterLattice.of(TxnIds.stamp("req-ab"), 3).withWriter("req-ab", 999)),
           Map.of("ok", true),
           false);
 
@@ -36,6 +36,8 @@ class CommitRecordTest {
   void aRecordSurvivesTheStoresBinaryForm() {
     Lattice stored = Lattices.decode(RECORD.toLattice().encode());
     assertThat(CommitRecord.fromLattice(stored)).isEqualTo(RECORD);
+    assertThat(TxnIds.writersOf(CommitRecord.fromLattice(stored).writes().get("log")))
+        .containsExactly("req-ab");
   }
 
   @Test

@@ -2,8 +2,11 @@ package io.cloudburst.bus.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cloudburst.bus.lattice.CounterLattice;
 import io.cloudburst.bus.lattice.Lattice;
 import io.cloudburst.bus.lattice.LwwLattice;
+import io.cloudburst.bus.lattice.RecentWriters;
+import io.cloudburst.bus.lattice.SetLattice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +63,73 @@ class ReadAtomicTest {
     up.read("x", T_X, t -> T_WROTE);
     ReadAtomic down = new ReadAtomic(up.bounds());
     assertThat(down.read("y", OLD_Y, t -> Map.of())).isEqualTo(T_Y);
+  }
+
+  @Test
+  void aSetReadFirstBindsTheOtherKeysOfTheTransactionsThatWroteIt() {
+    SetLattice plain = SetLattice.of(List.of("a", "t"));
+    SetLattice stamped = plain.withWriter("T", 10);
+    Map<String, Lattice> wrote = Map.of("s", stamped, "y", T_Y);
+    // Without its writers the set names no transaction: y is read older than T's (fractured).
+    assertThat(new ReadAtomic().read("s", plain, t -> wrote)).isEqualTo(plain);
+    ReadAtomic blind = new ReadAtomic();
+    blind.read("s", plain, t -> wrote);
+    assertThat(blind.read("y", OLD_Y, t -> wrote)).isEqualTo(OLD_Y);
+    // With them, the reader finds T's record and gets T's y.
+    ReadAtomic r = new ReadAtomic();
+    List<String> asked = new ArrayList<>();
+    assertThat(r.read("s", stamped, t -> record(asked, t, wrote))).isEqualTo(stamped);
+    assertThat(r.read("y", OLD_Y, t -> record(asked, t, wrote))).isEqualTo(T_Y);
+    assertThat(asked).containsExactly("T");
+  }
+
+  @Test
+  void aCounterReadFirstBindsTheOtherKeysOfTheTransactionsThatIncrementedIt() {
+    CounterLattice plain = CounterLattice.of("n1", 4).increment(TxnIds.stamp("T"), 1);
+    CounterLattice stamped = plain.withWriter("T", 10);
+    Map<String, Lattice> wrote = Map.of("c", stamped, "y", T_Y);
+    ReadAtomic blind = new ReadAtomic();
+    blind.read("c", plain, t -> wrote);
+    assertThat(blind.read("y", OLD_Y, t -> wrote)).isEqualTo(OLD_Y);
+    ReadAtomic r = new ReadAtomic();
+    assertThat(r.read("c", stamped, t -> wrote).value()).isEqualTo(5L);
+    assertThat(r.read("y", OLD_Y, t -> wrote)).isEqualTo(T_Y);
+  }
+
+  @Test
+  void aSetReadLooksUpAtMostTheBoundOfWritersOnceEachAndNotThosePushedOut() {
+    SetLattice s = SetLattice.of(List.of("t")).withWriter("T", 1);
+    for (int i = 0; i < RecentWriters.MAX; i++) {
+      s = s.withWriter("U" + i, 2 + i);
+    }
+    Map<String, Lattice> tWrote = Map.of("y", T_Y);
+    List<String> asked = new ArrayList<>();
+    ReadAtomic r = new ReadAtomic();
+    r.read("s", s, t -> record(asked, t, t.equals("T") ? tWrote : Map.of()));
+    r.read("s", s, t -> record(asked, t, Map.of()));
+    assertThat(asked).hasSize(RecentWriters.MAX).doesNotContain("T").doesNotHaveDuplicates();
+    assertThat(asked.getFirst()).isEqualTo("U" + (RecentWriters.MAX - 1));
+    // T was pushed out by MAX newer writers: its other keys are not bound by this read.
+    assertThat(r.read("y", OLD_Y, t -> Map.of())).isEqualTo(OLD_Y);
+  }
+
+  @Test
+  void writersOfEachKind() {
+    assertThat(TxnIds.writersOf(T_X)).containsExactly("T");
+    assertThat(TxnIds.writersOf(OLD_X)).isEmpty();
+    assertThat(TxnIds.writersOf(null)).isEmpty();
+    assertThat(TxnIds.writersOf(SetLattice.of(List.of(1L)))).isEmpty();
+    assertThat(TxnIds.writersOf(TxnIds.marked(SetLattice.of(List.of(1L)), "A", 3)))
+        .containsExactly("A");
+    assertThat(TxnIds.writersOf(TxnIds.marked(CounterLattice.of("n", 1), "B", 3)))
+        .containsExactly("B");
+    assertThat(TxnIds.marked(T_X, "T", 3)).isEqualTo(T_X);
+  }
+
+  private static Map<String, Lattice> record(
+      List<String> asked, String txn, Map<String, Lattice> wrote) {
+    asked.add(txn);
+    return wrote;
   }
 
   private static Map<String, Lattice> record(List<String> asked, String txn) {

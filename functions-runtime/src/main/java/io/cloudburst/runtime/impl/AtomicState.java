@@ -41,8 +41,9 @@ final class AtomicState {
 
   /**
    * An atomic call's put: the new state, built on {@code current} (what the call reads for the key)
-   * as the cache would build it, but written with the transaction's stamp and kept in the buffer.
-   * In a causal call the version records the session's dependencies, as a causal put does.
+   * as the cache would build it, but written with the transaction's stamp (and, for a set or
+   * counter, the transaction among its recent writers) and kept in the buffer. In a causal call the
+   * version records the session's dependencies, as a causal put does.
    */
   void buffer(Invocation inv, String key, Object value, Lattice current) {
     String stamp = TxnIds.stamp(inv.txn());
@@ -57,7 +58,9 @@ final class AtomicState {
               : (MultiKeyCausalLattice) current;
       written = base.write(stamp, ss.dependenciesFor(key), value);
     } else {
-      written = Lattices.write(current, null, value, stamp, System.currentTimeMillis());
+      long now = System.currentTimeMillis();
+      // A set or counter names the call among its recent writers: its members and entries do not.
+      written = TxnIds.marked(Lattices.write(current, null, value, stamp, now), inv.txn(), now);
     }
     inv.buffer().put(key, current == null ? written : current.merge(written));
   }
