@@ -288,21 +288,14 @@ public final class DagSteps {
     DagSchedule s = run.schedule();
     CallResult passed = r.withBuffer(inv.buffer());
     Map<String, Lattice> bounds = inv.reads().bounds();
-    AtomicBoolean routed = new AtomicBoolean();
-    Invocation[] nextInv = new Invocation[1];
-    Consumer<CallResult> done =
-        rn -> {
-          if (routed.compareAndSet(false, true)) {
-            port.onContext(() -> routeChain(run, fn, r, inv, next, rn, nextInv[0]));
-          }
-        };
     if (passed.status() != CallResult.Status.DONE) {
       // The buffer overflowed: fn fails, and next never starts.
       port.onContext(() -> route(run, fn, r, null, inv, null));
       return;
     }
+    Invocation nextInv;
     try {
-      nextInv[0] =
+      nextInv =
           invocation(
               run,
               next,
@@ -310,12 +303,20 @@ public final class DagSteps {
               passed.writes() == null ? List.of() : List.of(passed.writes()),
               bounds == null ? List.of() : List.of(bounds));
     } catch (CloudburstException e) {
-      done.accept(CallResult.failed(s.callId(), next, e, null, address, 0));
+      CallResult failed = CallResult.failed(s.callId(), next, e, null, address, 0);
+      port.onContext(() -> routeChain(run, fn, r, inv, next, failed, null));
       return;
     }
+    AtomicBoolean routed = new AtomicBoolean();
+    Consumer<CallResult> done =
+        rn -> {
+          if (routed.compareAndSet(false, true)) {
+            port.onContext(() -> routeChain(run, fn, r, inv, next, rn, nextInv));
+          }
+        };
     List<Object> args = new ArrayList<>(s.args().getOrDefault(next, List.of()));
     args.add(r.result());
-    done.accept(runOnWorker(s, next, nextInv[0], args, done));
+    done.accept(runOnWorker(s, next, nextInv, args, done));
   }
 
   /**
