@@ -66,36 +66,9 @@ public final class DagRunner implements ExecutorMembership.Listener {
   /** Running DAG calls by call id. */
   private final Map<String, RunningDag> running = new HashMap<>();
 
-  public DagRunner(
-      SchedulerOptions options,
-      FunctionRegistry functions,
-      DagRegistry dags,
-      CallPlacement placement,
-      ExecutorMembership membership,
-      IdempotencyKeys keys,
-      CallOutcomes outcomes,
-      CallIds ids,
-      ExecutorGateway executors,
-      NodeGateway nodes,
-      Timers timers,
-      LongSupplier clock) {
-    this(
-        options,
-        functions,
-        dags,
-        placement,
-        membership,
-        keys,
-        outcomes,
-        ids,
-        executors,
-        nodes,
-        timers,
-        clock,
-        AtomicCommits.none());
-  }
-
-  /** As the other constructor, with the commits of atomic calls. */
+  /**
+   * @param commits the commits of atomic calls ({@link AtomicCommits#none()} where there are none)
+   */
   public DagRunner(
       SchedulerOptions options,
       FunctionRegistry functions,

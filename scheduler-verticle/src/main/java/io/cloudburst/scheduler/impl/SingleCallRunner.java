@@ -55,30 +55,9 @@ public final class SingleCallRunner implements ExecutorMembership.Listener {
   /** Calls in flight, by executor address, so they can be re-run if it leaves. */
   private final Map<String, Set<Promise<CallResult>>> inFlightByExecutor = new HashMap<>();
 
-  public SingleCallRunner(
-      SchedulerOptions options,
-      FunctionRegistry registry,
-      ExecutorTable executors,
-      CallPlacement placement,
-      ExecutorMembership membership,
-      IdempotencyKeys keys,
-      CallOutcomes outcomes,
-      CallIds ids,
-      ExecutorGateway gateway) {
-    this(
-        options,
-        registry,
-        executors,
-        placement,
-        membership,
-        keys,
-        outcomes,
-        ids,
-        gateway,
-        AtomicCommits.none());
-  }
-
-  /** As the other constructor, with the commits of atomic calls. */
+  /**
+   * @param commits the commits of atomic calls ({@link AtomicCommits#none()} where there are none)
+   */
   public SingleCallRunner(
       SchedulerOptions options,
       FunctionRegistry registry,

@@ -61,7 +61,8 @@ class DagRunnerTest {
             gateway,
             nodes,
             timers,
-            clock);
+            clock,
+            AtomicCommits.none());
     membership.addListener(runner);
     functions.add(new FunctionInfo("a", "python", 1, "def a(): pass", "a", 0));
     functions.add(new FunctionInfo("b", "python", 1, "def b(x): pass", "b", 0));

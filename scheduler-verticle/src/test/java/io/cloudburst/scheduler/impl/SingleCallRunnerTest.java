@@ -50,7 +50,8 @@ class SingleCallRunnerTest {
             keys,
             new CallOutcomes(results, keys, published),
             new CallIds("n1"),
-            gateway);
+            gateway,
+            AtomicCommits.none());
     membership.addListener(runner);
     functions.add(new FunctionInfo("sq", "python", 1, "def sq(x): return x*x", "sq", 0));
   }
