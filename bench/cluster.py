@@ -3,14 +3,18 @@
 
 It first measures one node with in-JVM event-bus clients (DagThroughputBench: a node embedded in
 the bench JVM, --jvm-concurrency calls in flight), then starts `./cloudburst cluster 3` and
-`./cloudburst cluster 1` (node processes on this machine's loopback, free ports, a temporary data
-directory; each cluster is stopped with SIGTERM, and waited for, whatever happens) and measures a
-two-function DAG, incr -> sq:
+`./cloudburst cluster 1` side by side (node processes on this machine's loopback, free ports, a
+temporary data directory; each cluster is stopped with SIGTERM, and waited for, whatever happens)
+and measures a two-function DAG, incr -> sq:
 
-  - warm-up: rounds of the measured load until no node's compilers (HotSpot's JIT time and the
-    guest compiler's CPU, from each node's /metrics) add --quiet-ms or more in a round;
+  - warm-up: rounds of the measured load, the two clusters in turn, until no node's compilers
+    (HotSpot's JIT time and the guest compiler's CPU, from each node's /metrics) add --quiet-ms or
+    more in a round;
   - load: K client threads, each with its own keep-alive connection (the lean client of
-    examples-python), for a fixed time; on 3 nodes spread over the three nodes' HTTP ports. Reported:
+    examples-python), for a fixed time; on 3 nodes spread over the three nodes' HTTP ports. The
+    two clusters are loaded in --pairs pairs of windows, in alternating order (3,1 / 1,3 / ...),
+    the other one idle meanwhile: the speed of these virtual machines drifts by 20% within
+    minutes, and measuring one cluster after the other put that drift into the ratio. Reported:
     calls/s, latency median/p99, node CPU per call (utime+stime of every node process from /proc
     over the window, divided by the calls completed in it), cross-node messages and bytes per call
     (the nodes' cloudburst_bus_wire_* counters), then the nodes' idle CPU over --idle-s seconds;
@@ -275,8 +279,9 @@ def warm_until_quiet(cluster, path, body, args):
                     "last_round_compile_ms": added, "round_s": args.round_s}
 
 
-def measured_load(cluster, path, body, args, rate=None):
-    """The throughput window with the nodes' CPU and cross-node messages around it, then idle CPU."""
+def measured_load(cluster, path, body, args, rate=None, idle=True):
+    """The throughput window with the nodes' CPU and cross-node messages around it, then (with idle)
+    the nodes' idle CPU."""
     pids = [java_pid(p) for p in cluster.node_pids]
     cpu0 = cpu_seconds(pids)
     tp = throughput(cluster.ports, path, body, args.threads, 0, args.duration, rate)
@@ -284,10 +289,86 @@ def measured_load(cluster, path, body, args, rate=None):
     tp["wire"] = wire_per_call(tp.pop("wire_before"), tp.pop("wire_after"), tp["calls_all"])
     tp["node_cpu_s"] = round(cpu, 2)
     tp["cpu_us_per_call"] = 1e6 * cpu / max(1, tp["calls_all"])
-    idle0, t0 = cpu_seconds(pids), time.monotonic()
+    if idle:
+        tp.update(idle_cpu([cluster], args)[0])
+    return tp
+
+
+def idle_cpu(clusters, args):
+    """Each cluster's node CPU per second over the same --idle-s seconds, nothing loading them."""
+    pids = [[java_pid(p) for p in c.node_pids] for c in clusters]
+    before, t0 = [cpu_seconds(p) for p in pids], time.monotonic()
     time.sleep(args.idle_s)
-    tp["idle_cpu_s_per_s"] = (cpu_seconds(pids) - idle0) / (time.monotonic() - t0)
-    tp["idle_s"] = args.idle_s
+    el = time.monotonic() - t0
+    return [{"idle_cpu_s_per_s": (cpu_seconds(p) - b) / el, "idle_s": args.idle_s} for p, b in zip(pids, before)]
+
+
+def warm_all_until_quiet(clusters, path, body, args):
+    """warm_until_quiet for several clusters at once, one round each in turn: each cluster's rounds
+    end once one of them finds its compilers quiet (or after --warm-max-s of its own rounds); a
+    cluster waiting for the others is idle, and idle nodes do not compile."""
+    state = [{"rounds": 0, "seconds": 0.0, "quiet": False, "last_round_compile_ms": [], "round_s": args.round_s}
+             for _ in clusters]
+    while True:
+        pending = [i for i, w in enumerate(state) if not w["quiet"] and w["seconds"] <= args.warm_max_s]
+        if not pending:
+            return state
+        for i in pending:
+            c, w = clusters[i], state[i]
+            t0 = time.monotonic()
+            before = compile_ms(c.ports)
+            throughput(c.ports, path, body, args.threads, 0, args.round_s)
+            w["last_round_compile_ms"] = [round(b - a) for a, b in zip(before, compile_ms(c.ports))]
+            w["rounds"] += 1
+            w["seconds"] = round(w["seconds"] + time.monotonic() - t0, 1)
+            w["quiet"] = max(w["last_round_compile_ms"]) < args.quiet_ms
+
+
+def pooled(windows):
+    """One throughput figure from several windows of the same load: calls and CPU summed, latency
+    over all the samples, cross-node messages per call weighted by calls."""
+    calls_all = sum(w["calls_all"] for w in windows)
+    samples = [x for w in windows for x in w["samples_ns"]]
+    out = stats_ms(samples)
+    out.update({
+        "calls": sum(w["calls"] for w in windows), "calls_all": calls_all,
+        "seconds": sum(w["seconds"] for w in windows), "threads": windows[0]["threads"],
+        "windows": len(windows),
+        "node_cpu_s": round(sum(w["node_cpu_s"] for w in windows), 2),
+        "load_1min": [windows[0]["load_1min"][0], windows[-1]["load_1min"][1]],
+    })
+    out["calls_per_s"] = out["calls"] / out["seconds"]
+    out["cpu_us_per_call"] = 1e6 * out["node_cpu_s"] / max(1, calls_all)
+    sinks = {}
+    for w in windows:
+        for k, v in w["sink_nodes"].items():
+            sinks[k] = sinks.get(k, 0) + v
+    out["sink_nodes"] = sinks
+    wires = [w["wire"] for w in windows]
+    out["wire"] = {
+        "messages_per_call": sum(x["messages_per_call"] * w["calls_all"] for x, w in zip(wires, windows)) / max(1, calls_all),
+        "bytes_per_call": sum(x["bytes_per_call"] * w["calls_all"] for x, w in zip(wires, windows)) / max(1, calls_all),
+        "periodic_messages_per_call": sum(x["periodic_messages_per_call"] * w["calls_all"] for x, w in zip(wires, windows))
+        / max(1, calls_all),
+        "by_record": wires[-1]["by_record"],
+    }
+    return out
+
+
+def interleaved(three, one, path, body, args):
+    """--pairs pairs of load windows, one on the 3-node cluster and one on the one node, the order
+    alternating between pairs (3,1 / 1,3 / 3,1 ...), so that a change in the machine's speed over
+    the run (these virtual machines drift by 20% within minutes) weighs on both clusters alike."""
+    w3, w1 = [], []
+    for i in range(args.pairs):
+        order = [(three, w3), (one, w1)] if i % 2 == 0 else [(one, w1), (three, w3)]
+        for cluster, into in order:
+            into.append(measured_load(cluster, path, body, args, idle=False))
+    return w3, w1
+
+
+def strip_samples(tp):
+    tp.pop("samples_ns", None)
     return tp
 
 
@@ -439,6 +520,7 @@ def throughput(ports, path, body, threads, warmup_s, duration_s, rate=None):
     if errors:
         raise SystemExit("bench: %d client thread(s) failed: %s" % (len(errors), "; ".join(errors[:3])))
     s = stats_ms(samples)
+    s["samples_ns"] = samples
     s.update({"calls": counted[0], "seconds": duration_s, "calls_per_s": counted[0] / duration_s,
               "threads": threads, "sink_nodes": sinks, "calls_all": everything[0],
               "wire_before": wire_before, "wire_after": wire(ports),
@@ -550,18 +632,22 @@ def table(r, args):
                         fmt(j["median_us"] / 1000), fmt(j["p99_us"] / 1000), j["cpu_us_per_call"], j["warmup_s"],
                         "JIT quiet" if j["jit_quiet"] else "JIT NOT quiet"))
     lines.append(load_row("1 node, %d Python client threads" % t1["threads"], t1,
-                          "%d calls in %g s; %s; load %s→%s" % (t1["calls"], t1["seconds"], warm_note(r["one"]["warmup"]),
+                          "%d calls in %d windows, %g s; %s; load %s→%s" % (t1["calls"], t1["windows"], t1["seconds"],
+                                                                             warm_note(r["one"]["warmup"]),
                                                                t1["load_1min"][0], t1["load_1min"][1])))
     tp1 = r["one"]["paced"]
     lines.append(load_row("1 node, at the 3-node run's calls/s per node", tp1,
                           "%d Python client threads held together to a third of the 3-node rate; %d calls in %g s"
                           % (tp1["threads"], tp1["calls"], tp1["seconds"])))
     lines.append(load_row("3 nodes, %d Python client threads over 3 ports" % t3["threads"], t3,
-                          "%d calls in %g s; sinks on %s; %s; %s; load %s→%s"
-                          % (t3["calls"], t3["seconds"], ", ".join("%s ×%d" % kv for kv in sorted(t3["sink_nodes"].items())),
+                          "%d calls in %d windows, %g s; sinks on %s; %s; %s; load %s→%s"
+                          % (t3["calls"], t3["windows"], t3["seconds"], ", ".join("%s ×%d" % kv for kv in sorted(t3["sink_nodes"].items())),
                              wire_note(t3["wire"]), warm_note(r["three"]["warmup"]), t3["load_1min"][0], t3["load_1min"][1])))
     lines.append("")
     lines.append("cpu per call 3 nodes / 1 node: %.2f" % (t3["cpu_us_per_call"] / t1["cpu_us_per_call"]))
+    lines.append("cpu per call 3 nodes / 1 node, window by window: %s" % ", ".join(
+        "%.0f/%.0f µs = %.2f" % (a["cpu_us_per_call"], b["cpu_us_per_call"], a["cpu_us_per_call"] / b["cpu_us_per_call"])
+        for a, b in zip(r["three"]["windows"], r["one"]["windows"])))
     lines.append("cpu per call 3 nodes / 1 node at the same calls/s per node: %.2f"
                  % (t3["cpu_us_per_call"] / tp1["cpu_us_per_call"]))
     lines.append("")
@@ -577,11 +663,12 @@ def table(r, args):
                      "remote/same = %.2f; %s; %s" % (remote["median_ms"] / same["median_ms"], wire_note(remote["wire"]),
                                                      placement_note(remote))))
     lines.append("")
-    lines.append("(%d Python client threads for %g s per load case after the warm-up; node CPU is utime+stime of every "
-                 "node process from /proc over the load window divided by the calls completed in it; idle CPU over %g s "
-                 "right after the load; %d sequential calls after %d warm-up per latency case; every node, the client "
+    lines.append("(%d Python client threads; the 3-node and 1-node loads ran in %d pair(s) of %g s windows, in alternating "
+                 "order, the other cluster idle meanwhile; node CPU is utime+stime of every node process from /proc over "
+                 "the windows divided by the calls completed in them; idle CPU of both clusters over the same %g s right "
+                 "after the last window; %d sequential calls after %d warm-up per latency case; every node, the client "
                  "threads and the Hazelcast members share this machine's %d cores)"
-                 % (args.threads, args.duration, args.idle_s, args.n, args.warmup, os.cpu_count()))
+                 % (args.threads, args.pairs, args.duration, args.idle_s, args.n, args.warmup, os.cpu_count()))
     if not all(c["placement_verified"] for c in (same, cross, remote)):
         lines.append("WARNING: a latency case did not run where it was pinned (see its notes)")
     return "\n".join(lines)
@@ -589,43 +676,48 @@ def table(r, args):
 
 # ---------------------------------------------------------------- main
 
-def run_one(root, workdir, args, paced_rate):
-    cluster = Cluster(root, 1, workdir, args.start_timeout, args.spin_us)
+def run_both(root, workdir, args):
+    """Both clusters side by side: warmed in turn, then measured in alternating windows (the other
+    cluster idle meanwhile), then each one's own cases."""
+    clusters = []
     try:
-        register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
+        three = Cluster(root, 3, workdir, args.start_timeout, args.spin_us)
+        clusters.append(three)
+        one = Cluster(root, 1, workdir, args.start_timeout, args.spin_us)
+        clusters.append(one)
         path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
-        warm = warm_until_quiet(cluster, path, body, args)
-        tp = measured_load(cluster, path, body, args)
-        # The same node at the rate each node of the 3-node cluster ran at: how much of the 3-node
+        for c in clusters:
+            register_dag(c.ports[0], "dag_tp", "incr_tp", "sq_tp")
+        warm3, warm1 = warm_all_until_quiet([three, one], path, body, args)
+        w3, w1 = interleaved(three, one, path, body, args)
+        idle3, idle1 = idle_cpu([three, one], args)
+        tp3, tp1 = strip_samples(pooled(w3)), strip_samples(pooled(w1))
+        tp3.update(idle3)
+        tp1.update(idle1)
+        # The one node at the rate each node of the 3-node cluster ran at: how much of the 3-node
         # cost per call is the cluster's, and how much a node's own at that lower rate.
-        paced = measured_load(cluster, path, body, args, paced_rate)
-        seq = sequential(cluster.ports[0], path, body, args.n, args.warmup)
-        return {"warmup": warm, "throughput": tp, "paced": paced, "sequential": seq, "ports": cluster.ports}
+        paced = strip_samples(measured_load(one, path, body, args, tp3["calls_per_s"] / 3))
+        seq = sequential(one.ports[0], path, body, args.n, args.warmup)
+        out_one = {"warmup": warm1, "throughput": tp1, "windows": [strip_samples(w) for w in w1], "paced": paced,
+                   "sequential": seq, "ports": one.ports}
+        out_three = {"warmup": warm3, "throughput": tp3, "windows": [strip_samples(w) for w in w3],
+                     "ports": three.ports}
+        out_three["same_node"] = pinned_case(three, "same", "node1", "node1", args)
+        out_three["cross_node"] = pinned_case(three, "cross", "node1", "node2", args)
+        out_three["remote_node"] = pinned_case(three, "remote", "node2", "node2", args)
+        return out_three, out_one
     finally:
-        cluster.stop()
-
-
-def run_three(root, workdir, args):
-    cluster = Cluster(root, 3, workdir, args.start_timeout, args.spin_us)
-    try:
-        register_dag(cluster.ports[0], "dag_tp", "incr_tp", "sq_tp")
-        path, body = "/v1/dags/dag_tp/invoke", dag_body("incr_tp", "sq_tp", 0, 0)
-        warm = warm_until_quiet(cluster, path, body, args)
-        tp = measured_load(cluster, path, body, args)
-        out = {"warmup": warm, "throughput": tp, "ports": cluster.ports}
-        out["same_node"] = pinned_case(cluster, "same", "node1", "node1", args)
-        out["cross_node"] = pinned_case(cluster, "cross", "node1", "node2", args)
-        out["remote_node"] = pinned_case(cluster, "remote", "node2", "node2", args)
-        return out
-    finally:
-        cluster.stop()
+        for c in clusters:
+            c.stop()
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", default=ROOT_DEFAULT)
     ap.add_argument("--threads", type=int, default=8, help="concurrent client threads in the throughput cases")
-    ap.add_argument("--duration", type=float, default=20, help="timed seconds per throughput case")
+    ap.add_argument("--duration", type=float, default=20, help="timed seconds per throughput window")
+    ap.add_argument("--pairs", type=int, default=3,
+                    help="pairs of load windows (3 nodes, 1 node, in alternating order) the throughput figures pool")
     ap.add_argument("--n", type=int, default=2000, help="timed sequential calls per latency case")
     ap.add_argument("--warmup", type=int, default=500, help="untimed sequential calls before each latency case")
     ap.add_argument("--start-timeout", type=int, default=900, help="seconds a cluster may take to start (a build included)")
@@ -642,17 +734,16 @@ def main():
     ap.add_argument("--json", help="also write every figure to this file")
     args = ap.parse_args()
     if args.quick:
-        args.duration, args.n, args.warmup = 3, 100, 30
+        args.duration, args.n, args.warmup, args.pairs = 3, 100, 30, 1
         args.round_s, args.warm_max_s, args.idle_s = 2, 10, 3
-    if args.threads < 1 or args.duration <= 0 or args.n < 1 or args.warmup < 0:
-        ap.error("--threads, --duration and --n must be positive, --warmup not negative")
+    if args.threads < 1 or args.duration <= 0 or args.n < 1 or args.warmup < 0 or args.pairs < 1:
+        ap.error("--threads, --duration, --n and --pairs must be positive, --warmup not negative")
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = [round(x, 2) for x in os.getloadavg()]  # other work on the machine shows in the figures
     workdir = tempfile.mkdtemp(prefix="cloudburst-bench-cluster-")
     try:
-        results = {"in_jvm": None if args.no_in_jvm else in_jvm(args.root, workdir, args),
-                   "three": run_three(args.root, workdir, args)}
-        results["one"] = run_one(args.root, workdir, args, results["three"]["throughput"]["calls_per_s"] / 3)
+        results = {"in_jvm": None if args.no_in_jvm else in_jvm(args.root, workdir, args)}
+        results["three"], results["one"] = run_both(args.root, workdir, args)
     except BaseException:
         print("bench: cluster logs kept in %s" % workdir, file=sys.stderr)
         raise
@@ -660,7 +751,7 @@ def main():
     results["started"] = started.strftime("%Y-%m-%d %H:%M UTC")
     results["load_average"] = {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()]}
     results["cores"] = os.cpu_count()
-    results["settings"] = {k: getattr(args, k) for k in ("threads", "duration", "n", "warmup", "quick", "round_s",
+    results["settings"] = {k: getattr(args, k) for k in ("threads", "duration", "pairs", "n", "warmup", "quick", "round_s",
                                                          "quiet_ms", "warm_max_s", "idle_s", "jvm_concurrency")}
     print(table(results, args), flush=True)
     print("\n(run started %s; load average (1, 5, 15 min) at start %s, at end %s)"

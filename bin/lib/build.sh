@@ -93,6 +93,17 @@ initial_heap() {
   return 0
 }
 
+# huge_pages: -XX:+UseTransparentHugePages when the kernel offers transparent huge pages to a process
+# that asks (mode "always" or "madvise"), else nothing. The heap and the compiled code then sit on
+# 2 MB pages instead of 4 kB ones, so far fewer TLB misses: measured on this machine with three
+# nodes sharing its two cores (each switch between processes evicts the others' translations), the
+# node CPU per DAG call fell by about a fifth (see the README's cluster figures).
+huge_pages() {
+  local f=/sys/kernel/mm/transparent_hugepage/enabled
+  [ -r "$f" ] && grep -qE '\[(always|madvise)\]' "$f" && echo "-XX:+UseTransparentHugePages"
+  return 0
+}
+
 # run_main MODE MODULE CLASS ARGS...: build, then exec a main class on MODULE's runtime class path.
 # EXTRA_JVM_FLAGS (an array, may be unset) and $CLOUDBURST_JVM_OPTS (split on spaces) are added.
 run_main() {
@@ -113,6 +124,6 @@ run_main() {
   local cp
   cp="$own:$(tr ':' '\n' < "$ROOT/target/classpath-$module-$mode.txt" | grep -v '/io/cloudburst/' | paste -sd: -)"
   local heap="${CLOUDBURST_HEAP:-2g}"
-  exec "$JAVA_HOME/bin/java" -Xmx"$heap" $(initial_heap "$heap") "${jvm[@]}" ${EXTRA_JVM_FLAGS[@]+"${EXTRA_JVM_FLAGS[@]}"} ${extra[@]+"${extra[@]}"} "${flags[@]}" \
+  exec "$JAVA_HOME/bin/java" -Xmx"$heap" $(initial_heap "$heap") $(huge_pages) "${jvm[@]}" ${EXTRA_JVM_FLAGS[@]+"${EXTRA_JVM_FLAGS[@]}"} ${extra[@]+"${extra[@]}"} "${flags[@]}" \
     -cp "$cp" "$main" "$@"
 }
