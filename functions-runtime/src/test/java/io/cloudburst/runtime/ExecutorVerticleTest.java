@@ -209,7 +209,9 @@ class ExecutorVerticleTest {
         done,
         System.currentTimeMillis() + 20_000,
         0,
-        io.cloudburst.bus.Consistency.NORMAL);
+        io.cloudburst.bus.Consistency.NORMAL,
+        null,
+        null);
   }
 
   @Test
@@ -413,7 +415,9 @@ class ExecutorVerticleTest {
             done,
             deadline,
             0,
-            io.cloudburst.bus.Consistency.NORMAL);
+            io.cloudburst.bus.Consistency.NORMAL,
+            null,
+            null);
     DagSchedule toReceiver =
         new DagSchedule(
             "dag3#0",
@@ -427,7 +431,9 @@ class ExecutorVerticleTest {
             done,
             deadline,
             0,
-            io.cloudburst.bus.Consistency.NORMAL);
+            io.cloudburst.bus.Consistency.NORMAL,
+            null,
+            null);
     Map<String, Object> results = new java.util.concurrent.ConcurrentHashMap<>();
     h.vertx
         .eventBus()

@@ -73,7 +73,9 @@ public final class CodecBench {
             "cloudburst.scheduler.n1.dag-events",
             1_700_000_030_000L,
             0,
-            Consistency.NORMAL);
+            Consistency.NORMAL,
+            null,
+            null);
     CallResult done =
         CallResult.done(
             "n1-0123456789abcdef0123456789abcdef", "sq", 16L, "", "cloudburst.executor.n2.0", 180);

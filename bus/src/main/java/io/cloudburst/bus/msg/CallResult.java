@@ -30,30 +30,6 @@ public record CallResult(
     writes = writes == null ? null : Map.copyOf(writes);
   }
 
-  /** A result without a write buffer. */
-  public CallResult(
-      String id,
-      Status status,
-      Object result,
-      String errorCode,
-      String errorMessage,
-      String logs,
-      String function,
-      String executor,
-      long durationMicros) {
-    this(
-        id,
-        status,
-        result,
-        errorCode,
-        errorMessage,
-        logs,
-        function,
-        executor,
-        durationMicros,
-        null);
-  }
-
   /** This result carrying {@code buffer} (null: none). */
   public CallResult withWrites(Map<String, io.cloudburst.bus.lattice.Lattice> buffer) {
     return new CallResult(
@@ -80,12 +56,13 @@ public record CallResult(
   }
 
   public static CallResult pending(String id, String function) {
-    return new CallResult(id, Status.PENDING, null, null, null, null, function, null, 0);
+    return new CallResult(id, Status.PENDING, null, null, null, null, function, null, 0, null);
   }
 
   public static CallResult done(
       String id, String function, Object result, String logs, String executor, long micros) {
-    return new CallResult(id, Status.DONE, result, null, null, logs, function, executor, micros);
+    return new CallResult(
+        id, Status.DONE, result, null, null, logs, function, executor, micros, null);
   }
 
   public static CallResult failed(
@@ -96,7 +73,16 @@ public record CallResult(
       String executor,
       long micros) {
     return new CallResult(
-        id, Status.FAILED, null, e.code().name(), e.getMessage(), logs, function, executor, micros);
+        id,
+        Status.FAILED,
+        null,
+        e.code().name(),
+        e.getMessage(),
+        logs,
+        function,
+        executor,
+        micros,
+        null);
   }
 
   /**

@@ -44,69 +44,6 @@ public record DagSchedule(
     io.cloudburst.bus.Consistency consistency,
     io.cloudburst.bus.session.Session clientSession,
     String txn) {
-  /** A schedule of a call that is not atomic. */
-  public DagSchedule(
-      String callId,
-      String dag,
-      Map<String, FunctionInfo> functions,
-      Map<String, String> placement,
-      Map<String, List<String>> upstreams,
-      Map<String, List<String>> downstreams,
-      Map<String, List<Object>> args,
-      List<String> sinks,
-      String completionAddress,
-      long deadline,
-      int depth,
-      io.cloudburst.bus.Consistency consistency,
-      io.cloudburst.bus.session.Session clientSession) {
-    this(
-        callId,
-        dag,
-        functions,
-        placement,
-        upstreams,
-        downstreams,
-        args,
-        sinks,
-        completionAddress,
-        deadline,
-        depth,
-        consistency,
-        clientSession,
-        null);
-  }
-
-  /** A schedule without a client session. */
-  public DagSchedule(
-      String callId,
-      String dag,
-      Map<String, FunctionInfo> functions,
-      Map<String, String> placement,
-      Map<String, List<String>> upstreams,
-      Map<String, List<String>> downstreams,
-      Map<String, List<Object>> args,
-      List<String> sinks,
-      String completionAddress,
-      long deadline,
-      int depth,
-      io.cloudburst.bus.Consistency consistency) {
-    this(
-        callId,
-        dag,
-        functions,
-        placement,
-        upstreams,
-        downstreams,
-        args,
-        sinks,
-        completionAddress,
-        deadline,
-        depth,
-        consistency,
-        null,
-        null);
-  }
-
   public DagSchedule {
     functions = copy(functions);
     placement = copy(placement);

@@ -49,7 +49,9 @@ class FamilyCodecTest {
         "cloudburst.scheduler.a.dag-events",
         123L,
         1,
-        Consistency.CAUSAL);
+        Consistency.CAUSAL,
+        null,
+        null);
   }
 
   @Test

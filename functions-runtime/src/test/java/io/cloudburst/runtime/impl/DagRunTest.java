@@ -22,7 +22,9 @@ class DagRunTest {
         "done",
         Long.MAX_VALUE,
         0,
-        io.cloudburst.bus.Consistency.NORMAL);
+        io.cloudburst.bus.Consistency.NORMAL,
+        null,
+        null);
   }
 
   @Test

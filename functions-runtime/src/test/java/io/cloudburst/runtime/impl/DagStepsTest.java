@@ -155,7 +155,9 @@ class DagStepsTest {
         "done",
         System.currentTimeMillis() + 60_000,
         0,
-        consistency);
+        consistency,
+        null,
+        null);
   }
 
   /** {@link #chain} as an atomic call of transaction T. */
@@ -281,7 +283,9 @@ class DagStepsTest {
             "done",
             System.currentTimeMillis() + 60_000,
             0,
-            io.cloudburst.bus.Consistency.NORMAL));
+            io.cloudburst.bus.Consistency.NORMAL,
+            null,
+            null));
     assertThat(port.ran).containsExactlyInAnyOrder("a1", "a2");
     assertThat(port.messagesTo("here")).hasSize(2);
     port.deliverTriggers("here", steps);

@@ -70,7 +70,9 @@ class MailboxesTest {
           "done",
           System.currentTimeMillis() + 60_000,
           0,
-          io.cloudburst.bus.Consistency.NORMAL);
+          io.cloudburst.bus.Consistency.NORMAL,
+          null,
+          null);
 
   private static Invocation inv(String fn) {
     return new Invocation(

@@ -86,7 +86,8 @@ public final class DagCall {
           logs.toString(),
           dag,
           r.executor(),
-          micros);
+          micros,
+          null);
     }
     if (!schedule.sinks().contains(function)) {
       return null;

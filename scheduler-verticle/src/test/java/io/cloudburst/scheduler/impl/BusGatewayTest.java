@@ -47,7 +47,9 @@ class BusGatewayTest {
         Addresses.dagEvents("me"),
         Long.MAX_VALUE,
         0,
-        Consistency.NORMAL);
+        Consistency.NORMAL,
+        null,
+        null);
   }
 
   @Test
