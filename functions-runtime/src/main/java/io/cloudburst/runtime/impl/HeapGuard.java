@@ -23,7 +23,9 @@ import java.util.List;
  * collect), so after a hoarding guest is stopped the figure can stay high for a while. Stopping
  * "the longest-running call" on it stopped innocent calls (a sleeping function, a runaway loop) one
  * per young collection; a call that allocated little cannot be what fills the heap. After a stop
- * the guard also waits {@link #GRACE_NANOS} for the stopped guest's context to be closed.
+ * the guard also waits {@link #GRACE_NANOS} for the stopped guest's context to be closed. For the
+ * same reason the pool's current use must be over the mark too: once a hoarder's memory is freed
+ * (its humongous arrays go at the next young collection) the stale figure alone no longer counts.
  */
 final class HeapGuard {
   /** After a stop, how long the guard waits before it looks again (500 ms). */
@@ -70,8 +72,14 @@ final class HeapGuard {
     boolean high = false;
     for (MemoryPoolMXBean p : oldPools) {
       MemoryUsage u = p.getCollectionUsage();
-      long max = p.getUsage().getMax();
-      if (u != null && max > 0 && u.getUsed() > limit * max) {
+      MemoryUsage current = p.getUsage();
+      long max = current.getMax();
+      // Both the after-collection figure and the pool's current use must be over the mark: the
+      // first can stay stale long after a hoarder was stopped and its memory freed (G1 refreshes it
+      // only on mixed and full collections), and a call that then imports a large module must not
+      // be taken for the hoarder. Current use counts live data and garbage, so it is never below a
+      // live hoard.
+      if (u != null && max > 0 && u.getUsed() > limit * max && current.getUsed() > limit * max) {
         high = true;
       }
     }
