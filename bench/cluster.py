@@ -263,22 +263,6 @@ def compile_ms(ports):
     return out
 
 
-def warm_until_quiet(cluster, path, body, args):
-    """Rounds of the measured load until no node's compilers add more than --quiet-ms in a round
-    (HotSpot's JIT and, in jit mode, the guest compiler), for at most --warm-max-s."""
-    t0 = time.monotonic()
-    rounds, added = 0, []
-    while True:
-        before = compile_ms(cluster.ports)
-        throughput(cluster.ports, path, body, args.threads, 0, args.round_s)
-        added = [round(b - a) for a, b in zip(before, compile_ms(cluster.ports))]
-        rounds += 1
-        quiet = max(added) < args.quiet_ms
-        if quiet or time.monotonic() - t0 > args.warm_max_s:
-            return {"rounds": rounds, "seconds": round(time.monotonic() - t0, 1), "quiet": quiet,
-                    "last_round_compile_ms": added, "round_s": args.round_s}
-
-
 def measured_load(cluster, path, body, args, rate=None, idle=True):
     """The throughput window with the nodes' CPU and cross-node messages around it, then (with idle)
     the nodes' idle CPU."""
@@ -304,9 +288,10 @@ def idle_cpu(clusters, args):
 
 
 def warm_all_until_quiet(clusters, path, body, args):
-    """warm_until_quiet for several clusters at once, one round each in turn: each cluster's rounds
-    end once one of them finds its compilers quiet (or after --warm-max-s of its own rounds); a
-    cluster waiting for the others is idle, and idle nodes do not compile."""
+    """Rounds of the measured load on each cluster in turn until no node of it adds --quiet-ms or
+    more of compilation in a round (HotSpot's JIT and, in jit mode, the guest compiler), for at
+    most --warm-max-s of its own rounds. A cluster that is quiet waits idle for the others, and
+    idle nodes do not compile."""
     state = [{"rounds": 0, "seconds": 0.0, "quiet": False, "last_round_compile_ms": [], "round_s": args.round_s}
              for _ in clusters]
     while True:
