@@ -73,13 +73,7 @@ final class HeapGuard {
     for (MemoryPoolMXBean p : oldPools) {
       MemoryUsage u = p.getCollectionUsage();
       MemoryUsage current = p.getUsage();
-      long max = current.getMax();
-      // Both the after-collection figure and the pool's current use must be over the mark: the
-      // first can stay stale long after a hoarder was stopped and its memory freed (G1 refreshes it
-      // only on mixed and full collections), and a call that then imports a large module must not
-      // be taken for the hoarder. Current use counts live data and garbage, so it is never below a
-      // live hoard.
-      if (u != null && max > 0 && u.getUsed() > limit * max && current.getUsed() > limit * max) {
+      if (u != null && over(u.getUsed(), current.getUsed(), current.getMax(), limit)) {
         high = true;
       }
     }
@@ -96,6 +90,17 @@ final class HeapGuard {
       stoppedAt = now;
       return true;
     }
+  }
+
+  /**
+   * Whether an old-generation pool counts as nearly full: both its after-collection use and its
+   * current use over {@code limit} of {@code max}. The first alone can stay stale long after a
+   * hoarder was stopped and its memory freed, and a call that then imports a large module must not
+   * be taken for the hoarder; current use counts live data and garbage, so it is never below a live
+   * hoard.
+   */
+  static boolean over(long afterCollection, long current, long max, double limit) {
+    return max > 0 && afterCollection > limit * max && current > limit * max;
   }
 
   private long collections() {
